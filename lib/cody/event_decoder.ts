@@ -1,0 +1,156 @@
+import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { getLogger } from "@logtape/logtape";
+import type { RelayEvent } from "../hub/events.ts";
+import { RelayError } from "../hub/errors.ts";
+import { finishReasonOf } from "./stop_reason.ts";
+import { ToolCallTracker } from "./tool_call_tracker.ts";
+import { errorFromStreamEvent } from "./upstream_error.ts";
+import { CodyCompletionData } from "./wire.ts";
+
+const log = getLogger(["cody-relay", "cody"]);
+
+/**
+ * Decodes the bytes of a Cody `/.api/completions/stream` SSE response, of any api-version,
+ * into hub events. Handles cumulative `completion` (legacy, v1: only the new suffix is
+ * emitted), `deltaText` (v ≥ 2), `delta_thinking`, `thinking_signature`, `delta_tool_calls`,
+ * the final `usage`/`model`/`stopReason` frame, `event: error` (HTTP status is still 200)
+ * and `event: done`. The stream ends right after `finish` or `error`; an upstream that
+ * closes without `done` yields an `error` event, never a silent `finish`.
+ *
+ * @example
+ * ```ts
+ * import { CodyEventDecoderStream } from "./event_decoder.ts";
+ * const sse = 'event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n';
+ * const events = await Array.fromAsync(
+ *   ReadableStream.from([new TextEncoder().encode(sse)]).pipeThrough(new CodyEventDecoderStream()),
+ * );
+ * console.assert(events[0].type === "text" && events[1].type === "finish");
+ * ```
+ */
+export class CodyEventDecoderStream extends TransformStream<Uint8Array, RelayEvent> {
+  constructor() {
+    const text = new TextDecoder();
+    let answer: CodyAnswer;
+    let parser: ReturnType<typeof createParser>;
+    super({
+      start(controller) {
+        answer = new CodyAnswer((event) => controller.enqueue(event), () => controller.terminate());
+        parser = createParser({ onEvent: (message) => answer.accept(message) });
+      },
+      transform(chunk) {
+        parser.feed(text.decode(chunk, { stream: true }));
+      },
+      flush() {
+        parser.feed(text.decode());
+        parser.reset({ consume: true });
+        answer.end();
+      },
+    });
+  }
+}
+
+/** The state of one answer being decoded: what was said so far and how it ended. */
+class CodyAnswer {
+  readonly #emit: (event: RelayEvent) => void;
+  readonly #close: () => void;
+  readonly #tools = new ToolCallTracker();
+  #cumulative = "";
+  #stopReason?: string;
+  #model?: string;
+  #ended = false;
+
+  constructor(emit: (event: RelayEvent) => void, close: () => void) {
+    this.#emit = emit;
+    this.#close = close;
+  }
+
+  accept(message: EventSourceMessage): void {
+    if (this.#ended) return;
+    switch (message.event ?? "completion") {
+      case "completion":
+        if (message.data === "[DONE]") this.#finish();
+        else this.#completion(message.data);
+        return;
+      case "error":
+        return this.#fail(errorFromStreamEvent(message.data));
+      case "done":
+        return this.#finish();
+      default:
+        log.warn("ignoring unknown Cody event {event}", { event: message.event });
+    }
+  }
+
+  /** The upstream closed the connection. */
+  end(): void {
+    if (this.#ended) return;
+    this.#fail(new RelayError(502, "Sourcegraph closed the stream before the answer finished (no done event)"));
+  }
+
+  #completion(data: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return this.#fail(new RelayError(502, `Sourcegraph sent a malformed completion event: ${data.slice(0, 200)}`));
+    }
+    const parsed = CodyCompletionData.safeParse(json);
+    if (!parsed.success) {
+      return this.#fail(new RelayError(502, `Sourcegraph sent an unexpected completion event: ${parsed.error.message}`));
+    }
+    const frame = parsed.data;
+    if (frame.delta_thinking) this.#emit({ type: "thinking", text: frame.delta_thinking });
+    if (frame.thinking_signature) {
+      this.#emit({ type: "thinking_signature", signature: frame.thinking_signature });
+    }
+    if (frame.deltaText) this.#emit({ type: "text", text: frame.deltaText });
+    else if (typeof frame.completion === "string") this.#replace(frame.completion);
+    for (const fragment of frame.delta_tool_calls ?? []) {
+      for (const event of this.#tools.accept(fragment)) this.#emit(event);
+    }
+    if (frame.usage) {
+      this.#emit({
+        type: "usage",
+        usage: {
+          promptTokens: frame.usage.prompt_tokens,
+          completionTokens: frame.usage.completion_tokens,
+          ...(frame.usage.prompt_tokens_details?.cached_tokens
+            ? { cachedTokens: frame.usage.prompt_tokens_details.cached_tokens }
+            : {}),
+        },
+      });
+    }
+    if (frame.model) this.#model = frame.model;
+    if (frame.stopReason) this.#stopReason = frame.stopReason;
+  }
+
+  /** Legacy and v1 frames carry the whole text so far: emit only what is new. */
+  #replace(completion: string): void {
+    const previous = this.#cumulative;
+    this.#cumulative = completion;
+    if (!completion.startsWith(previous)) {
+      log.warn("Cody rewrote text already sent; emitting only the text past the old length");
+    }
+    const added = completion.slice(previous.length);
+    if (added) this.#emit({ type: "text", text: added });
+  }
+
+  #finish(): void {
+    this.#emit({
+      type: "finish",
+      reason: finishReasonOf(this.#stopReason, this.#tools.count > 0),
+      ...(this.#stopReason ? { upstreamReason: this.#stopReason } : {}),
+      ...(this.#model ? { model: this.#model } : {}),
+    });
+    this.#end();
+  }
+
+  #fail(error: RelayError): void {
+    this.#emit({ type: "error", error });
+    this.#end();
+  }
+
+  #end(): void {
+    this.#ended = true;
+    this.#close();
+  }
+}

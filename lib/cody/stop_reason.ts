@@ -1,0 +1,31 @@
+import type { FinishReason } from "../hub/events.ts";
+
+const FINISH_REASONS: Record<string, FinishReason> = {
+  end_turn: "stop",
+  stop_sequence: "stop",
+  stop: "stop",
+  STOP: "stop",
+  max_tokens: "length",
+  length: "length",
+  MAX_TOKENS: "length",
+  tool_use: "tool_calls",
+  tool_calls: "tool_calls",
+  content_filter: "content_filter",
+  SAFETY: "content_filter",
+};
+
+/**
+ * Maps Cody's provider-native `stopReason` to the hub's finish reason. Unknown reasons
+ * count as a normal stop; an absent reason is `tool_calls` if the model called tools.
+ *
+ * @example
+ * ```ts
+ * import { finishReasonOf } from "./stop_reason.ts";
+ * console.assert(finishReasonOf("max_tokens", false) === "length");
+ * console.assert(finishReasonOf(undefined, true) === "tool_calls");
+ * ```
+ */
+export function finishReasonOf(stopReason: string | undefined, calledTools: boolean): FinishReason {
+  const mapped = stopReason ? FINISH_REASONS[stopReason] : undefined;
+  return mapped ?? (calledTools ? "tool_calls" : "stop");
+}

@@ -1,0 +1,64 @@
+/**
+ * The one error type that crosses the hub. Fronts render it in their dialect's error shape;
+ * upstreams raise it with the status a client should see.
+ *
+ * @module
+ */
+
+/** Options of a {@link RelayError} beyond status and message. */
+export interface RelayErrorOptions {
+  /** The request field at fault, e.g. `messages[2].content`. */
+  param?: string;
+  /** A short machine-readable code, e.g. `rate_limit_exceeded`, `model_not_found`. */
+  code?: string;
+  /** How long the client should wait before retrying (429). */
+  retryAfterMs?: number;
+  /** Whether retrying the same request can succeed; defaults from the status. */
+  retryable?: boolean;
+  cause?: unknown;
+}
+
+/**
+ * An error with the HTTP status a client should see.
+ *
+ * @example
+ * ```ts
+ * import { RelayError } from "./errors.ts";
+ * const error = new RelayError(400, "messages must not be empty", { param: "messages" });
+ * console.assert(error.retryable === false);
+ * ```
+ */
+export class RelayError extends Error {
+  /** HTTP status for the client. */
+  readonly status: number;
+  readonly param?: string;
+  readonly code?: string;
+  readonly retryAfterMs?: number;
+  /** Whether retrying the same request can succeed. */
+  readonly retryable: boolean;
+
+  constructor(status: number, message: string, options: RelayErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = "RelayError";
+    this.status = status;
+    this.param = options.param;
+    this.code = options.code;
+    this.retryAfterMs = options.retryAfterMs;
+    this.retryable = options.retryable ?? (status === 408 || status === 429 || status >= 500);
+  }
+}
+
+/**
+ * Wraps anything thrown into a {@link RelayError} (500 unless it already is one).
+ *
+ * @example
+ * ```ts
+ * import { toRelayError } from "./errors.ts";
+ * console.assert(toRelayError(new Error("boom")).status === 500);
+ * ```
+ */
+export function toRelayError(error: unknown): RelayError {
+  if (error instanceof RelayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RelayError(500, `internal error: ${message}`, { cause: error });
+}

@@ -1,0 +1,48 @@
+/**
+ * Hub events: the small typed stream every upstream decodes into and every front encodes from.
+ *
+ * @module
+ */
+import type { RelayError } from "./errors.ts";
+
+/** Why an answer ended, in OpenAI's vocabulary (the hub's common denominator). */
+export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
+
+/** Token counts for one request (all rounds), real or estimated. */
+export interface RelayUsage {
+  promptTokens: number;
+  completionTokens: number;
+  /** Tokens read from the upstream's prompt cache, when it reports them. */
+  cachedTokens?: number;
+  /** True when counted locally because the upstream gave no figures. */
+  estimated?: boolean;
+}
+
+/**
+ * One event of an answer. `finish` or `error` is always the last event of a stream.
+ *
+ * @example
+ * ```ts
+ * import type { RelayEvent } from "./events.ts";
+ * const events: RelayEvent[] = [
+ *   { type: "text", text: "Hello" },
+ *   { type: "finish", reason: "stop" },
+ * ];
+ * ```
+ */
+export type RelayEvent =
+  | { type: "text"; text: string }
+  | { type: "thinking"; text: string }
+  | { type: "thinking_signature"; signature: string }
+  | { type: "tool_call_start"; index: number; id: string; name: string }
+  | { type: "tool_call_delta"; index: number; arguments: string }
+  | { type: "usage"; usage: RelayUsage }
+  | {
+    type: "finish";
+    reason: FinishReason;
+    /** The upstream's own stop reason, e.g. `end_turn`, `stop_sequence`. */
+    upstreamReason?: string;
+    /** The model that answered, as the upstream named it. */
+    model?: string;
+  }
+  | { type: "error"; error: RelayError };

@@ -1,0 +1,73 @@
+/**
+ * The hub request: what every front translates its dialect into and every upstream
+ * translates into its wire format. Fronts and upstreams never see each other's shapes.
+ *
+ * @module
+ */
+
+/** A piece of a message: text, an image, a tool call (assistant) or a tool result (user). */
+export type RelayPart =
+  | { type: "text"; text: string }
+  | { type: "image"; url: string; detail?: "auto" | "low" | "high" }
+  | { type: "tool_call"; id: string; name: string; arguments: string }
+  | { type: "tool_result"; toolCallId: string; content: string };
+
+/** One conversation turn. Tool results travel as `user` parts, as in Anthropic and Cody. */
+export interface RelayMessage {
+  role: "system" | "user" | "assistant";
+  parts: RelayPart[];
+}
+
+/** A function the model may call; `parameters` is a JSON Schema object. */
+export interface RelayTool {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+}
+
+/** Whether and which tool the model must call. */
+export type RelayToolChoice = "auto" | "none" | "required" | { name: string };
+
+/**
+ * A chat request in the hub's terms.
+ *
+ * @example
+ * ```ts
+ * import type { RelayRequest } from "./request.ts";
+ * const request: RelayRequest = {
+ *   model: "anthropic::2024-10-22::claude-sonnet-4-latest",
+ *   messages: [{ role: "user", parts: [{ type: "text", text: "Hello" }] }],
+ * };
+ * ```
+ */
+export interface RelayRequest {
+  /** Upstream model reference; absent means the upstream's default. */
+  model?: string;
+  messages: RelayMessage[];
+  tools?: RelayTool[];
+  toolChoice?: RelayToolChoice;
+  /** The client's own output budget, if it gave one. */
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stop?: string[];
+}
+
+/**
+ * The concatenated text parts of a message.
+ *
+ * @example
+ * ```ts
+ * import { messageText } from "./request.ts";
+ * const text = messageText({ role: "user", parts: [{ type: "text", text: "Hi" }] });
+ * console.assert(text === "Hi");
+ * ```
+ */
+export function messageText(message: RelayMessage): string {
+  let text = "";
+  for (const part of message.parts) {
+    if (part.type === "text") text += text ? `\n\n${part.text}` : part.text;
+  }
+  return text;
+}
