@@ -1,0 +1,194 @@
+import { getLogger } from "@logtape/logtape";
+import { catchErrors } from "../hub/catch_errors.ts";
+import { RelayError } from "../hub/errors.ts";
+import type { RelayEvent } from "../hub/events.ts";
+import type { RelayRequest } from "../hub/request.ts";
+import { TtlCache } from "../hub/ttl_cache.ts";
+import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
+import { VERSION } from "../version.ts";
+import { apiVersionFromClientConfig, lowerApiVersion, UNREPORTED_API_VERSION } from "./api_version.ts";
+import { credentialHeaders, resolveCredential } from "./credentials.ts";
+import { CodyEventDecoderStream } from "./event_decoder.ts";
+import { LlmModelList, modelsFromCatalog, modelsFromLlmList, SupportedModels } from "./models.ts";
+import { buildCodyRequest } from "./request_builder.ts";
+import { errorFromResponse } from "./upstream_error.ts";
+
+const log = getLogger(["cody-relay", "cody"]);
+
+/** Options of {@link CodyUpstream}. */
+export interface CodyUpstreamOptions {
+  /** The Sourcegraph instance, e.g. `https://sourcegraph.example.com` (http for local ones). */
+  endpoint: string | URL;
+  /** A server-side access token; when set, clients need no key and theirs is ignored. */
+  accessToken?: string;
+  /** Sent as `client-name` and in `X-Requested-With`. @default "cody-relay" */
+  clientName?: string;
+  /** Sent as `client-version`. @default the relay's version */
+  clientVersion?: string;
+  /** `maxTokensToSample` when the client sets no limit. @default 4000 */
+  defaultMaxTokens?: number;
+  /** How long client-config and model lists are cached. @default 600000 (10 minutes) */
+  cacheTtlMs?: number;
+  /** The fetch to use, e.g. an in-process simulator's. @default globalThis.fetch */
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+/**
+ * The Sourcegraph Cody upstream: `POST /.api/completions/stream` with api-version
+ * negotiation, credentials, and error mapping; models from the instance's catalog.
+ *
+ * @example
+ * ```ts ignore
+ * import { CodyUpstream } from "./upstream.ts";
+ * const cody = new CodyUpstream({ endpoint: "https://sourcegraph.example.com", accessToken: "sgp_…" });
+ * const events = await cody.chat({ messages: [{ role: "user", parts: [{ type: "text", text: "Hi" }] }] }, {});
+ * for await (const event of events) console.log(event);
+ * ```
+ */
+export class CodyUpstream implements Upstream {
+  readonly #base: URL;
+  readonly #accessToken?: string;
+  readonly #clientName: string;
+  readonly #clientVersion: string;
+  readonly #defaultMaxTokens?: number;
+  readonly #fetch: (request: Request) => Promise<Response>;
+  readonly #apiVersions: TtlCache<string, number>;
+  readonly #models: TtlCache<string, RelayModel[]>;
+
+  constructor(options: CodyUpstreamOptions) {
+    const base = new URL(options.endpoint);
+    if (base.protocol !== "https:" && base.protocol !== "http:") {
+      throw new TypeError(`Sourcegraph endpoint must be an http(s) URL, got ${base.protocol}`);
+    }
+    if (!base.pathname.endsWith("/")) base.pathname += "/";
+    this.#base = base;
+    this.#accessToken = options.accessToken;
+    this.#clientName = options.clientName ?? "cody-relay";
+    this.#clientVersion = options.clientVersion ?? VERSION;
+    this.#defaultMaxTokens = options.defaultMaxTokens;
+    this.#fetch = options.fetch ?? ((request) => fetch(request));
+    this.#apiVersions = new TtlCache(options.cacheTtlMs ?? 600_000);
+    this.#models = new TtlCache(options.cacheTtlMs ?? 600_000);
+  }
+
+  /** The instance's origin, for messages (never carries credentials). */
+  get origin(): string {
+    return this.#base.origin;
+  }
+
+  async chat(request: RelayRequest, context: UpstreamContext): Promise<ReadableStream<RelayEvent>> {
+    const headers = this.#headers(context.apiKey);
+    let apiVersion = await this.#apiVersion(headers, context.signal);
+    let response = await this.#postStream(request, apiVersion, headers, context.signal);
+    const lower = lowerApiVersion(apiVersion);
+    if (response.status === 406 && lower && /unsupported api version/i.test(await response.clone().text())) {
+      log.warn("Sourcegraph refused api-version {apiVersion}; retrying with {lower}", { apiVersion, lower });
+      await response.body?.cancel();
+      apiVersion = lower;
+      this.#apiVersions.set("latest", lower);
+      response = await this.#postStream(request, apiVersion, headers, context.signal);
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    const type = response.headers.get("content-type") ?? "";
+    if (!response.body || !type.startsWith("text/event-stream")) {
+      await response.body?.cancel();
+      throw new RelayError(502, `Sourcegraph answered ${response.status} with ${type || "no content type"} instead of an event stream`);
+    }
+    return catchErrors(response.body.pipeThrough(new CodyEventDecoderStream()));
+  }
+
+  models(context: UpstreamContext): Promise<RelayModel[]> {
+    const headers = this.#headers(context.apiKey);
+    const key = headers.authorization ?? headers.cookie;
+    return this.#models.get(key, async () => {
+      let response = await this.#send("GET", ".api/modelconfig/supported-models.json", headers, context.signal);
+      if (response.status === 404) {
+        await response.body?.cancel();
+        response = await this.#send("GET", ".api/llm/models", headers, context.signal);
+        if (!response.ok) throw await errorFromResponse(response);
+        return modelsFromLlmList(LlmModelList.parse(await response.json()));
+      }
+      if (!response.ok) throw await errorFromResponse(response);
+      const catalog = SupportedModels.safeParse(await response.json().catch(() => undefined));
+      if (!catalog.success) throw new RelayError(502, "Sourcegraph sent a model catalog this relay cannot read");
+      return modelsFromCatalog(catalog.data);
+    });
+  }
+
+  #headers(apiKey: string | undefined): Record<string, string> {
+    const credential = resolveCredential(this.#accessToken, apiKey);
+    return {
+      ...credentialHeaders(credential),
+      "accept-encoding": "gzip;q=0",
+      "user-agent": `cody-relay/${VERSION} (${globalThis.navigator?.userAgent ?? "unknown runtime"})`,
+      "x-requested-with": `${this.#clientName} ${this.#clientVersion}`,
+      "x-sourcegraph-api-client-name": this.#clientName,
+      "x-sourcegraph-api-client-version": this.#clientVersion,
+    };
+  }
+
+  async #apiVersion(headers: Record<string, string>, signal?: AbortSignal): Promise<number> {
+    try {
+      return await this.#apiVersions.get("latest", async () => {
+        const response = await this.#send("GET", ".api/client-config", headers, signal);
+        const version = await apiVersionFromClientConfig(response);
+        if (version === undefined) throw new Error(`client-config answered ${response.status}`);
+        return version;
+      });
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      log.warn("cannot read client-config ({reason}); using api-version {fallback}", {
+        reason: error instanceof Error ? error.message : String(error),
+        fallback: UNREPORTED_API_VERSION,
+      });
+      return UNREPORTED_API_VERSION;
+    }
+  }
+
+  #postStream(
+    request: RelayRequest,
+    apiVersion: number,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const body = buildCodyRequest(request, { apiVersion, defaultMaxTokens: this.#defaultMaxTokens });
+    const query = new URLSearchParams({
+      "api-version": String(apiVersion),
+      "client-name": this.#clientName,
+      "client-version": this.#clientVersion,
+    });
+    return this.#send("POST", `.api/completions/stream?${query}`, headers, signal, JSON.stringify(body));
+  }
+
+  async #send(
+    method: string,
+    path: string,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+    body?: string,
+  ): Promise<Response> {
+    const url = new URL(path, this.#base);
+    const started = performance.now();
+    try {
+      const response = await this.#fetch(
+        new Request(url, {
+          method,
+          headers: body ? { ...headers, "content-type": "application/json" } : headers,
+          body,
+          signal,
+        }),
+      );
+      log.debug("{method} {path} → {status} in {ms} ms", {
+        method,
+        path: url.pathname,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      });
+      return response;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RelayError(502, `cannot reach Sourcegraph at ${this.#base.origin}: ${reason}`, { cause: error });
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import type { CollectedAnswer } from "../../hub/collect.ts";
+import { openAIUsage } from "./chat_stream.ts";
+
+/** Identity of one response. */
+export interface ChatCompletionMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+/**
+ * A complete `chat.completion` object for clients that did not stream. `usage` is always
+ * present (Zed requires it); `reasoning_content` and `tool_calls` only when there are some.
+ *
+ * @example
+ * ```ts
+ * import { toChatCompletion } from "./chat_completion.ts";
+ * const completion = toChatCompletion(
+ *   { text: "Hi", thinking: "", toolCalls: [], finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 } },
+ *   { id: "chatcmpl-1", created: 0, model: "m" },
+ * );
+ * console.assert(completion.choices[0].message.content === "Hi");
+ * ```
+ */
+export function toChatCompletion(answer: CollectedAnswer, meta: ChatCompletionMeta) {
+  const toolCalls = answer.toolCalls.map((call) => ({
+    id: call.id,
+    type: "function" as const,
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  return {
+    id: meta.id,
+    object: "chat.completion" as const,
+    created: meta.created,
+    model: meta.model,
+    choices: [{
+      index: 0,
+      message: {
+        role: "assistant" as const,
+        content: answer.text || (toolCalls.length ? null : ""),
+        refusal: null,
+        ...(answer.thinking ? { reasoning_content: answer.thinking } : {}),
+        ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+      },
+      logprobs: null,
+      finish_reason: answer.finishReason,
+    }],
+    usage: openAIUsage(answer.usage ?? { promptTokens: 0, completionTokens: 0 }),
+  };
+}

@@ -1,0 +1,69 @@
+import type { RelayError } from "../../hub/errors.ts";
+
+/** OpenAI's error body. */
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/**
+ * OpenAI's error `type` for an HTTP status.
+ *
+ * @example
+ * ```ts
+ * import { openAIErrorType } from "./errors.ts";
+ * console.assert(openAIErrorType(429) === "rate_limit_error");
+ * ```
+ */
+export function openAIErrorType(status: number): string {
+  if (status === 401) return "authentication_error";
+  if (status === 403) return "permission_error";
+  if (status === 404) return "not_found_error";
+  if (status === 429) return "rate_limit_error";
+  if (status >= 500) return "server_error";
+  return "invalid_request_error";
+}
+
+/**
+ * `{"error":{"message","type","param","code"}}` for a relay error.
+ *
+ * @example
+ * ```ts
+ * import { RelayError } from "../../hub/errors.ts";
+ * import { openAIErrorBody } from "./errors.ts";
+ * const body = openAIErrorBody(new RelayError(400, "bad", { param: "messages" }));
+ * console.assert(body.error.type === "invalid_request_error" && body.error.param === "messages");
+ * ```
+ */
+export function openAIErrorBody(error: RelayError): OpenAIErrorBody {
+  return {
+    error: {
+      message: error.message,
+      type: openAIErrorType(error.status),
+      param: error.param ?? null,
+      code: error.code ?? null,
+    },
+  };
+}
+
+/**
+ * The HTTP response for a relay error in OpenAI's shape: JSON body, `retry-after` and
+ * `retry-after-ms` on 429s, `x-should-retry: false` when retrying cannot help (so SDKs
+ * do not burn quota retrying a bad model or key).
+ *
+ * @example
+ * ```ts
+ * import { RelayError } from "../../hub/errors.ts";
+ * import { openAIErrorResponse } from "./errors.ts";
+ * const response = openAIErrorResponse(new RelayError(429, "slow down", { retryAfterMs: 1500 }));
+ * console.assert(response.headers.get("retry-after") === "2");
+ * ```
+ */
+export function openAIErrorResponse(error: RelayError): Response {
+  const headers = new Headers();
+  if (error.retryAfterMs !== undefined) {
+    headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
+    headers.set("retry-after-ms", String(error.retryAfterMs));
+  }
+  if (!error.retryable) headers.set("x-should-retry", "false");
+  return Response.json(openAIErrorBody(error), { status: error.status, headers });
+}

@@ -1,0 +1,49 @@
+/**
+ * What the server needs from an upstream: answer a hub request as hub events, list models.
+ *
+ * @module
+ */
+import type { RelayEvent } from "./events.ts";
+import type { RelayRequest } from "./request.ts";
+
+/** Per-request facts an upstream may need. */
+export interface UpstreamContext {
+  /** The key the client sent (Authorization, x-api-key or api-key), if any. */
+  apiKey?: string;
+  /** Aborts when the client goes away. */
+  signal?: AbortSignal;
+}
+
+/** A model as the relay lists it. */
+export interface RelayModel {
+  /** The reference clients send back as `model`. */
+  id: string;
+  /** Who serves it, e.g. `anthropic`. */
+  ownedBy: string;
+  displayName?: string;
+  /** Capabilities as the upstream names them, e.g. `chat`, `tools`, `vision`, `reasoning`. */
+  capabilities?: string[];
+  contextWindow?: { maxInputTokens?: number; maxOutputTokens?: number };
+}
+
+/**
+ * An upstream the server can relay to.
+ *
+ * @example
+ * ```ts
+ * import type { Upstream } from "./upstream.ts";
+ * const echo: Upstream = {
+ *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
+ *   models: () => Promise.resolve([{ id: "echo", ownedBy: "me" }]),
+ * };
+ * ```
+ */
+export interface Upstream {
+  /**
+   * Starts an answer. Rejects with a `RelayError` for failures before the first
+   * event (bad credentials, 429, bad model); later failures arrive as an `error` event.
+   */
+  chat(request: RelayRequest, context: UpstreamContext): Promise<ReadableStream<RelayEvent>>;
+  /** The models the caller may use, the default chat model first. */
+  models(context: UpstreamContext): Promise<RelayModel[]>;
+}

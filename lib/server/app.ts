@@ -1,0 +1,70 @@
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { getLogger } from "@logtape/logtape";
+import { RelayError, toRelayError } from "../hub/errors.ts";
+import type { Upstream } from "../hub/upstream.ts";
+import { openAIErrorResponse } from "../fronts/openai/errors.ts";
+import { openAIRoutes } from "../fronts/openai/routes.ts";
+import { normalizePath } from "./normalize_path.ts";
+
+const log = getLogger(["cody-relay", "http"]);
+
+/** Options of {@link createApp}. */
+export interface AppOptions {
+  /** Where answers come from, e.g. a `CodyUpstream`. */
+  upstream: Upstream;
+}
+
+/**
+ * The relay's HTTP app: every front mounted under `/v1` and at the root, `GET /health`,
+ * CORS for browser clients, an `x-request-id` on every response, one log line per request.
+ * Paths are normalised (`//` collapsed, trailing `/` dropped) because clients build them
+ * from base URLs carelessly. Runs anywhere Hono runs: pass `app.fetch` to any server.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "./app.ts";
+ * import type { Upstream } from "../hub/upstream.ts";
+ * const upstream: Upstream = {
+ *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
+ *   models: () => Promise.resolve([]),
+ * };
+ * const response = await createApp({ upstream }).request("//health/");
+ * console.assert(response.status === 200);
+ * ```
+ */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono({ getPath: normalizePath });
+  app.use(cors({
+    origin: (origin) => origin || "*",
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    exposeHeaders: ["x-request-id", "retry-after", "retry-after-ms", "x-cody-relay-usage"],
+    maxAge: 600,
+  }));
+  app.use(async (c, next) => {
+    const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
+    const started = performance.now();
+    await next();
+    c.res.headers.set("x-request-id", requestId);
+    const fields = {
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+      requestId,
+    };
+    if (c.res.status >= 500) log.warn("{method} {path} → {status} in {ms} ms [{requestId}]", fields);
+    else log.info("{method} {path} → {status} in {ms} ms [{requestId}]", fields);
+  });
+
+  app.get("/health", (c) => c.json({ status: "ok" }));
+  const openai = openAIRoutes(options.upstream);
+  app.route("/v1", openai);
+  app.route("/", openai);
+
+  app.notFound((c) =>
+    openAIErrorResponse(new RelayError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "not_found" }))
+  );
+  app.onError((error) => openAIErrorResponse(toRelayError(error)));
+  return app;
+}
