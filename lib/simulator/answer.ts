@@ -1,0 +1,147 @@
+/**
+ * What the simulator answers: deterministic for a given request (no randomness), honouring
+ * `maxTokensToSample` (stop reason `max_tokens`), `stopSequences` (`stop_sequence`) and
+ * `tools` (one call, then a text answer once the result comes back).
+ *
+ * @module
+ */
+
+/** The parts of a Cody request body the simulator reads. */
+export interface SimulatedBody {
+  messages?: { speaker?: string; text?: string; content?: unknown }[];
+  maxTokensToSample?: number;
+  stopSequences?: string[];
+  tools?: { function?: { name?: string; parameters?: Record<string, unknown> } }[];
+}
+
+/** An answer split into tokens, ready to be framed. */
+export interface PlannedAnswer {
+  thinking: string[];
+  text: string[];
+  toolCall?: { id: string; name: string; arguments: string[] };
+  stopReason: string;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+/** What shapes the answer besides the body. */
+export interface AnswerOptions {
+  displayModel: string;
+  thinking: boolean;
+  tools: boolean;
+  /** Replaces the default text with this many filler words. */
+  words?: number;
+  /** The last user message with any simulator directive removed. */
+  userText: string;
+}
+
+/**
+ * Plans the answer to a request.
+ *
+ * @example
+ * ```ts
+ * import { planAnswer } from "./answer.ts";
+ * const plan = planAnswer({ maxTokensToSample: 3 }, { displayModel: "m", thinking: false, tools: false, userText: "hello" });
+ * console.assert(plan.text.length === 3 && plan.stopReason === "max_tokens");
+ * ```
+ */
+export function planAnswer(body: SimulatedBody, options: AnswerOptions): PlannedAnswer {
+  const lastHuman = body.messages?.findLast((message) => message.speaker === "human");
+  const toolResult = partsOf(lastHuman).find((part) => part.type === "tool_result") as
+    | { tool_result?: { content?: string } }
+    | undefined;
+  const tool = options.tools && !toolResult ? body.tools?.[0]?.function : undefined;
+  let text = options.words !== undefined
+    ? filler(options.words, options.userText)
+    : toolResult
+    ? `The tool returned: ${toolResult.tool_result?.content ?? ""}`
+    : tool
+    ? `I'll call the ${tool.name} tool.`
+    : `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
+  let stopReason = tool ? "tool_use" : "end_turn";
+  const stopAt = Math.min(...(body.stopSequences ?? []).map((stop) => text.indexOf(stop)).filter((index) => index >= 0));
+  if (Number.isFinite(stopAt)) {
+    text = text.slice(0, stopAt);
+    stopReason = "stop_sequence";
+  }
+  const textTokens = tokens(text);
+  const argumentTokens = tool ? chunk(JSON.stringify(exampleArguments(tool.parameters)), 8) : [];
+  const budget = body.maxTokensToSample && body.maxTokensToSample > 0 ? body.maxTokensToSample : Infinity;
+  const keptText = textTokens.slice(0, budget);
+  const keptArguments = argumentTokens.slice(0, Math.max(0, budget - keptText.length));
+  if (keptText.length + keptArguments.length < textTokens.length + argumentTokens.length) stopReason = "max_tokens";
+  const thinking = options.thinking ? tokens(`The user said "${options.userText}". I will answer briefly.`) : [];
+  return {
+    thinking,
+    text: keptText,
+    ...(tool && keptText.length === textTokens.length
+      ? { toolCall: { id: `toolu_sim_${hash(options.userText).toString(16)}`, name: tool.name ?? "tool", arguments: keptArguments } }
+      : {}),
+    stopReason,
+    promptTokens: (body.messages ?? []).reduce((sum, message) => sum + tokens(messageText(message)).length, 0) + 1,
+    completionTokens: thinking.length + keptText.length + keptArguments.length,
+  };
+}
+
+/**
+ * The text of a Cody message, from `text` or its text `content` parts.
+ *
+ * @example
+ * ```ts
+ * import { messageText } from "./answer.ts";
+ * console.assert(messageText({ content: [{ type: "text", text: "a" }] }) === "a");
+ * ```
+ */
+export function messageText(message: { text?: string; content?: unknown } | undefined): string {
+  if (!message) return "";
+  if (typeof message.text === "string") return message.text;
+  if (typeof message.content === "string") return message.content;
+  return partsOf(message).flatMap((part) => typeof part.text === "string" ? [part.text] : []).join("\n\n");
+}
+
+function partsOf(message: { content?: unknown } | undefined): { type?: string; text?: string }[] {
+  return Array.isArray(message?.content) ? message.content : [];
+}
+
+/** Word-sized tokens, each with its leading whitespace. */
+function tokens(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+function chunk(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  for (let index = 0; index < text.length; index += size) pieces.push(text.slice(index, index + size));
+  return pieces;
+}
+
+const WORDS = ["the", "relay", "streams", "tokens", "from", "Cody", "to", "every", "client", "in", "its", "own", "dialect", "and", "never", "drops", "an", "error"];
+
+function filler(count: number, seedText: string): string {
+  let state = hash(seedText) || 1;
+  const words: string[] = [];
+  for (let index = 0; index < count; index++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    words.push(WORDS[state % WORDS.length]);
+  }
+  return words.join(" ");
+}
+
+/** FNV-1a. */
+function hash(text: string): number {
+  let value = 0x811c9dc5;
+  for (let index = 0; index < text.length; index++) value = Math.imul(value ^ text.charCodeAt(index), 0x01000193) >>> 0;
+  return value;
+}
+
+function exampleArguments(schema: Record<string, unknown> | undefined): Record<string, unknown> {
+  const properties = (schema?.properties ?? {}) as Record<string, { type?: string }>;
+  return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, exampleValue(property.type, name)]));
+}
+
+function exampleValue(type: string | undefined, name: string): unknown {
+  if (type === "number" || type === "integer") return 1;
+  if (type === "boolean") return true;
+  if (type === "array") return [];
+  if (type === "object") return {};
+  return `example ${name}`;
+}

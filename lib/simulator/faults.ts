@@ -1,0 +1,64 @@
+/**
+ * Faults the simulator can play on a request, scripted by a test (`simulator.script(…)`)
+ * or written into the last user message as a directive: `[[sim status=429 retry_after=30]]`.
+ *
+ * @module
+ */
+
+/** What to do wrong (or slowly) for one request. Counts are answer frames sent first. */
+export interface SimulatorFault {
+  /** Answer with this HTTP status (text/plain, as Sourcegraph does) instead of streaming. */
+  status?: number;
+  /** With `status: 429`: seconds until the quota resets (sent as an RFC 1123 `retry-after`). */
+  retryAfter?: number;
+  /** The error text of a `status` or `errorAfter` fault. */
+  message?: string;
+  /** Send `event: error` (then `done`, HTTP 200) after this many frames. */
+  errorAfter?: number;
+  /** Stop sending after this many frames and keep the connection open. */
+  stallAfter?: number;
+  /** Reset the connection after this many frames. */
+  dropAfter?: number;
+  /** Close cleanly after this many frames, without `done`. */
+  truncateAfter?: number;
+  /** Milliseconds between frames. */
+  paceMs?: number;
+  /** Answer with this many words of deterministic filler text. */
+  words?: number;
+}
+
+const DIRECTIVE = /\[\[sim((?:\s+[a-z_]+=(?:"[^"]*"|\S+?))*)\s*\]\]/;
+const KEYS: Record<string, keyof SimulatorFault> = {
+  status: "status",
+  retry_after: "retryAfter",
+  message: "message",
+  error_after: "errorAfter",
+  stall_after: "stallAfter",
+  drop_after: "dropAfter",
+  truncate_after: "truncateAfter",
+  pace_ms: "paceMs",
+  words: "words",
+};
+
+/**
+ * Reads a `[[sim key=value …]]` directive from a message and returns it with the
+ * message text minus the directive. Unknown keys are ignored.
+ *
+ * @example
+ * ```ts
+ * import { parseDirective } from "./faults.ts";
+ * const { fault, text } = parseDirective('Hi [[sim status=503 message="down"]]');
+ * console.assert(fault?.status === 503 && fault.message === "down" && text === "Hi");
+ * ```
+ */
+export function parseDirective(text: string): { fault?: SimulatorFault; text: string } {
+  const match = DIRECTIVE.exec(text);
+  if (!match) return { text };
+  const fault: Record<string, string | number> = {};
+  for (const [, key, quoted, bare] of match[1].matchAll(/([a-z_]+)=(?:"([^"]*)"|(\S+))/g)) {
+    const name = KEYS[key];
+    if (!name) continue;
+    fault[name] = name === "message" ? (quoted ?? bare) : Number(quoted ?? bare);
+  }
+  return { fault: fault as SimulatorFault, text: text.replace(match[0], "").trim() };
+}

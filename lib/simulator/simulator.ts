@@ -1,0 +1,276 @@
+import { Hono } from "hono";
+import { messageText, planAnswer, type SimulatedBody } from "./answer.ts";
+import { DEFAULT_CATALOG, type SimulatorCatalog } from "./catalog.ts";
+import { parseDirective, type SimulatorFault } from "./faults.ts";
+import { answerBody, answerFrames } from "./frames.ts";
+import { goJson } from "./go_json.ts";
+
+/** Options of {@link createSimulator}. */
+export interface SimulatorOptions {
+  /** The highest api-version the fake instance accepts and reports. @default 9 */
+  apiVersion?: number;
+  /** Valid access tokens; any `token …` is accepted when unset. */
+  accessTokens?: string[];
+  /** Valid `sgs` session cookies; any is accepted when unset. */
+  sessionCookies?: string[];
+  /** The model catalog. @default DEFAULT_CATALOG */
+  catalog?: SimulatorCatalog;
+  /** Serve `/.api/client-config` (older instances have none). @default true */
+  clientConfig?: boolean;
+  /** Milliseconds between answer frames. @default 0 */
+  paceMs?: number;
+}
+
+/** How a simulated request ended. */
+export type SimulatedOutcome = "completed" | "aborted" | "failed";
+
+/** What the simulator saw of one request (never the credential itself). */
+export interface SimulatedRequest {
+  method: string;
+  path: string;
+  /** The `api-version` query parameter, or null when absent. */
+  apiVersion: string | null;
+  clientName: string | null;
+  /** How the caller authenticated. */
+  auth: "token" | "session" | "none";
+  /** Non-secret request headers, lower-cased. */
+  headers: Record<string, string>;
+  /** The parsed JSON body of a completions request. */
+  body?: SimulatedBody & Record<string, unknown>;
+  /** Resolves when the response has been fully sent, aborted by the client, or reset. */
+  outcome: Promise<SimulatedOutcome>;
+}
+
+/** A running fake Sourcegraph instance: a fetch handler plus what tests need to steer it. */
+export interface Simulator {
+  /** Handles a request as the instance would; pass it to `serve` or use in-process. */
+  fetch(request: Request): Promise<Response>;
+  /** Every request received, oldest first. */
+  readonly requests: SimulatedRequest[];
+  /** Queues faults, one per coming completions request, in order. */
+  script(...faults: SimulatorFault[]): void;
+}
+
+const RECORDED_HEADERS = ["user-agent", "x-requested-with", "accept-encoding", "content-type", "x-sourcegraph-api-client-name"];
+const encoder = new TextEncoder();
+
+/**
+ * A faithful fake Sourcegraph instance (cody-protocol.md): `/.api/completions/stream` and
+ * `/code`, `/.api/client-config`, `/.api/modelconfig/supported-models.json`,
+ * `/.api/llm/models`; its auth rules and 401 texts, api-version behaviour (cumulative
+ * below 2, usage at 5, thinking at 8, tools at 9, 406 otherwise), Go-style escaping,
+ * `done` after every stream, text/plain errors. Faults are scripted per request.
+ *
+ * @example
+ * ```ts
+ * import { createSimulator } from "./simulator.ts";
+ * const simulator = createSimulator();
+ * const response = await simulator.fetch(new Request("http://sim/.api/completions/stream?api-version=9", {
+ *   method: "POST",
+ *   headers: { authorization: "token sgp_demo" },
+ *   body: JSON.stringify({ messages: [{ speaker: "human", text: "Hi" }], maxTokensToSample: 50 }),
+ * }));
+ * console.assert(response.headers.get("content-type") === "text/event-stream");
+ * await response.body?.cancel();
+ * ```
+ */
+export function createSimulator(options: SimulatorOptions = {}): Simulator {
+  const latest = options.apiVersion ?? 9;
+  const catalog = options.catalog ?? DEFAULT_CATALOG;
+  const queued: SimulatorFault[] = [];
+  const requests: SimulatedRequest[] = [];
+  const app = new Hono<{ Variables: { record: SimulatedRequest; settle: (outcome: SimulatedOutcome) => void } }>();
+
+  app.use(async (c, next) => {
+    const url = new URL(c.req.url);
+    let settle!: (outcome: SimulatedOutcome) => void;
+    const record: SimulatedRequest = {
+      method: c.req.method,
+      path: url.pathname,
+      apiVersion: url.searchParams.get("api-version"),
+      clientName: url.searchParams.get("client-name"),
+      auth: "none",
+      headers: Object.fromEntries(RECORDED_HEADERS.flatMap((name) => c.req.header(name) ? [[name, c.req.header(name)!]] : [])),
+      outcome: new Promise((resolve) => settle = resolve),
+    };
+    requests.push(record);
+    c.set("record", record);
+    c.set("settle", settle);
+    const auth = authenticate(c.req.raw.headers, options);
+    if (auth === "invalid-token") return plain(401, "Invalid access token.", settle);
+    if (auth === "bad-header") return plain(401, "Invalid Authorization header.", settle);
+    record.auth = auth;
+    await next();
+    if (!c.res.body || c.res.headers.get("content-type") !== "text/event-stream") settle("completed");
+  });
+
+  app.get("/.api/client-config", (c) => {
+    if (options.clientConfig === false) return plain(404, "404 page not found");
+    return c.json({
+      codyEnabled: true,
+      chatEnabled: true,
+      autoCompleteEnabled: true,
+      customCommandsEnabled: true,
+      attributionEnabled: false,
+      attribution: "none",
+      smartContextWindowEnabled: true,
+      modelsAPIEnabled: true,
+      latestSupportedCompletionsStreamAPIVersion: latest,
+    });
+  });
+  app.get("/.api/modelconfig/supported-models.json", () => plain(200, JSON.stringify({ schemaVersion: "1.0", revision: "simulator", ...catalog })));
+  app.get("/.api/llm/models", (c) =>
+    c.json({
+      object: "list",
+      data: catalog.models.map((model) => ({ id: model.modelRef, object: "model", created: 0, owned_by: model.modelRef.split("::")[0] })),
+    }));
+
+  for (const kind of ["stream", "code"] as const) {
+    app.all(`/.api/completions/${kind}`, async (c) => {
+      const record = c.get("record");
+      const settle = c.get("settle");
+      if (c.req.method !== "POST") return plain(405, "Method Not Allowed");
+      if (record.auth === "none") return plain(401, "cody is not enabled: not authenticated");
+      const apiVersion = record.apiVersion === null ? 0 : Number(record.apiVersion);
+      if (!(Number.isInteger(apiVersion) && apiVersion >= (record.apiVersion === null ? 0 : 1) && apiVersion <= latest)) {
+        return plain(406, "Unsupported API Version (Please update your client)");
+      }
+      let body: SimulatedRequest["body"];
+      try {
+        body = await c.req.json();
+      } catch {
+        return plain(400, "could not decode request body");
+      }
+      record.body = body;
+      const model = resolveModel(catalog, body?.model, kind);
+      if (typeof model === "string") return plain(400, model);
+      const lastHuman = body?.messages?.findLast((message) => message.speaker === "human");
+      const directive = parseDirective(messageText(lastHuman));
+      const fault: SimulatorFault = { paceMs: options.paceMs, ...queued.shift(), ...directive.fault };
+      if (fault.status) return faultResponse(fault);
+      const plan = planAnswer(body ?? {}, {
+        displayModel: model.modelRef,
+        thinking: model.capabilities.includes("reasoning"),
+        tools: apiVersion >= 9,
+        words: fault.words,
+        userText: directive.text,
+      });
+      const wire = { apiVersion, modelName: model.modelName };
+      if (body?.stream === false || (kind === "code" && body?.stream !== true)) {
+        return plain(200, answerBody(plan, wire));
+      }
+      return new Response(frameStream(answerFrames(plan, wire), fault, settle), {
+        headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" },
+      });
+    });
+  }
+
+  return {
+    fetch: (request) => Promise.resolve(app.fetch(request)),
+    requests,
+    script: (...faults) => queued.push(...faults),
+  };
+}
+
+type Auth = "token" | "session" | "none" | "invalid-token" | "bad-header";
+
+/** Sourcegraph's rules (cody-protocol.md §3.2): `token` scheme; other schemes are ignored. */
+function authenticate(headers: Headers, options: SimulatorOptions): Auth {
+  const authorization = headers.get("authorization");
+  const scheme = authorization?.match(/^token(?:\s+(.*))?$/i);
+  if (scheme) {
+    const token = scheme[1]?.trim();
+    if (!token) return "bad-header";
+    return !options.accessTokens || options.accessTokens.includes(token) ? "token" : "invalid-token";
+  }
+  const session = headers.get("cookie")?.match(/(?:^|;\s*)sgs=([^;]+)/)?.[1];
+  if (session && headers.has("x-requested-with")) {
+    return !options.sessionCookies || options.sessionCookies.includes(session) ? "session" : "none";
+  }
+  return "none";
+}
+
+function resolveModel(catalog: SimulatorCatalog, requested: unknown, kind: "stream" | "code") {
+  const defaultRef = kind === "stream" ? catalog.defaultModels.chat : catalog.defaultModels.codeCompletion;
+  const ref = typeof requested === "string" && requested ? requested : defaultRef;
+  const model = catalog.models.find((candidate) =>
+    candidate.modelRef === ref || `${candidate.modelRef.split("::")[0]}/${candidate.modelName}` === ref
+  );
+  const capability = kind === "stream" ? "chat" : "autocomplete";
+  if (!model || !model.capabilities.includes(capability)) {
+    return `unsupported ${kind === "stream" ? "chat" : "code completion"} model "${ref}" (default "${defaultRef}")`;
+  }
+  return model;
+}
+
+function faultResponse(fault: SimulatorFault): Response {
+  const status = fault.status!;
+  if (status !== 429) return plain(status, fault.message ?? `simulated upstream failure (HTTP ${status})`);
+  const reset = new Date(Date.now() + (fault.retryAfter ?? 60) * 1000).toUTCString();
+  return plain(
+    429,
+    fault.message ??
+      `you exceeded the rate limit for chat_completions, only 100 requests are allowed per day at the moment to ensure the service stays functional. Current usage: 101. Retry after ${reset}`,
+    undefined,
+    { "retry-after": reset, "x-ratelimit-limit": "100", "x-ratelimit-remaining": "0" },
+  );
+}
+
+function plain(
+  status: number,
+  text: string,
+  settle?: (outcome: SimulatedOutcome) => void,
+  headers: Record<string, string> = {},
+): Response {
+  settle?.("completed");
+  return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
+}
+
+/** Sends the frames one per pull (paced), playing a stream fault, then `done`. */
+function frameStream(frames: string[], fault: SimulatorFault, settle: (outcome: SimulatedOutcome) => void) {
+  const cancelled = new AbortController();
+  const done = "event: done\ndata: {}\n\n";
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
+      if (cancelled.signal.aborted) return;
+      if (sent === fault.errorAfter) {
+        const error = goJson({ error: fault.message ?? "Anthropic (Sourcegraph Cody Gateway): unexpected status code 529: Overloaded" });
+        controller.enqueue(encoder.encode(`event: error\ndata: ${error}\n\n${done}`));
+        controller.close();
+        return settle("completed");
+      }
+      if (sent === fault.stallAfter) return await sleep(Infinity, cancelled.signal);
+      if (sent === fault.dropAfter) {
+        controller.error(new Error("simulated connection reset"));
+        return settle("failed");
+      }
+      if (sent === fault.truncateAfter) {
+        controller.close();
+        return settle("completed");
+      }
+      if (sent < frames.length) {
+        controller.enqueue(encoder.encode(frames[sent++]));
+        return;
+      }
+      controller.enqueue(encoder.encode(done));
+      controller.close();
+      settle("completed");
+    },
+    cancel() {
+      cancelled.abort();
+      settle("aborted");
+    },
+  }, { highWaterMark: 0 });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
