@@ -95,7 +95,9 @@ class CodyAnswer {
     }
     const parsed = CodyCompletionData.safeParse(json);
     if (!parsed.success) {
-      return this.#fail(new RelayError(502, `Sourcegraph sent an unexpected completion event: ${parsed.error.message}`));
+      return this.#fail(
+        new RelayError(502, `Sourcegraph sent an unexpected completion event: ${parsed.error.message}`),
+      );
     }
     const frame = parsed.data;
     if (frame.delta_thinking) this.#emit({ type: "thinking", text: frame.delta_thinking });

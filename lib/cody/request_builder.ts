@@ -50,7 +50,10 @@ interface Turn {
 export function buildCodyRequest(request: RelayRequest, options: CodyRequestOptions): CodyRequestBody {
   const { apiVersion } = options;
   if (request.tools?.length && apiVersion < TOOLS_API_VERSION) {
-    throw unsupported("tools", `tool calling needs Cody api-version ${TOOLS_API_VERSION}; this Sourcegraph instance supports ${apiVersion}`);
+    throw unsupported(
+      "tools",
+      `tool calling needs Cody api-version ${TOOLS_API_VERSION}; this Sourcegraph instance supports ${apiVersion}`,
+    );
   }
   const body: CodyRequestBody = {
     ...(request.model ? { model: request.model } : {}),
@@ -92,7 +95,9 @@ function toCodyMessages(request: RelayRequest, apiVersion: number): CodyMessage[
   if (instruction) system.push(instruction);
   const last = turns.at(-1);
   if (last?.speaker === "assistant") last.parts = trimEnd(last.parts);
-  const messages = turns.filter((turn) => turn.speaker !== "assistant" || turn.parts.some(hasContent)).map(toCodyMessage);
+  const messages = turns.filter((turn) => turn.speaker !== "assistant" || turn.parts.some(hasContent)).map(
+    toCodyMessage,
+  );
   if (system.length) messages.unshift({ speaker: "system", text: system.join("\n\n") });
   if (!messages.some((message) => message.speaker === "human")) {
     throw new RelayError(400, "messages must contain at least one user message", { param: "messages" });
@@ -103,10 +108,16 @@ function toCodyMessages(request: RelayRequest, apiVersion: number): CodyMessage[
 function checkParts(message: RelayMessage, index: number, apiVersion: number): void {
   for (const part of message.parts) {
     if (part.type === "image" && apiVersion < IMAGES_API_VERSION) {
-      throw unsupported(`messages[${index}].content`, `images need Cody api-version ${IMAGES_API_VERSION}; this Sourcegraph instance supports ${apiVersion}`);
+      throw unsupported(
+        `messages[${index}].content`,
+        `images need Cody api-version ${IMAGES_API_VERSION}; this Sourcegraph instance supports ${apiVersion}`,
+      );
     }
     if ((part.type === "tool_call" || part.type === "tool_result") && apiVersion < TOOLS_API_VERSION) {
-      throw unsupported(`messages[${index}]`, `tool calls need Cody api-version ${TOOLS_API_VERSION}; this Sourcegraph instance supports ${apiVersion}`);
+      throw unsupported(
+        `messages[${index}]`,
+        `tool calls need Cody api-version ${TOOLS_API_VERSION}; this Sourcegraph instance supports ${apiVersion}`,
+      );
     }
   }
 }

@@ -55,6 +55,7 @@ export class CodyUpstream implements Upstream {
   readonly #apiVersions: TtlCache<string, number>;
   readonly #models: TtlCache<string, RelayModel[]>;
 
+  /** Checks the endpoint; nothing is fetched until the first request. */
   constructor(options: CodyUpstreamOptions) {
     const base = new URL(options.endpoint);
     if (base.protocol !== "https:" && base.protocol !== "http:") {
@@ -92,7 +93,10 @@ export class CodyUpstream implements Upstream {
     const type = response.headers.get("content-type") ?? "";
     if (!response.body || !type.startsWith("text/event-stream")) {
       await response.body?.cancel();
-      throw new RelayError(502, `Sourcegraph answered ${response.status} with ${type || "no content type"} instead of an event stream`);
+      throw new RelayError(
+        502,
+        `Sourcegraph answered ${response.status} with ${type || "no content type"} instead of an event stream`,
+      );
     }
     return catchErrors(response.body.pipeThrough(new CodyEventDecoderStream()));
   }

@@ -35,7 +35,9 @@ export async function errorFromResponse(response: Response, now = Date.now()): P
     case 404:
       return new RelayError(
         502,
-        `Sourcegraph answered 404 for ${new URL(response.url || "http://unknown").pathname}: is the endpoint a Sourcegraph instance with Cody?`,
+        `Sourcegraph answered 404 for ${
+          new URL(response.url || "http://unknown").pathname
+        }: is the endpoint a Sourcegraph instance with Cody?`,
         { retryable: false },
       );
     case 406:
@@ -100,7 +102,9 @@ function streamErrorMessage(data: string): string {
 
 async function bodyMessage(response: Response): Promise<string> {
   const text = (await response.text().catch(() => "")).trim();
-  if (/^\s*<(!doctype|html)/i.test(text)) return "(an HTML page, likely from a proxy or firewall in front of Sourcegraph)";
+  if (/^\s*<(!doctype|html)/i.test(text)) {
+    return "(an HTML page, likely from a proxy or firewall in front of Sourcegraph)";
+  }
   const clipped = text.length > MAX_BODY_CHARS ? `${text.slice(0, MAX_BODY_CHARS)}…` : text;
   try {
     const parsed = JSON.parse(clipped) as Record<string, unknown>;

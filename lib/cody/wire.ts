@@ -19,20 +19,31 @@ export type CodyMessage =
 
 /** An OpenAI-style function definition, as Cody forwards it to the model. */
 export interface CodyTool {
+  /** Always `function`. */
   type: "function";
+  /** The function's name, description and JSON Schema parameters. */
   function: { name: string; description?: string; parameters?: Record<string, unknown> };
 }
 
 /** The JSON body of `POST /.api/completions/stream`. */
 export interface CodyRequestBody {
+  /** A modelRef (`provider::apiVersion::modelId`) or legacy `provider/model`; omitted means the instance default. */
   model?: string;
+  /** The conversation, at most one system message and only first. */
   messages: CodyMessage[];
+  /** The output cap for this request. */
   maxTokensToSample: number;
+  /** Sampling temperature. */
   temperature: number;
+  /** Top-k sampling; -1 means unset. */
   topK: number;
+  /** Nucleus sampling; -1 means unset. */
   topP: number;
+  /** Strings that end the answer. */
   stopSequences?: string[];
+  /** Answer as SSE events rather than one JSON body. */
   stream: boolean;
+  /** Functions the model may call (api-version ≥ 9). */
   tools?: CodyTool[];
 }
 

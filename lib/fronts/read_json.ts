@@ -13,7 +13,9 @@ import { RelayError } from "../hub/errors.ts";
  */
 export async function readJson(request: Request): Promise<unknown> {
   const text = await request.text();
-  if (!text.trim()) throw new RelayError(400, "The request body is empty; expected a JSON object.", { code: "invalid_json" });
+  if (!text.trim()) {
+    throw new RelayError(400, "The request body is empty; expected a JSON object.", { code: "invalid_json" });
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

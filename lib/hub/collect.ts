@@ -3,20 +3,31 @@ import { RelayError } from "./errors.ts";
 
 /** A tool call assembled from its start and argument deltas. */
 export interface CollectedToolCall {
+  /** The upstream's call id. */
   id: string;
+  /** The function called. */
   name: string;
+  /** The arguments as a JSON string, as the model wrote them. */
   arguments: string;
 }
 
 /** A whole answer, for clients that did not ask for a stream. */
 export interface CollectedAnswer {
+  /** The visible answer. */
   text: string;
+  /** Reasoning text, if the model thought aloud. */
   thinking: string;
+  /** The opaque signature that authenticates the thinking (Anthropic). */
   thinkingSignature?: string;
+  /** Calls in the order they started. */
   toolCalls: CollectedToolCall[];
+  /** Why the answer ended. */
   finishReason: FinishReason;
+  /** The upstream's own stop reason. */
   upstreamReason?: string;
+  /** The model that answered, as the upstream named it. */
   model?: string;
+  /** Token counts, real or estimated. */
   usage?: RelayUsage;
 }
 

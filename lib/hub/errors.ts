@@ -15,6 +15,7 @@ export interface RelayErrorOptions {
   retryAfterMs?: number;
   /** Whether retrying the same request can succeed; defaults from the status. */
   retryable?: boolean;
+  /** The underlying failure, kept for logs. */
   cause?: unknown;
 }
 
@@ -31,12 +32,16 @@ export interface RelayErrorOptions {
 export class RelayError extends Error {
   /** HTTP status for the client. */
   readonly status: number;
+  /** The request field at fault. */
   readonly param?: string;
+  /** A short machine-readable code. */
   readonly code?: string;
+  /** How long to wait before retrying. */
   readonly retryAfterMs?: number;
   /** Whether retrying the same request can succeed. */
   readonly retryable: boolean;
 
+  /** Creates an error with the status a client should see. */
   constructor(status: number, message: string, options: RelayErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.name = "RelayError";

@@ -10,7 +10,9 @@ export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter";
 
 /** Token counts for one request (all rounds), real or estimated. */
 export interface RelayUsage {
+  /** Tokens read. */
   promptTokens: number;
+  /** Tokens written (including thinking). */
   completionTokens: number;
   /** Tokens read from the upstream's prompt cache, when it reports them. */
   cachedTokens?: number;

@@ -14,14 +14,19 @@ export type RelayPart =
 
 /** One conversation turn. Tool results travel as `user` parts, as in Anthropic and Cody. */
 export interface RelayMessage {
+  /** Who speaks. */
   role: "system" | "user" | "assistant";
+  /** What is said, in order. */
   parts: RelayPart[];
 }
 
 /** A function the model may call; `parameters` is a JSON Schema object. */
 export interface RelayTool {
+  /** The function name the model calls it by. */
   name: string;
+  /** What the function does, for the model. */
   description?: string;
+  /** A JSON Schema of the arguments. */
   parameters?: Record<string, unknown>;
 }
 
@@ -43,14 +48,21 @@ export type RelayToolChoice = "auto" | "none" | "required" | { name: string };
 export interface RelayRequest {
   /** Upstream model reference; absent means the upstream's default. */
   model?: string;
+  /** The conversation, oldest first. */
   messages: RelayMessage[];
+  /** Functions the model may call. */
   tools?: RelayTool[];
+  /** Whether a tool must (or must not) be called. */
   toolChoice?: RelayToolChoice;
   /** The client's own output budget, if it gave one. */
   maxTokens?: number;
+  /** Sampling temperature. */
   temperature?: number;
+  /** Nucleus sampling. */
   topP?: number;
+  /** Top-k sampling. */
   topK?: number;
+  /** Strings that end the answer. */
   stop?: string[];
 }
 

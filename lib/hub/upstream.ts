@@ -20,9 +20,11 @@ export interface RelayModel {
   id: string;
   /** Who serves it, e.g. `anthropic`. */
   ownedBy: string;
+  /** A human name, e.g. `Claude Sonnet 4`. */
   displayName?: string;
   /** Capabilities as the upstream names them, e.g. `chat`, `tools`, `vision`, `reasoning`. */
   capabilities?: string[];
+  /** Token limits the upstream advertises. */
   contextWindow?: { maxInputTokens?: number; maxOutputTokens?: number };
 }
 

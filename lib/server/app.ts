@@ -15,11 +15,17 @@ export interface AppOptions {
   upstream: Upstream;
 }
 
+/** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
+export interface RelayApp {
+  /** Answers one HTTP request. */
+  fetch(request: Request): Response | Promise<Response>;
+}
+
 /**
  * The relay's HTTP app: every front mounted under `/v1` and at the root, `GET /health`,
  * CORS for browser clients, an `x-request-id` on every response, one log line per request.
  * Paths are normalised (`//` collapsed, trailing `/` dropped) because clients build them
- * from base URLs carelessly. Runs anywhere Hono runs: pass `app.fetch` to any server.
+ * from base URLs carelessly.
  *
  * @example
  * ```ts
@@ -29,11 +35,11 @@ export interface AppOptions {
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
  *   models: () => Promise.resolve([]),
  * };
- * const response = await createApp({ upstream }).request("//health/");
+ * const response = await createApp({ upstream }).fetch(new Request("http://relay//health/"));
  * console.assert(response.status === 200);
  * ```
  */
-export function createApp(options: AppOptions): Hono {
+export function createApp(options: AppOptions): RelayApp {
   const app = new Hono({ getPath: normalizePath });
   app.use(cors({
     origin: (origin) => origin || "*",
@@ -63,7 +69,9 @@ export function createApp(options: AppOptions): Hono {
   app.route("/", openai);
 
   app.notFound((c) =>
-    openAIErrorResponse(new RelayError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "not_found" }))
+    openAIErrorResponse(
+      new RelayError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "not_found" }),
+    )
   );
   app.onError((error) => openAIErrorResponse(toRelayError(error)));
   return app;

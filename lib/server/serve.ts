@@ -9,7 +9,7 @@
 export interface ServeOptions {
   /** The request handler, e.g. `app.fetch`. */
   fetch: (request: Request) => Response | Promise<Response>;
-  /** @default "127.0.0.1" */
+  /** The address to listen on. @default "127.0.0.1" */
   hostname?: string;
   /** `0` picks a free port. @default 8787 */
   port?: number;
@@ -19,7 +19,9 @@ export interface ServeOptions {
 export interface RunningServer {
   /** `http://HOST:PORT`, with the port actually bound. */
   readonly url: string;
+  /** The address listened on. */
   readonly hostname: string;
+  /** The port actually bound. */
   readonly port: number;
   /** Stops accepting connections, lets in-flight requests finish, then resolves. */
   shutdown(): Promise<void>;
@@ -58,7 +60,9 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     return Promise.resolve(running(hostname, server.port, () => server.stop()));
   }
   if (typeof Deno === "undefined") {
-    return Promise.reject(new Error("cody-relay serves on Deno or Bun; run it with `deno run -A cli.ts` or `bun cli.ts`"));
+    return Promise.reject(
+      new Error("cody-relay serves on Deno or Bun; run it with `deno run -A cli.ts` or `bun cli.ts`"),
+    );
   }
   return new Promise((resolve) => {
     const server = Deno.serve({

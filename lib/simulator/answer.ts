@@ -8,9 +8,13 @@
 
 /** The parts of a Cody request body the simulator reads. */
 export interface SimulatedBody {
+  /** The conversation. */
   messages?: { speaker?: string; text?: string; content?: unknown }[];
+  /** The output cap. */
   maxTokensToSample?: number;
+  /** Strings that end the answer. */
   stopSequences?: string[];
+  /** Functions the model may call. */
   tools?: { function?: { name?: string; parameters?: Record<string, unknown> } }[];
 }
 
@@ -59,7 +63,9 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     ? `I'll call the ${tool.name} tool.`
     : `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
   let stopReason = tool ? "tool_use" : "end_turn";
-  const stopAt = Math.min(...(body.stopSequences ?? []).map((stop) => text.indexOf(stop)).filter((index) => index >= 0));
+  const stopAt = Math.min(
+    ...(body.stopSequences ?? []).map((stop) => text.indexOf(stop)).filter((index) => index >= 0),
+  );
   if (Number.isFinite(stopAt)) {
     text = text.slice(0, stopAt);
     stopReason = "stop_sequence";
@@ -75,7 +81,13 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     thinking,
     text: keptText,
     ...(tool && keptText.length === textTokens.length
-      ? { toolCall: { id: `toolu_sim_${hash(options.userText).toString(16)}`, name: tool.name ?? "tool", arguments: keptArguments } }
+      ? {
+        toolCall: {
+          id: `toolu_sim_${hash(options.userText).toString(16)}`,
+          name: tool.name ?? "tool",
+          arguments: keptArguments,
+        },
+      }
       : {}),
     stopReason,
     promptTokens: (body.messages ?? []).reduce((sum, message) => sum + tokens(messageText(message)).length, 0) + 1,
@@ -114,7 +126,26 @@ function chunk(text: string, size: number): string[] {
   return pieces;
 }
 
-const WORDS = ["the", "relay", "streams", "tokens", "from", "Cody", "to", "every", "client", "in", "its", "own", "dialect", "and", "never", "drops", "an", "error"];
+const WORDS = [
+  "the",
+  "relay",
+  "streams",
+  "tokens",
+  "from",
+  "Cody",
+  "to",
+  "every",
+  "client",
+  "in",
+  "its",
+  "own",
+  "dialect",
+  "and",
+  "never",
+  "drops",
+  "an",
+  "error",
+];
 
 function filler(count: number, seedText: string): string {
   let state = hash(seedText) || 1;
@@ -135,7 +166,9 @@ function hash(text: string): number {
 
 function exampleArguments(schema: Record<string, unknown> | undefined): Record<string, unknown> {
   const properties = (schema?.properties ?? {}) as Record<string, { type?: string }>;
-  return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, exampleValue(property.type, name)]));
+  return Object.fromEntries(
+    Object.entries(properties).map(([name, property]) => [name, exampleValue(property.type, name)]),
+  );
 }
 
 function exampleValue(type: string | undefined, name: string): unknown {

@@ -39,7 +39,9 @@ export function answerFrames(plan: PlannedAnswer, options: { apiVersion: number;
   if (plan.toolCall) {
     const { id, name, arguments: pieces } = plan.toolCall;
     frame({ delta_tool_calls: [{ id, type: "function", function: { name, arguments: "" } }] });
-    for (const piece of pieces) frame({ delta_tool_calls: [{ id: "", type: "function", function: { name: "", arguments: piece } }] });
+    for (const piece of pieces) {
+      frame({ delta_tool_calls: [{ id: "", type: "function", function: { name: "", arguments: piece } }] });
+    }
   }
   frame(finalFrame(plan, options, cumulative));
   return frames;
@@ -62,7 +64,12 @@ export function answerBody(plan: PlannedAnswer, options: { apiVersion: number; m
   return goJson(finalFrame(plan, options, plan.text.join(""), true));
 }
 
-function finalFrame(plan: PlannedAnswer, options: { apiVersion: number; modelName: string }, text: string, whole = false) {
+function finalFrame(
+  plan: PlannedAnswer,
+  options: { apiVersion: number; modelName: string },
+  text: string,
+  whole = false,
+) {
   const wire = features(options.apiVersion);
   return {
     ...(wire.deltas && !whole ? {} : { completion: text }),

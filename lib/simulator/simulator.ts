@@ -26,10 +26,13 @@ export type SimulatedOutcome = "completed" | "aborted" | "failed";
 
 /** What the simulator saw of one request (never the credential itself). */
 export interface SimulatedRequest {
+  /** The HTTP method. */
   method: string;
+  /** The URL path, without the query. */
   path: string;
   /** The `api-version` query parameter, or null when absent. */
   apiVersion: string | null;
+  /** The `client-name` query parameter. */
   clientName: string | null;
   /** How the caller authenticated. */
   auth: "token" | "session" | "none";
@@ -51,7 +54,13 @@ export interface Simulator {
   script(...faults: SimulatorFault[]): void;
 }
 
-const RECORDED_HEADERS = ["user-agent", "x-requested-with", "accept-encoding", "content-type", "x-sourcegraph-api-client-name"];
+const RECORDED_HEADERS = [
+  "user-agent",
+  "x-requested-with",
+  "accept-encoding",
+  "content-type",
+  "x-sourcegraph-api-client-name",
+];
 const encoder = new TextEncoder();
 
 /**
@@ -90,7 +99,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       apiVersion: url.searchParams.get("api-version"),
       clientName: url.searchParams.get("client-name"),
       auth: "none",
-      headers: Object.fromEntries(RECORDED_HEADERS.flatMap((name) => c.req.header(name) ? [[name, c.req.header(name)!]] : [])),
+      headers: Object.fromEntries(
+        RECORDED_HEADERS.flatMap((name) => c.req.header(name) ? [[name, c.req.header(name)!]] : []),
+      ),
       outcome: new Promise((resolve) => settle = resolve),
     };
     requests.push(record);
@@ -118,11 +129,19 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       latestSupportedCompletionsStreamAPIVersion: latest,
     });
   });
-  app.get("/.api/modelconfig/supported-models.json", () => plain(200, JSON.stringify({ schemaVersion: "1.0", revision: "simulator", ...catalog })));
+  app.get(
+    "/.api/modelconfig/supported-models.json",
+    () => plain(200, JSON.stringify({ schemaVersion: "1.0", revision: "simulator", ...catalog })),
+  );
   app.get("/.api/llm/models", (c) =>
     c.json({
       object: "list",
-      data: catalog.models.map((model) => ({ id: model.modelRef, object: "model", created: 0, owned_by: model.modelRef.split("::")[0] })),
+      data: catalog.models.map((model) => ({
+        id: model.modelRef,
+        object: "model",
+        created: 0,
+        owned_by: model.modelRef.split("::")[0],
+      })),
     }));
 
   for (const kind of ["stream", "code"] as const) {
@@ -132,7 +151,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       if (c.req.method !== "POST") return plain(405, "Method Not Allowed");
       if (record.auth === "none") return plain(401, "cody is not enabled: not authenticated");
       const apiVersion = record.apiVersion === null ? 0 : Number(record.apiVersion);
-      if (!(Number.isInteger(apiVersion) && apiVersion >= (record.apiVersion === null ? 0 : 1) && apiVersion <= latest)) {
+      if (
+        !(Number.isInteger(apiVersion) && apiVersion >= (record.apiVersion === null ? 0 : 1) && apiVersion <= latest)
+      ) {
         return plain(406, "Unsupported API Version (Please update your client)");
       }
       let body: SimulatedRequest["body"];
@@ -236,7 +257,9 @@ function frameStream(frames: string[], fault: SimulatorFault, settle: (outcome: 
       if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
       if (cancelled.signal.aborted) return;
       if (sent === fault.errorAfter) {
-        const error = goJson({ error: fault.message ?? "Anthropic (Sourcegraph Cody Gateway): unexpected status code 529: Overloaded" });
+        const error = goJson({
+          error: fault.message ?? "Anthropic (Sourcegraph Cody Gateway): unexpected status code 529: Overloaded",
+        });
         controller.enqueue(encoder.encode(`event: error\ndata: ${error}\n\n${done}`));
         controller.close();
         return settle("completed");

@@ -62,7 +62,7 @@ export const ChatRequestSchema = z.object({
     z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
   ]).nullish(),
   response_format: z.object({
-    type: z.literal("text", "only response_format {type: \"text\"} is supported: Cody has no JSON mode"),
+    type: z.literal("text", 'only response_format {type: "text"} is supported: Cody has no JSON mode'),
   }).nullish(),
   logprobs: z.literal(false, "logprobs are not supported by the Cody upstream").nullish(),
   functions: z.undefined("the deprecated functions field is not supported; use tools").optional(),
@@ -72,10 +72,13 @@ export const ChatRequestSchema = z.object({
 
 /** A parsed chat request: the hub request plus what only the front needs. */
 export interface ParsedChatRequest {
+  /** The request in hub terms. */
   request: RelayRequest;
   /** The model name to report back on every chunk. */
   model: string;
+  /** Whether the client asked for SSE (`stream: true`); absent means false. */
   stream: boolean;
+  /** Whether `stream_options.include_usage` asked for a usage chunk. */
   includeUsage: boolean;
 }
 
@@ -121,11 +124,15 @@ function toRelayMessage(message: z.infer<typeof Message>): RelayMessage {
     case "user":
       return {
         role: "user",
-        parts: typeof message.content === "string" ? textParts(message.content) : message.content.map((part) =>
-          part.type === "text"
-            ? { type: "text", text: part.text }
-            : { type: "image", url: part.image_url.url, ...(part.image_url.detail ? { detail: part.image_url.detail } : {}) }
-        ),
+        parts: typeof message.content === "string"
+          ? textParts(message.content)
+          : message.content.map((part) =>
+            part.type === "text" ? { type: "text", text: part.text } : {
+              type: "image",
+              url: part.image_url.url,
+              ...(part.image_url.detail ? { detail: part.image_url.detail } : {}),
+            }
+          ),
       };
     case "assistant": {
       const content = message.content ?? [];
@@ -146,7 +153,9 @@ function toRelayMessage(message: z.infer<typeof Message>): RelayMessage {
 }
 
 function textParts(content: string | { text: string }[]): RelayPart[] {
-  return typeof content === "string" ? [{ type: "text", text: content }] : content.map(({ text }) => ({ type: "text", text }));
+  return typeof content === "string"
+    ? [{ type: "text", text: content }]
+    : content.map(({ text }) => ({ type: "text", text }));
 }
 
 function joinText(content: string | { text: string }[]): string {

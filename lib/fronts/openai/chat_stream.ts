@@ -39,12 +39,17 @@ const encoder = new TextEncoder();
  * ```
  */
 export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
+  /** Creates the encoder; the role chunk is sent at once. */
   constructor(options: ChatStreamOptions) {
-    const head = `data: {"id":${JSON.stringify(options.id)},"object":"chat.completion.chunk","created":${options.created},"model":${
+    const head = `data: {"id":${
+      JSON.stringify(options.id)
+    },"object":"chat.completion.chunk","created":${options.created},"model":${
       JSON.stringify(options.model)
     },"choices":[`;
     const chunk = (delta: object, finishReason: string | null = null) =>
-      encoder.encode(`${head}{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finishReason)}}]}\n\n`);
+      encoder.encode(
+        `${head}{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finishReason)}}]}\n\n`,
+      );
     let usage: RelayUsage | undefined;
     let ended = false;
     super({
@@ -62,11 +67,18 @@ export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
             break;
           case "tool_call_start":
             controller.enqueue(chunk({
-              tool_calls: [{ index: event.index, id: event.id, type: "function", function: { name: event.name, arguments: "" } }],
+              tool_calls: [{
+                index: event.index,
+                id: event.id,
+                type: "function",
+                function: { name: event.name, arguments: "" },
+              }],
             }));
             break;
           case "tool_call_delta":
-            controller.enqueue(chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }));
+            controller.enqueue(
+              chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }),
+            );
             break;
           case "usage":
             usage = event.usage;

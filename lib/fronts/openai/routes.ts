@@ -47,10 +47,18 @@ export function openAIRoutes(upstream: Upstream): Hono {
   app.post("/chat/completions", async (c) => {
     const parsed = parseChatRequest(await readJson(c.req.raw));
     const events = await relay(upstream, parsed.request, contextOf(c.req.raw));
-    const meta = { id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`, created: nowSeconds(), model: parsed.model };
+    const meta = {
+      id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`,
+      created: nowSeconds(),
+      model: parsed.model,
+    };
     if (!parsed.stream) {
       const answer = await collectAnswer(events);
-      return c.json(toChatCompletion(answer, meta), 200, answer.usage?.estimated ? { "x-cody-relay-usage": "estimated" } : {});
+      return c.json(
+        toChatCompletion(answer, meta),
+        200,
+        answer.usage?.estimated ? { "x-cody-relay-usage": "estimated" } : {},
+      );
     }
     const { first, rest } = await peekFirst(events);
     if (first?.type === "error") {
@@ -66,7 +74,9 @@ export function openAIRoutes(upstream: Upstream): Hono {
   app.get("/models/:id{.+}", async (c) => {
     const id = c.req.param("id");
     const model = (await upstream.models(contextOf(c.req.raw))).find((candidate) => candidate.id === id);
-    if (!model) throw new RelayError(404, `The model '${id}' does not exist`, { param: "model", code: "model_not_found" });
+    if (!model) {
+      throw new RelayError(404, `The model '${id}' does not exist`, { param: "model", code: "model_not_found" });
+    }
     return c.json(toModelObject(model));
   });
 

@@ -1,0 +1,54 @@
+/**
+ * cody-relay: use Sourcegraph Cody from any LLM client, in the dialect the client speaks.
+ *
+ * The library is a set of Web Streams stages around one hub format:
+ * Cody SSE bytes → {@link CodyEventDecoderStream} → hub {@link RelayEvent}s →
+ * {@link OpenAIChatStream} → OpenAI SSE bytes; and hub {@link RelayRequest} →
+ * {@link buildCodyRequest} → Cody request body. {@link createApp} serves them over HTTP.
+ *
+ * @example Transform a Cody stream into OpenAI chunks
+ * ```ts
+ * import { CodyEventDecoderStream, OpenAIChatStream } from "./mod.ts";
+ * const cody = 'event: completion\ndata: {"deltaText":"Hello"}\n\nevent: done\ndata: {}\n\n';
+ * const openai = ReadableStream.from([new TextEncoder().encode(cody)])
+ *   .pipeThrough(new CodyEventDecoderStream())
+ *   .pipeThrough(new OpenAIChatStream({ id: "chatcmpl-1", created: 0, model: "m", includeUsage: false }))
+ *   .pipeThrough(new TextDecoderStream());
+ * console.assert((await Array.fromAsync(openai)).join("").includes('"content":"Hello"'));
+ * ```
+ *
+ * @example Serve the relay in your own program
+ * ```ts ignore
+ * import { CodyUpstream, createApp, serve } from "./mod.ts";
+ * const upstream = new CodyUpstream({ endpoint: "https://sourcegraph.example.com" });
+ * const server = await serve({ fetch: createApp({ upstream }).fetch, port: 8787 });
+ * console.log(`listening on ${server.url}`);
+ * ```
+ *
+ * @module
+ */
+export type { FinishReason, RelayEvent, RelayUsage } from "./lib/hub/events.ts";
+export type { RelayMessage, RelayPart, RelayRequest, RelayTool, RelayToolChoice } from "./lib/hub/request.ts";
+export type { RelayModel, Upstream, UpstreamContext } from "./lib/hub/upstream.ts";
+export { RelayError, type RelayErrorOptions } from "./lib/hub/errors.ts";
+export { relay } from "./lib/hub/relay.ts";
+export { collectAnswer, type CollectedAnswer, type CollectedToolCall } from "./lib/hub/collect.ts";
+export { CodyEventDecoderStream } from "./lib/cody/event_decoder.ts";
+export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_builder.ts";
+export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
+export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
+export { type ChatStreamOptions, OpenAIChatStream } from "./lib/fronts/openai/chat_stream.ts";
+export { parseChatRequest, type ParsedChatRequest } from "./lib/fronts/openai/chat_request.ts";
+export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";
+export { type RunningServer, serve, type ServeOptions } from "./lib/server/serve.ts";
+export {
+  createSimulator,
+  type SimulatedOutcome,
+  type SimulatedRequest,
+  type Simulator,
+  type SimulatorOptions,
+} from "./lib/simulator/simulator.ts";
+export type { SimulatorFault } from "./lib/simulator/faults.ts";
+export { VERSION } from "./lib/version.ts";
+export type { SimulatorCatalog, SimulatorModel } from "./lib/simulator/catalog.ts";
+export type { SimulatedBody } from "./lib/simulator/answer.ts";
