@@ -1,0 +1,121 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { CodyEventDecoderStream } from "../../lib/cody/event_decoder.ts";
+import type { RelayEvent } from "../../lib/hub/events.ts";
+import { drain, fixture } from "../harness.ts";
+
+function decode(bytes: Uint8Array | string): Promise<RelayEvent[]> {
+  const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+  return drain(ReadableStream.from([data]).pipeThrough(new CodyEventDecoderStream()));
+}
+
+function text(events: RelayEvent[]): string {
+  return events.flatMap((event) => event.type === "text" ? [event.text] : []).join("");
+}
+
+Deno.test("legacy cumulative stream yields exactly the recorded final text", async () => {
+  const bytes = await fixture("legacy-cumulative.sse");
+  const lastData = new TextDecoder().decode(bytes).trim().split("\n\n").filter((event) =>
+    event.startsWith("event: completion")
+  ).at(-1)!;
+  const recorded = JSON.parse(lastData.split("data: ")[1]).completion as string;
+  const events = await decode(bytes);
+  equal(text(events), recorded);
+  ok(recorded.startsWith("<keywords>"), "Go escapes decoded");
+  deepEqual(events.at(-1), { type: "finish", reason: "stop", upstreamReason: "end_turn" });
+});
+
+Deno.test("v2 delta stream yields text, usage, then finish", async () => {
+  const events = await decode(await fixture("v2-delta.sse"));
+  equal(text(events), "Hello, world!");
+  deepEqual(events.slice(-2), [
+    { type: "usage", usage: { promptTokens: 15, completionTokens: 8 } },
+    { type: "finish", reason: "stop" },
+  ]);
+});
+
+Deno.test("v9 tool-call stream yields one call whose arguments parse as JSON", async () => {
+  const events = await decode(await fixture("v9-text-then-tool-call.sse"));
+  const starts = events.filter((event) => event.type === "tool_call_start");
+  deepEqual(starts, [{ type: "tool_call_start", index: 0, id: "toolu_vrtx_016RhXQJns9bHFwUthLysxjA", name: "must_call_this_tool" }]);
+  const args = events.flatMap((event) => event.type === "tool_call_delta" ? [event.arguments] : []).join("");
+  deepEqual(JSON.parse(args), { reason: "User requested the secret number" });
+  equal(text(events), "I'll call the tool to retrieve the secret number for you.");
+  deepEqual(events.at(-1), {
+    type: "finish",
+    reason: "tool_calls",
+    upstreamReason: "tool_use",
+    model: "claude-sonnet-4-5-20250929",
+  });
+});
+
+Deno.test("thinking deltas and signature become thinking events", async () => {
+  const events = await decode(
+    'event: completion\ndata: {"delta_thinking":"Hmm"}\n\nevent: completion\ndata: {"delta_thinking":""}\n\n' +
+      'event: completion\ndata: {"thinking_signature":"sig"}\n\nevent: completion\ndata: {"deltaText":"Hi"}\n\n' +
+      'event: completion\ndata: {"stopReason":"max_tokens"}\n\nevent: done\ndata: {}\n\n',
+  );
+  deepEqual(events, [
+    { type: "thinking", text: "Hmm" },
+    { type: "thinking_signature", signature: "sig" },
+    { type: "text", text: "Hi" },
+    { type: "finish", reason: "length", upstreamReason: "max_tokens" },
+  ]);
+});
+
+for (
+  const [shape, data, message] of [
+    ["{error}", '{"error":"Anthropic: unexpected status code 429: slow down"}', "Anthropic: unexpected status code 429: slow down"],
+    ["{message,type}", '{"message":"context deadline exceeded","type":"completion.process_completion"}', "context deadline exceeded"],
+    ["plain text", "upstream exploded", "upstream exploded"],
+  ] as const
+) {
+  Deno.test(`error event with ${shape} data ends the stream with an error`, async () => {
+    const events = await decode(`event: completion\ndata: {"deltaText":"a"}\n\nevent: error\ndata: ${data}\n\nevent: done\ndata: {}\n\n`);
+    equal(events.length, 2);
+    const last = events[1];
+    ok(last.type === "error" && last.error.message.includes(message), JSON.stringify(last));
+  });
+}
+
+Deno.test("an in-stream 429 keeps its status; a deadline becomes 504", async () => {
+  const [rateLimited] = await decode('event: error\ndata: {"error":"x: unexpected status code 429: y"}\n\n');
+  const [deadline] = await decode('event: error\ndata: {"message":"context deadline exceeded","type":"t"}\n\n');
+  ok(rateLimited.type === "error" && rateLimited.error.status === 429);
+  ok(deadline.type === "error" && deadline.error.status === 504);
+});
+
+Deno.test("a stream that closes without done is an error, not a finish", async () => {
+  const events = await decode('event: completion\ndata: {"deltaText":"half an ans"}\n\n');
+  equal(events.length, 2);
+  ok(events[1].type === "error" && /before the answer finished/.test(events[1].error.message));
+});
+
+Deno.test("unknown events are ignored; done without stopReason finishes with stop", async () => {
+  const events = await decode(
+    'event: attribution-error\ndata: {"error":"x"}\n\nevent: completion\ndata: {"deltaText":"ok"}\n\nevent: done\ndata: {}\n\n',
+  );
+  deepEqual(events, [{ type: "text", text: "ok" }, { type: "finish", reason: "stop" }]);
+});
+
+Deno.test("malformed completion data is an error event", async () => {
+  const events = await decode("event: completion\ndata: {not json\n\nevent: done\ndata: {}\n\n");
+  equal(events.length, 1);
+  ok(events[0].type === "error" && /malformed/.test(events[0].error.message));
+});
+
+Deno.test("tool-call fragments with a known id continue that call; new ids start new calls", async () => {
+  const frame = (calls: unknown) => `event: completion\ndata: ${JSON.stringify({ delta_tool_calls: calls })}\n\n`;
+  const events = await decode(
+    frame([{ id: "a", function: { name: "f", arguments: '{"x":' } }]) +
+      frame([{ id: "b", function: { name: "g", arguments: "{}" } }]) +
+      frame([{ id: "a", function: { name: "", arguments: "1}" } }]) + "event: done\ndata: {}\n\n",
+  );
+  deepEqual(events, [
+    { type: "tool_call_start", index: 0, id: "a", name: "f" },
+    { type: "tool_call_delta", index: 0, arguments: '{"x":' },
+    { type: "tool_call_start", index: 1, id: "b", name: "g" },
+    { type: "tool_call_delta", index: 1, arguments: "{}" },
+    { type: "tool_call_delta", index: 0, arguments: "1}" },
+    { type: "finish", reason: "tool_calls" },
+  ]);
+});
