@@ -83,6 +83,7 @@ function toCodyMessages(request: RelayRequest, apiVersion: number): CodyMessage[
   const system: string[] = [];
   request.messages.forEach((message, index) => {
     checkParts(message, index, apiVersion);
+    if (message.role === "assistant" && !message.parts.some(hasContent)) return;
     if (message.role === "system") {
       const text = textOf(message.parts);
       if (turns.length === 0) system.push(text);
