@@ -13,7 +13,8 @@
  */
 export function clientKey(headers: Headers): string | undefined {
   const authorization = headers.get("authorization")?.trim();
-  const fromAuthorization = authorization?.match(/^(?:bearer|token)\s+(.*)$/i)?.[1] ?? authorization;
+  const scheme = authorization?.match(/^(?:bearer|token)(?:\s+(.*))?$/i);
+  const fromAuthorization = scheme ? scheme[1] : authorization;
   for (const candidate of [fromAuthorization, headers.get("x-api-key"), headers.get("api-key")]) {
     const key = candidate?.trim();
     if (key && key !== "undefined" && key !== "null") return key;

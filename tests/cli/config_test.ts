@@ -1,0 +1,41 @@
+import { equal, throws } from "node:assert/strict";
+import { parseConfig } from "../../lib/cli/config.ts";
+
+Deno.test("defaults: 127.0.0.1:8787, no endpoint (built-in simulator), cody-relay client name, 4000 tokens", () => {
+  const config = parseConfig([], {});
+  equal(config.command, "relay");
+  equal(config.host, "127.0.0.1");
+  equal(config.port, 8787);
+  equal(config.endpoint, undefined);
+  equal(config.clientName, "cody-relay");
+  equal(config.defaultMaxTokens, 4000);
+});
+
+Deno.test("flags beat environment variables", () => {
+  const env = { HOST: "0.0.0.0", PORT: "9000", SRC_ENDPOINT: "https://env.example.com", CODY_CLIENT_NAME: "env" };
+  const config = parseConfig(["--host", "::1", "--port", "0", "--endpoint", "http://127.0.0.1:7080", "--client-name", "web"], env);
+  equal(config.host, "::1");
+  equal(config.port, 0);
+  equal(config.endpoint, "http://127.0.0.1:7080");
+  equal(config.clientName, "web");
+  equal(parseConfig([], env).endpoint, "https://env.example.com");
+});
+
+Deno.test("SOURCEGRAPH_DOMAIN is an alias; a bare domain means https", () => {
+  equal(parseConfig([], { SOURCEGRAPH_DOMAIN: "sourcegraph.example.com" }).endpoint, "https://sourcegraph.example.com");
+  equal(parseConfig([], { SOURCEGRAPH_DOMAIN: "http://10.0.0.1:7080" }).endpoint, "http://10.0.0.1:7080");
+  equal(parseConfig([], { SRC_ENDPOINT: "https://a.example", SOURCEGRAPH_DOMAIN: "b.example" }).endpoint, "https://a.example");
+});
+
+Deno.test("--simulator forces the built-in simulator; simulate is a command", () => {
+  equal(parseConfig(["--simulator"], { SRC_ENDPOINT: "https://a.example" }).endpoint, undefined);
+  equal(parseConfig(["simulate", "--port", "0"], {}).command, "simulate");
+});
+
+Deno.test("bad input is a clear error", () => {
+  throws(() => parseConfig(["--port", "http"], {}), /--port must be an integer/);
+  throws(() => parseConfig(["--endpoint", "ftp://x"], {}), /https:\/\/ or http:\/\//);
+  throws(() => parseConfig(["--endpoint", "https://user:secret@x"], {}), /must not contain credentials/);
+  throws(() => parseConfig(["serve"], {}), /unknown command/);
+  throws(() => parseConfig(["--log-level", "loud"], {}), /--log-level/);
+});
