@@ -13,7 +13,16 @@ Deno.test("defaults: 127.0.0.1:8787, no endpoint (built-in simulator), cody-rela
 
 Deno.test("flags beat environment variables", () => {
   const env = { HOST: "0.0.0.0", PORT: "9000", SRC_ENDPOINT: "https://env.example.com", CODY_CLIENT_NAME: "env" };
-  const config = parseConfig(["--host", "::1", "--port", "0", "--endpoint", "http://127.0.0.1:7080", "--client-name", "web"], env);
+  const config = parseConfig([
+    "--host",
+    "::1",
+    "--port",
+    "0",
+    "--endpoint",
+    "http://127.0.0.1:7080",
+    "--client-name",
+    "web",
+  ], env);
   equal(config.host, "::1");
   equal(config.port, 0);
   equal(config.endpoint, "http://127.0.0.1:7080");
@@ -24,7 +33,10 @@ Deno.test("flags beat environment variables", () => {
 Deno.test("SOURCEGRAPH_DOMAIN is an alias; a bare domain means https", () => {
   equal(parseConfig([], { SOURCEGRAPH_DOMAIN: "sourcegraph.example.com" }).endpoint, "https://sourcegraph.example.com");
   equal(parseConfig([], { SOURCEGRAPH_DOMAIN: "http://10.0.0.1:7080" }).endpoint, "http://10.0.0.1:7080");
-  equal(parseConfig([], { SRC_ENDPOINT: "https://a.example", SOURCEGRAPH_DOMAIN: "b.example" }).endpoint, "https://a.example");
+  equal(
+    parseConfig([], { SRC_ENDPOINT: "https://a.example", SOURCEGRAPH_DOMAIN: "b.example" }).endpoint,
+    "https://a.example",
+  );
 });
 
 Deno.test("--simulator forces the built-in simulator; simulate is a command", () => {

@@ -36,7 +36,12 @@ Deno.test("v2 delta stream yields text, usage, then finish", async () => {
 Deno.test("v9 tool-call stream yields one call whose arguments parse as JSON", async () => {
   const events = await decode(await fixture("v9-text-then-tool-call.sse"));
   const starts = events.filter((event) => event.type === "tool_call_start");
-  deepEqual(starts, [{ type: "tool_call_start", index: 0, id: "toolu_vrtx_016RhXQJns9bHFwUthLysxjA", name: "must_call_this_tool" }]);
+  deepEqual(starts, [{
+    type: "tool_call_start",
+    index: 0,
+    id: "toolu_vrtx_016RhXQJns9bHFwUthLysxjA",
+    name: "must_call_this_tool",
+  }]);
   const args = events.flatMap((event) => event.type === "tool_call_delta" ? [event.arguments] : []).join("");
   deepEqual(JSON.parse(args), { reason: "User requested the secret number" });
   equal(text(events), "I'll call the tool to retrieve the secret number for you.");
@@ -64,13 +69,23 @@ Deno.test("thinking deltas and signature become thinking events", async () => {
 
 for (
   const [shape, data, message] of [
-    ["{error}", '{"error":"Anthropic: unexpected status code 429: slow down"}', "Anthropic: unexpected status code 429: slow down"],
-    ["{message,type}", '{"message":"context deadline exceeded","type":"completion.process_completion"}', "context deadline exceeded"],
+    [
+      "{error}",
+      '{"error":"Anthropic: unexpected status code 429: slow down"}',
+      "Anthropic: unexpected status code 429: slow down",
+    ],
+    [
+      "{message,type}",
+      '{"message":"context deadline exceeded","type":"completion.process_completion"}',
+      "context deadline exceeded",
+    ],
     ["plain text", "upstream exploded", "upstream exploded"],
   ] as const
 ) {
   Deno.test(`error event with ${shape} data ends the stream with an error`, async () => {
-    const events = await decode(`event: completion\ndata: {"deltaText":"a"}\n\nevent: error\ndata: ${data}\n\nevent: done\ndata: {}\n\n`);
+    const events = await decode(
+      `event: completion\ndata: {"deltaText":"a"}\n\nevent: error\ndata: ${data}\n\nevent: done\ndata: {}\n\n`,
+    );
     equal(events.length, 2);
     const last = events[1];
     ok(last.type === "error" && last.error.message.includes(message), JSON.stringify(last));

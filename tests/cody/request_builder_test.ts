@@ -20,7 +20,14 @@ Deno.test("defaults: streaming, Cody's temperature, -1 top-k/top-p, default max 
 
 Deno.test("client parameters pass through", () => {
   const body = buildCodyRequest(
-    { model: "anthropic/claude-3-haiku", messages: [user("Hi")], maxTokens: 7, temperature: 0, topP: 0.5, stop: ["\n\n"] },
+    {
+      model: "anthropic/claude-3-haiku",
+      messages: [user("Hi")],
+      maxTokens: 7,
+      temperature: 0,
+      topP: 0.5,
+      stop: ["\n\n"],
+    },
     { apiVersion: 9 },
   );
   equal(body.model, "anthropic/claude-3-haiku");
@@ -53,19 +60,31 @@ Deno.test("images use content parts at api-version 3+, and are a 400 below", () 
   const request = {
     messages: [{
       role: "user" as const,
-      parts: [{ type: "text" as const, text: "What is this?" }, { type: "image" as const, url: "data:image/png;base64,AA==" }],
+      parts: [{ type: "text" as const, text: "What is this?" }, {
+        type: "image" as const,
+        url: "data:image/png;base64,AA==",
+      }],
     }],
   };
   deepEqual(buildCodyRequest(request, { apiVersion: 3 }).messages[0], {
     speaker: "human",
-    content: [{ type: "text", text: "What is this?" }, { type: "image_url", image_url: { url: "data:image/png;base64,AA==" } }],
+    content: [{ type: "text", text: "What is this?" }, {
+      type: "image_url",
+      image_url: { url: "data:image/png;base64,AA==" },
+    }],
   });
-  throws(() => buildCodyRequest(request, { apiVersion: 2 }), (error: RelayError) => error.status === 400 && error.param === "messages[0].content");
+  throws(
+    () => buildCodyRequest(request, { apiVersion: 2 }),
+    (error: RelayError) => error.status === 400 && error.param === "messages[0].content",
+  );
 });
 
 Deno.test("tools and tool turns need api-version 9", () => {
   const tools = [{ name: "f", parameters: { type: "object" } }];
-  throws(() => buildCodyRequest({ messages: [user("Hi")], tools }, { apiVersion: 8 }), (error: RelayError) => error.param === "tools");
+  throws(
+    () => buildCodyRequest({ messages: [user("Hi")], tools }, { apiVersion: 8 }),
+    (error: RelayError) => error.param === "tools",
+  );
   const toolTurn: RelayMessage = { role: "user", parts: [{ type: "tool_result", toolCallId: "t", content: "42" }] };
   throws(() => buildCodyRequest({ messages: [user("Hi"), toolTurn] }, { apiVersion: 8 }), RelayError);
   deepEqual(buildCodyRequest({ messages: [user("Hi")], tools }, { apiVersion: 9 }).tools, [
@@ -82,5 +101,8 @@ Deno.test("tool_choice becomes a system instruction, since Cody has no such fiel
 });
 
 Deno.test("a conversation without any user turn is a 400", () => {
-  throws(() => buildCodyRequest({ messages: [system("only me")] }, { apiVersion: 9 }), (error: RelayError) => error.status === 400);
+  throws(
+    () => buildCodyRequest({ messages: [system("only me")] }, { apiVersion: 9 }),
+    (error: RelayError) => error.status === 400,
+  );
 });

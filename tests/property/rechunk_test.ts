@@ -30,9 +30,15 @@ const unicodeStream = new TextEncoder().encode(
   ["日本語の", " テキスト ", "🦀 emoji 👩‍💻", " <tags> & amps", "\u2028line"].map((text) =>
     `event: completion\ndata: ${goJson({ deltaText: text })}\n\n`
   ).join("") +
-    `event: completion\ndata: ${goJson({ delta_tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: '{"k":"値' } }] })}\n\n` +
-    `event: completion\ndata: ${goJson({ delta_tool_calls: [{ id: "", function: { name: "", arguments: '"}' } }] })}\n\n` +
-    `event: completion\ndata: ${goJson({ stopReason: "tool_use", usage: { prompt_tokens: 1, completion_tokens: 2 } })}\n\n` +
+    `event: completion\ndata: ${
+      goJson({ delta_tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: '{"k":"値' } }] })
+    }\n\n` +
+    `event: completion\ndata: ${
+      goJson({ delta_tool_calls: [{ id: "", function: { name: "", arguments: '"}' } }] })
+    }\n\n` +
+    `event: completion\ndata: ${
+      goJson({ stopReason: "tool_use", usage: { prompt_tokens: 1, completion_tokens: 2 } })
+    }\n\n` +
     "event: done\ndata: {}\n\n",
 );
 

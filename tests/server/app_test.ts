@@ -7,7 +7,9 @@ const seen: { apiKey?: string }[] = [];
 const upstream: Upstream = {
   chat: (_request, context) => {
     seen.push({ apiKey: context.apiKey });
-    return Promise.resolve(ReadableStream.from<RelayEvent>([{ type: "text", text: "ok" }, { type: "finish", reason: "stop" }]));
+    return Promise.resolve(
+      ReadableStream.from<RelayEvent>([{ type: "text", text: "ok" }, { type: "finish", reason: "stop" }]),
+    );
   },
   models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]),
 };
@@ -22,7 +24,14 @@ const chat = (path: string, headers: Record<string, string> = {}) =>
   );
 
 Deno.test("routes answer with and without /v1, with // and trailing slashes and query strings", async () => {
-  for (const path of ["/v1/chat/completions", "/chat/completions", "//v1//chat/completions/", "/v1/chat/completions?beta=true"]) {
+  for (
+    const path of [
+      "/v1/chat/completions",
+      "/chat/completions",
+      "//v1//chat/completions/",
+      "/v1/chat/completions?beta=true",
+    ]
+  ) {
     const response = await chat(path);
     equal(response.status, 200, path);
     equal((await response.json()).choices[0].message.content, "ok");
@@ -54,7 +63,9 @@ Deno.test("the client key comes from Bearer, token, x-api-key or api-key; placeh
 });
 
 Deno.test("malformed JSON is a 400 quoting the parser", async () => {
-  const response = await app.fetch(new Request("http://relay/v1/chat/completions", { method: "POST", body: '{"model":' }));
+  const response = await app.fetch(
+    new Request("http://relay/v1/chat/completions", { method: "POST", body: '{"model":' }),
+  );
   equal(response.status, 400);
   const { error } = await response.json();
   ok(error.message.startsWith("The request body is not valid JSON:"), error.message);

@@ -92,7 +92,10 @@ Deno.test("non-streaming answers are JSON served as text/plain", async () => {
 Deno.test("unknown models and bad JSON are 400s with Sourcegraph's texts", async () => {
   const model = await post("?api-version=9", { ...hello, model: "x::y::z" });
   equal(model.status, 400);
-  match(await model.text(), /^unsupported chat model "x::y::z" \(default "anthropic::2024-10-22::claude-sonnet-4-latest"\)/);
+  match(
+    await model.text(),
+    /^unsupported chat model "x::y::z" \(default "anthropic::2024-10-22::claude-sonnet-4-latest"\)/,
+  );
   const json = await post("?api-version=9", "{nope");
   equal(json.status, 400);
   equal(await json.text(), "could not decode request body\n");
@@ -109,7 +112,9 @@ Deno.test("429 fault: RFC 1123 retry-after and rate-limit headers", async () => 
 });
 
 Deno.test("error fault: event error then done, with HTTP 200; directives work from the prompt", async () => {
-  const response = await post("?api-version=9", { messages: [{ speaker: "human", text: "Hi [[sim error_after=1 message=\"boom\"]]" }] });
+  const response = await post("?api-version=9", {
+    messages: [{ speaker: "human", text: 'Hi [[sim error_after=1 message="boom"]]' }],
+  });
   equal(response.status, 200);
   const events = (await response.text()).trim().split("\n\n");
   deepEqual(events.slice(1), ['event: error\ndata: {"error":"boom"}', "event: done\ndata: {}"]);
@@ -120,7 +125,9 @@ Deno.test("tools at v9: a text frame, a call with id and name, fragments, stopRe
     messages: [{ speaker: "human", text: "Go" }],
     tools: [{ type: "function", function: { name: "read", parameters: { properties: { path: { type: "string" } } } } }],
   });
-  const frames = (await response.text()).trim().split("\n\n").slice(0, -1).map((event) => JSON.parse(event.split("data: ")[1]));
+  const frames = (await response.text()).trim().split("\n\n").slice(0, -1).map((event) =>
+    JSON.parse(event.split("data: ")[1])
+  );
   const calls = frames.flatMap((frame) => frame.delta_tool_calls ?? []);
   equal(calls[0].function.name, "read");
   ok(calls[0].id.startsWith("toolu_"));
@@ -134,7 +141,9 @@ Deno.test("tools at v9: a text frame, a call with id and name, fragments, stopRe
 Deno.test("client-config, model catalog and the OpenAI-style model list", async () => {
   const config = await (await simulator.fetch(new Request("http://sim/.api/client-config"))).json();
   equal(config.latestSupportedCompletionsStreamAPIVersion, 9);
-  const catalog = JSON.parse(await (await simulator.fetch(new Request("http://sim/.api/modelconfig/supported-models.json"))).text());
+  const catalog = JSON.parse(
+    await (await simulator.fetch(new Request("http://sim/.api/modelconfig/supported-models.json"))).text(),
+  );
   equal(catalog.defaultModels.chat, "anthropic::2024-10-22::claude-sonnet-4-latest");
   const list = await (await simulator.fetch(new Request("http://sim/.api/llm/models"))).json();
   equal(list.object, "list");

@@ -14,7 +14,13 @@ function rejectsWith(body: unknown, param: string | undefined, message: RegExp) 
 }
 
 Deno.test("missing stream means non-streaming; unknown fields are ignored", () => {
-  const parsed = parseChatRequest({ ...base, prompt_cache_key: "x", parallel_tool_calls: true, metadata: {}, user: "u" });
+  const parsed = parseChatRequest({
+    ...base,
+    prompt_cache_key: "x",
+    parallel_tool_calls: true,
+    metadata: {},
+    user: "u",
+  });
   equal(parsed.stream, false);
   equal(parsed.includeUsage, false);
   equal(parsed.model, "m");
@@ -32,7 +38,11 @@ Deno.test("developer becomes system; tool messages become tool results; assistan
     messages: [
       { role: "developer", content: [{ type: "text", text: "rules" }] },
       { role: "user", content: "q" },
-      { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] },
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }],
+      },
       { role: "tool", tool_call_id: "c1", content: "result" },
     ],
   });

@@ -25,7 +25,12 @@ Deno.test("chunks: role first, same id/created/model, index 0, finish, [DONE]", 
     { index: 0, delta: {}, finish_reason: "stop" },
   ]);
   for (const chunk of chunks) {
-    deepEqual([chunk.id, chunk.object, chunk.created, chunk.model], ["chatcmpl-x", "chat.completion.chunk", 1700000000, "m"]);
+    deepEqual([chunk.id, chunk.object, chunk.created, chunk.model], [
+      "chatcmpl-x",
+      "chat.completion.chunk",
+      1700000000,
+      "m",
+    ]);
   }
 });
 

@@ -1,0 +1,15 @@
+# cody-relay container: Deno runtime, dependencies cached at build time, non-root.
+# All configuration comes from env (see `cli.ts --help`), e.g.
+#   docker run -p 8787:8787 -e SRC_ENDPOINT=https://sourcegraph.example.com cody-relay
+FROM denoland/deno:alpine-2.9.6
+WORKDIR /app
+COPY deno.json deno.lock ./
+COPY mod.ts cli.ts ./
+COPY lib ./lib
+USER deno
+RUN deno cache cli.ts
+ENV HOST=0.0.0.0 PORT=8787
+EXPOSE 8787
+HEALTHCHECK --interval=30s --timeout=3s \
+  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8787/health'); Deno.exit(r.ok ? 0 : 1)"]
+ENTRYPOINT ["deno", "run", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", "cli.ts"]

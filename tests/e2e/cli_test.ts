@@ -1,0 +1,136 @@
+/** cli.ts as users run it: real processes, real ports, the real openai client. */
+import { equal, match, ok } from "node:assert/strict";
+import OpenAI from "openai";
+import { TOKEN } from "../harness.ts";
+
+const root = new URL("../../", import.meta.url);
+const bun = new URL("node_modules/.bin/bun", root);
+
+interface Started extends AsyncDisposable {
+  lines: string[];
+  url: string;
+}
+
+/** Starts cli.ts and reads its first `lineCount` stdout lines (fewer if it exits). */
+async function start(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+  lineCount = 2,
+): Promise<Started> {
+  const child = new Deno.Command(command, {
+    args,
+    cwd: root,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const lines: string[] = [];
+  const timeout = setTimeout(() => child.kill(), 20_000);
+  while (lines.length < lineCount) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += value;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    lines.push(...parts);
+  }
+  clearTimeout(timeout);
+  return {
+    lines,
+    url: lines[0]?.split(" on ")[1] ?? "",
+    async [Symbol.asyncDispose]() {
+      child.kill();
+      await reader.cancel();
+      await child.status;
+    },
+  };
+}
+
+async function streamOnce(url: string, apiKey = "any key works in demo mode"): Promise<string> {
+  const client = new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
+  const stream = await client.chat.completions.create({
+    model: "anthropic::2024-10-22::claude-sonnet-4-latest",
+    messages: [{ role: "user", content: "ping" }],
+    stream: true,
+  });
+  let text = "";
+  let finish = "";
+  for await (const chunk of stream) {
+    text += chunk.choices[0]?.delta.content ?? "";
+    finish ||= chunk.choices[0]?.finish_reason ?? "";
+  }
+  equal(finish, "stop");
+  return text;
+}
+
+Deno.test("deno run cli.ts: first stdout line is the listening line, then the demo notice; it answers", async () => {
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0"]);
+  match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/);
+  match(relay.lines[1], /built-in simulator.*SRC_ENDPOINT/);
+  match(await streamOnce(relay.url), /You said: ping$/);
+});
+
+Deno.test("--help documents every flag and environment variable", async () => {
+  const { stdout, code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", "--help"],
+    cwd: root,
+  })
+    .output();
+  equal(code, 0);
+  const help = new TextDecoder().decode(stdout);
+  for (
+    const name of [
+      "--host",
+      "--port",
+      "--endpoint",
+      "--simulator",
+      "--client-name",
+      "--client-version",
+      "--default-max-tokens",
+      "--log-level",
+      "HOST",
+      "PORT",
+      "SRC_ENDPOINT",
+      "SOURCEGRAPH_DOMAIN",
+      "SRC_ACCESS_TOKEN",
+      "CODY_CLIENT_NAME",
+      "CODY_CLIENT_VERSION",
+      "CODY_DEFAULT_MAX_TOKENS",
+      "LOG_LEVEL",
+    ]
+  ) ok(help.includes(name), `--help mentions ${name}`);
+});
+
+Deno.test("bad flags exit 2 with a message on stderr", async () => {
+  const { stderr, code } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "cli.ts", "--port", "nope"],
+    cwd: root,
+  }).output();
+  equal(code, 2);
+  match(new TextDecoder().decode(stderr), /--port must be an integer/);
+});
+
+Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process can use", async () => {
+  await using simulator = await start(Deno.execPath(), ["run", "-A", "cli.ts", "simulate", "--port", "0"], {}, 1);
+  match(simulator.lines[0], /^cody-relay simulator listening on http:\/\/127\.0\.0\.1:\d+$/);
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0"], {
+    SRC_ENDPOINT: simulator.url,
+  });
+  match(relay.lines[1], new RegExp(`relaying to Sourcegraph at ${simulator.url}`));
+  match(await streamOnce(relay.url, TOKEN), /You said: ping$/);
+});
+
+const hasBun = await Deno.stat(bun).then(() => true, () => false);
+if (!hasBun) console.log("Bun smoke test skipped: node_modules/.bin/bun is missing (run npm ci to install it).");
+Deno.test({
+  name: "bun cli.ts answers a streaming request",
+  ignore: !hasBun,
+  async fn() {
+    await using relay = await start(bun.pathname, ["cli.ts", "--port", "0"]);
+    match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/);
+    match(await streamOnce(relay.url), /You said: ping$/);
+  },
+});
