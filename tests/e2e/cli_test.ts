@@ -125,7 +125,9 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
 
 const hasBun = await new Deno.Command(bun, { args: ["--version"], stdout: "null", stderr: "null" }).output()
   .then(({ success }) => success, () => false);
-if (!hasBun) console.log("Bun smoke test skipped: node_modules/.bin/bun does not run (`npm ci` installs a working Bun).");
+if (!hasBun) {
+  console.log("Bun smoke test skipped: node_modules/.bin/bun does not run (`npm ci` installs a working Bun).");
+}
 Deno.test({
   name: "bun cli.ts answers a streaming request",
   ignore: !hasBun,
