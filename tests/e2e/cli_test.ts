@@ -4,8 +4,6 @@ import OpenAI from "openai";
 import { TOKEN } from "../harness.ts";
 
 const root = new URL("../../", import.meta.url);
-/** Bun from the npm package, pinned; kept out of node_modules so Deno's installs leave it alone. */
-const BUN = ["-y", "bun@1.4.4"];
 
 interface Started extends AsyncDisposable {
   lines: string[];
@@ -124,14 +122,17 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
   match(await streamOnce(relay.url, TOKEN), /You said: ping$/);
 });
 
-const hasBun = await new Deno.Command("npx", { args: [...BUN, "--version"], stdout: "null", stderr: "null" }).output()
-  .then(({ success }) => success, () => false);
-if (!hasBun) console.log("Bun smoke test skipped: `npx -y bun@1.4.4` cannot run here (no npm registry?).");
+/** Bun from the npm package, pinned, kept out of node_modules; spawned directly so `kill` reaches it. */
+const bun = await new Deno.Command("npx", {
+  args: ["-y", "bun@1.4.4", "-e", "console.log(process.execPath)"],
+  stderr: "null",
+}).output().then(({ success, stdout }) => success ? new TextDecoder().decode(stdout).trim() : "", () => "");
+if (!bun) console.log("Bun smoke test skipped: `npx -y bun@1.4.4` cannot run here (no npm registry?).");
 Deno.test({
   name: "bun cli.ts answers a streaming request",
-  ignore: !hasBun,
+  ignore: !bun,
   async fn() {
-    await using relay = await start("npx", [...BUN, "cli.ts", "--port", "0"]);
+    await using relay = await start(bun, ["cli.ts", "--port", "0"]);
     match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/);
     match(await streamOnce(relay.url), /You said: ping$/);
   },
