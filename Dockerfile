@@ -3,10 +3,11 @@
 #   docker run -p 8787:8787 -e SRC_ENDPOINT=https://sourcegraph.example.com cody-relay
 FROM denoland/deno:alpine-2.9.6
 WORKDIR /app
-COPY deno.json deno.lock ./
-COPY mod.ts cli.ts ./
-COPY lib ./lib
+RUN chown deno:deno /app
 USER deno
+COPY --chown=deno:deno deno.json deno.lock ./
+COPY --chown=deno:deno mod.ts cli.ts ./
+COPY --chown=deno:deno lib ./lib
 RUN deno cache cli.ts
 ENV HOST=0.0.0.0 PORT=8787
 EXPOSE 8787
