@@ -20,14 +20,21 @@ function upstreamFor(options: SimulatorOptions, rewrite?: (request: Request) => 
 }
 
 Deno.test("a 406 for the reported api-version retries once at the next lower version, and remembers it", async () => {
-  const { simulator, upstream } = upstreamFor({ apiVersion: 8 }, (request) =>
-    new URL(request.url).pathname === "/.api/client-config"
-      ? Response.json({ latestSupportedCompletionsStreamAPIVersion: 9 })
-      : undefined);
+  const { simulator, upstream } = upstreamFor(
+    { apiVersion: 8 },
+    (request) =>
+      new URL(request.url).pathname === "/.api/client-config"
+        ? Response.json({ latestSupportedCompletionsStreamAPIVersion: 9 })
+        : undefined,
+  );
   const answer = await collectAnswer(await upstream.chat(hello, { apiKey: TOKEN }));
   equal(answer.text, "This is the cody-relay simulator answering");
   await collectAnswer(await upstream.chat(hello, { apiKey: TOKEN }));
-  deepEqual(simulator.requests.filter((r) => r.path === "/.api/completions/stream").map((r) => r.apiVersion), ["9", "8", "8"]);
+  deepEqual(simulator.requests.filter((r) => r.path === "/.api/completions/stream").map((r) => r.apiVersion), [
+    "9",
+    "8",
+    "8",
+  ]);
 });
 
 Deno.test("an instance without client-config gets api-version 1 and its cumulative stream decodes", async () => {
@@ -39,10 +46,13 @@ Deno.test("an instance without client-config gets api-version 1 and its cumulati
 });
 
 Deno.test("models fall back to /.api/llm/models on instances without the model catalog", async () => {
-  const { upstream } = upstreamFor({}, (request) =>
-    new URL(request.url).pathname === "/.api/modelconfig/supported-models.json"
-      ? new Response("404 page not found\n", { status: 404 })
-      : undefined);
+  const { upstream } = upstreamFor(
+    {},
+    (request) =>
+      new URL(request.url).pathname === "/.api/modelconfig/supported-models.json"
+        ? new Response("404 page not found\n", { status: 404 })
+        : undefined,
+  );
   const models = await upstream.models({ apiKey: TOKEN });
   ok(models.some((model) => model.id === "google::v1::gemini-2.0-flash" && model.ownedBy === "google"));
 });

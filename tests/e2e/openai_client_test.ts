@@ -9,6 +9,21 @@ function client(baseURL: string, apiKey = TOKEN): OpenAI {
   return new OpenAI({ baseURL: `${baseURL}/v1`, apiKey, maxRetries: 0 });
 }
 
+/** The error a chat request fails with (the assertion fails if it succeeds). */
+function chatError(
+  baseURL: string,
+  extra: Partial<OpenAI.ChatCompletionCreateParams> = {},
+  apiKey = TOKEN,
+): Promise<InstanceType<typeof OpenAI.APIError>> {
+  return client(baseURL, apiKey).chat.completions.create({
+    model: MODEL,
+    messages: [{ role: "user", content: "Hi" }],
+    ...extra,
+  } as OpenAI.ChatCompletionCreateParams).then((answer) => {
+    throw new Error(`expected an error, got ${JSON.stringify(answer)}`);
+  }, (error) => error);
+}
+
 Deno.test("streaming chat: role first, one finish, text as the simulator answers it", async () => {
   await using stack = await startStack();
   const stream = await client(stack.relayUrl).chat.completions.create({
@@ -109,11 +124,7 @@ Deno.test("tools round trip: the strict .stream() helper gets a valid call, then
 
 Deno.test("tools against an instance below api-version 9 are a clear 400, not silently dropped", async () => {
   await using stack = await startStack({ simulator: { apiVersion: 8 } });
-  const error = await client(stack.relayUrl).chat.completions.create({
-    model: MODEL,
-    messages: [{ role: "user", content: "Hi" }],
-    tools: [{ type: "function", function: { name: "f" } }],
-  }).catch((error) => error);
+  const error = await chatError(stack.relayUrl, { tools: [{ type: "function", function: { name: "f" } }] });
   ok(error instanceof OpenAI.BadRequestError);
   equal(error.param, "tools");
   match(error.message, /api-version 9/);
@@ -142,10 +153,7 @@ Deno.test("401: no key never reaches the upstream; a bad key gets Sourcegraph's 
   equal(stack.simulator.requests.length, 0);
 
   const bad = "sgp_ffffffffffffffff_ffffffffffffffffffffffffffffffffffffffff";
-  const error = await client(stack.relayUrl, bad).chat.completions.create({
-    model: MODEL,
-    messages: [{ role: "user", content: "Hi" }],
-  }).catch((error) => error);
+  const error = await chatError(stack.relayUrl, {}, bad);
   ok(error instanceof OpenAI.AuthenticationError);
   match(error.message, /Invalid access token/);
   ok(!JSON.stringify({ message: error.message, headers: [...error.headers] }).includes(bad), "token not echoed");
@@ -163,11 +171,7 @@ Deno.test("a server-side SRC_ACCESS_TOKEN serves clients without a key", async (
 Deno.test("429 keeps its status with retry-after and retry-after-ms", async () => {
   await using stack = await startStack();
   stack.simulator.script({ status: 429, retryAfter: 30 });
-  const error = await client(stack.relayUrl).chat.completions.create({
-    model: MODEL,
-    messages: [{ role: "user", content: "Hi" }],
-    stream: true,
-  }).catch((error) => error);
+  const error = await chatError(stack.relayUrl, { stream: true });
   ok(error instanceof OpenAI.RateLimitError, String(error));
   match(error.message, /rate limit/);
   const seconds = Number(error.headers.get("retry-after"));
@@ -178,11 +182,7 @@ Deno.test("429 keeps its status with retry-after and retry-after-ms", async () =
 Deno.test("upstream 5xx before streaming is a 502 in OpenAI's shape", async () => {
   await using stack = await startStack();
   stack.simulator.script({ status: 503, message: "maintenance" });
-  const error = await client(stack.relayUrl).chat.completions.create({
-    model: MODEL,
-    messages: [{ role: "user", content: "Hi" }],
-    stream: true,
-  }).catch((error) => error);
+  const error = await chatError(stack.relayUrl, { stream: true });
   ok(error instanceof OpenAI.InternalServerError);
   equal(error.status, 502);
   match(error.message, /maintenance/);
@@ -191,11 +191,7 @@ Deno.test("upstream 5xx before streaming is a 502 in OpenAI's shape", async () =
 Deno.test("an error event as the first upstream event is an HTTP error, not a 200", async () => {
   await using stack = await startStack();
   stack.simulator.script({ errorAfter: 0, message: "Anthropic: unexpected status code 429: concurrency limit" });
-  const error = await client(stack.relayUrl).chat.completions.create({
-    model: MODEL,
-    messages: [{ role: "user", content: "Hi" }],
-    stream: true,
-  }).catch((error) => error);
+  const error = await chatError(stack.relayUrl, { stream: true });
   ok(error instanceof OpenAI.RateLimitError, String(error));
 });
 
