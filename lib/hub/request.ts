@@ -65,21 +65,3 @@ export interface RelayRequest {
   /** Strings that end the answer. */
   stop?: string[];
 }
-
-/**
- * The concatenated text parts of a message.
- *
- * @example
- * ```ts
- * import { messageText } from "./request.ts";
- * const text = messageText({ role: "user", parts: [{ type: "text", text: "Hi" }] });
- * console.assert(text === "Hi");
- * ```
- */
-export function messageText(message: RelayMessage): string {
-  let text = "";
-  for (const part of message.parts) {
-    if (part.type === "text") text += text ? `\n\n${part.text}` : part.text;
-  }
-  return text;
-}
