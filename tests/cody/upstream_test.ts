@@ -3,7 +3,7 @@ import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CodyUpstream } from "../../lib/cody/upstream.ts";
 import { collectAnswer } from "../../lib/hub/collect.ts";
-import { RelayError } from "../../lib/hub/errors.ts";
+import type { RelayError } from "../../lib/hub/errors.ts";
 import type { RelayRequest } from "../../lib/hub/request.ts";
 import { createSimulator, type SimulatorOptions } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";
