@@ -38,7 +38,11 @@ async function main(config: RelayConfig): Promise<void> {
     accessToken: config.accessToken ?? "sgp_local_demo",
     fetch: createSimulator({ paceMs: DEMO_PACE_MS }).fetch,
   });
-  const server = await serve({ fetch: createApp({ upstream }).fetch, hostname: config.host, port: config.port });
+  const server = await serve({
+    fetch: createApp({ upstream, maxContinuations: config.maxContinuations }).fetch,
+    hostname: config.host,
+    port: config.port,
+  });
   console.log(`cody-relay listening on ${server.url}`);
   console.log(
     config.endpoint

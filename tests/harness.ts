@@ -1,6 +1,6 @@
 /** Shared test setup: a simulator and a relay on free loopback ports, both real HTTP. */
 import { CodyUpstream, type CodyUpstreamOptions } from "../lib/cody/upstream.ts";
-import { createApp } from "../lib/server/app.ts";
+import { type AppOptions, createApp } from "../lib/server/app.ts";
 import { type RunningServer, serve } from "../lib/server/serve.ts";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../lib/simulator/simulator.ts";
 
@@ -16,12 +16,16 @@ export interface Stack extends AsyncDisposable {
 
 /** Starts the simulator (accepting only {@link TOKEN}) and a relay in front of it. */
 export async function startStack(
-  options: { simulator?: SimulatorOptions; upstream?: Partial<CodyUpstreamOptions> } = {},
+  options: {
+    simulator?: SimulatorOptions;
+    upstream?: Partial<CodyUpstreamOptions>;
+    app?: Omit<AppOptions, "upstream">;
+  } = {},
 ): Promise<Stack> {
   const simulator = createSimulator({ accessTokens: [TOKEN], ...options.simulator });
   const upstreamServer = await serve({ fetch: simulator.fetch, port: 0 });
   const upstream = new CodyUpstream({ endpoint: upstreamServer.url, ...options.upstream });
-  const relayServer = await serve({ fetch: createApp({ upstream }).fetch, port: 0 });
+  const relayServer = await serve({ fetch: createApp({ upstream, ...options.app }).fetch, port: 0 });
   return {
     simulator,
     relayUrl: relayServer.url,

@@ -16,6 +16,8 @@ export interface RelayConfig {
   clientName: string;
   clientVersion?: string;
   defaultMaxTokens: number;
+  /** Continuation rounds after the first; 0 disables automatic continuation. */
+  maxContinuations: number;
   logLevel: "debug" | "info" | "warning" | "error";
 }
 
@@ -38,6 +40,8 @@ Options (flags beat environment variables):
   --client-version VERSION     client-version sent             env CODY_CLIENT_VERSION   default the relay's version
   --default-max-tokens N       output cap when a client sets none
                                                                env CODY_DEFAULT_MAX_TOKENS default 4000
+  --max-continuations N        rounds to continue an answer the upstream cut off, 0 = off
+                                                               env CODY_MAX_CONTINUATIONS default 8
   --log-level LEVEL            debug, info, warning or error   env LOG_LEVEL         default info
   -h, --help                   show this help
   --version                    print the version
@@ -76,6 +80,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       "client-name": { type: "string" },
       "client-version": { type: "string" },
       "default-max-tokens": { type: "string" },
+      "max-continuations": { type: "string" },
       "log-level": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
@@ -106,6 +111,12 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       values["default-max-tokens"] ?? env.CODY_DEFAULT_MAX_TOKENS ?? "4000",
       1,
       1_000_000,
+    ),
+    maxContinuations: integer(
+      "--max-continuations",
+      values["max-continuations"] ?? env.CODY_MAX_CONTINUATIONS ?? "8",
+      0,
+      100,
     ),
     logLevel: logLevel as RelayConfig["logLevel"],
   };

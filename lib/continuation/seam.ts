@@ -2,15 +2,15 @@
  * Where a continuation round meets the text already sent: drops what the model repeated.
  *
  * Rules (exact matching only, no fuzzy comparison):
- * 1. Leading whitespace of the continuation that repeats the whitespace the text already
+ * 1. If the text sent so far is inside an open ``` fence and the continuation starts by
+ *    opening a fence again, that opening line is dropped, so the answer stays one block.
+ * 2. Leading whitespace of the continuation that repeats the whitespace the text already
  *    ended with is dropped (a prefill is sent with trailing whitespace trimmed, and models
  *    re-emit it).
- * 2. The longest prefix of the continuation that equals a suffix of the last
+ * 3. The longest prefix of the continuation that equals a suffix of the last
  *    {@link OVERLAP_WINDOW} characters already sent is dropped, if it is at least
  *    {@link MIN_OVERLAP} characters long or is the whole unfinished last line (a restarted
  *    line). Shorter coincidences ("a" after "a") are kept.
- * 3. If the text sent so far is inside an open ``` fence and the continuation starts by
- *    opening a fence again, that opening line is dropped, so the answer stays one block.
  *
  * Limits: a repeat that is not an exact copy (re-worded, re-indented), is longer than the
  * window, or starts after some new text is kept as it is.
@@ -62,11 +62,17 @@ export class Seam {
     return this.#decided ? "" : this.#decide();
   }
 
-  /** True while the buffer is still a prefix of some suffix of the tail, or a fence line is incomplete. */
+  /** The buffer without a re-opened fence line, or undefined while that line is incomplete. */
+  #candidate(): string | undefined {
+    if (!this.#insideFence) return this.#buffer;
+    if (/^\s*[`~][^\n]*$/.test(this.#buffer)) return undefined;
+    return this.#buffer.replace(FENCE_LINE, "");
+  }
+
+  /** True while the buffer may still turn out to be a repeat (or a fence line is incomplete). */
   #couldGrow(): boolean {
-    const buffer = this.#buffer;
-    if (!buffer.trim()) return true;
-    if (this.#insideFence && /^\s*[`~][^\n]*$/.test(buffer)) return true;
+    const buffer = this.#candidate();
+    if (buffer === undefined || !buffer.trim()) return true;
     for (let index = this.#tail.indexOf(buffer[0]); index >= 0; index = this.#tail.indexOf(buffer[0], index + 1)) {
       const suffix = this.#tail.slice(index);
       if (suffix.length > buffer.length && suffix.startsWith(buffer)) return true;
@@ -76,16 +82,14 @@ export class Seam {
 
   #decide(): string {
     this.#decided = true;
-    let text = this.#buffer;
+    let text = this.#candidate() ?? this.#buffer;
     this.#buffer = "";
     const trailingSpace = /\s*$/.exec(this.#tail)![0];
     let same = 0;
     while (same < trailingSpace.length && text[same] === trailingSpace[same]) same++;
     text = text.slice(same);
     const overlap = longestOverlap(this.#tail.slice(0, this.#tail.length - same), text);
-    text = text.slice(overlap);
-    if (this.#insideFence) text = text.replace(FENCE_LINE, "");
-    return text;
+    return text.slice(overlap);
   }
 }
 

@@ -29,6 +29,8 @@ export interface CollectedAnswer {
   model?: string;
   /** Token counts, real or estimated. */
   usage?: RelayUsage;
+  /** Continuation rounds after the first. */
+  continuations?: number;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function collectAnswer(events: ReadableStream<RelayEvent>): Promise
           finishReason: event.reason,
           upstreamReason: event.upstreamReason,
           model: event.model,
+          continuations: event.continuations,
         };
     }
   }

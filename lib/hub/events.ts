@@ -46,5 +46,7 @@ export type RelayEvent =
     upstreamReason?: string;
     /** The model that answered, as the upstream named it. */
     model?: string;
+    /** How many continuation rounds followed the first, when continuation ran. */
+    continuations?: number;
   }
   | { type: "error"; error: RelayError };

@@ -1,11 +1,19 @@
+import { continueAnswer } from "../continuation/continue_answer.ts";
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
 import type { Upstream, UpstreamContext } from "./upstream.ts";
 import { UsageEstimateStream } from "./usage_estimate.ts";
 
+/** Options of {@link relay}. */
+export interface RelayOptions {
+  /** Continuation rounds allowed after the first; `0` disables continuation. @default 8 */
+  maxContinuations?: number;
+}
+
 /**
- * The hub pipeline every front calls: ask the upstream, then the stages that work on hub
- * events for all fronts alike (today: usage estimation when the upstream reports none).
+ * The hub pipeline every front calls: each round asks the upstream (with usage estimated
+ * when it reports none), and answers it cut off are continued into one stream unless the
+ * request or the options turn that off.
  *
  * @example
  * ```ts
@@ -23,7 +31,11 @@ export async function relay(
   upstream: Upstream,
   request: RelayRequest,
   context: UpstreamContext,
+  options: RelayOptions = {},
 ): Promise<ReadableStream<RelayEvent>> {
-  const events = await upstream.chat(request, context);
-  return events.pipeThrough(new UsageEstimateStream(request));
+  const round = async (roundRequest: RelayRequest) =>
+    (await upstream.chat(roundRequest, context)).pipeThrough(new UsageEstimateStream(roundRequest));
+  const first = await round(request);
+  const maxContinuations = request.autoContinue === false ? 0 : options.maxContinuations ?? 8;
+  return maxContinuations > 0 ? continueAnswer(request, first, { maxContinuations, round }) : first;
 }

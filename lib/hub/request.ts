@@ -64,4 +64,6 @@ export interface RelayRequest {
   topK?: number;
   /** Strings that end the answer. */
   stop?: string[];
+  /** `false` turns off automatic continuation of answers the upstream cut off. */
+  autoContinue?: boolean;
 }

@@ -13,6 +13,8 @@ const log = getLogger(["cody-relay", "http"]);
 export interface AppOptions {
   /** Where answers come from, e.g. a `CodyUpstream`. */
   upstream: Upstream;
+  /** Continuation rounds allowed after the first; `0` disables continuation. @default 8 */
+  maxContinuations?: number;
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -44,7 +46,13 @@ export function createApp(options: AppOptions): RelayApp {
   app.use(cors({
     origin: (origin) => origin || "*",
     allowMethods: ["GET", "POST", "OPTIONS"],
-    exposeHeaders: ["x-request-id", "retry-after", "retry-after-ms", "x-cody-relay-usage"],
+    exposeHeaders: [
+      "x-request-id",
+      "retry-after",
+      "retry-after-ms",
+      "x-cody-relay-usage",
+      "x-cody-relay-continuations",
+    ],
     maxAge: 600,
   }));
   app.use(async (c, next) => {
@@ -64,7 +72,7 @@ export function createApp(options: AppOptions): RelayApp {
   });
 
   app.get("/health", (c) => c.json({ status: "ok" }));
-  const openai = openAIRoutes(options.upstream);
+  const openai = openAIRoutes(options.upstream, { maxContinuations: options.maxContinuations });
   app.route("/v1", openai);
   app.route("/", openai);
 

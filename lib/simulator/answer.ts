@@ -33,10 +33,57 @@ export interface AnswerOptions {
   displayModel: string;
   thinking: boolean;
   tools: boolean;
+  /** The user message being answered. */
+  question?: { text?: string; content?: unknown };
+  /** Its text with any simulator directive removed. */
+  userText: string;
   /** Replaces the default text with this many filler words. */
   words?: number;
-  /** The last user message with any simulator directive removed. */
-  userText: string;
+  /** Replaces the default text with a fenced code block of this many lines. */
+  code?: number;
+  /** The answer so far, when asked to continue it: only the rest is answered. */
+  alreadySaid?: string;
+  /** When continuing: first repeat the last this-many words already said (a sloppy seam). */
+  repeatWords?: number;
+  /** When continuing: first repeat the unfinished last line already said. */
+  restartLine?: boolean;
+  /** When continuing: first open a new code fence, then restart the unfinished line. */
+  reopenFence?: boolean;
+  /** The model's own output cap, below which `maxTokensToSample` cannot go. */
+  outputCap?: number;
+}
+
+/**
+ * Which message is being answered, and the answer so far if the request asks to continue
+ * one: a trailing assistant turn (a prefill), or an assistant turn followed by a user turn
+ * that asks to continue.
+ *
+ * @example
+ * ```ts
+ * import { readConversation } from "./answer.ts";
+ * const { question, alreadySaid } = readConversation([
+ *   { speaker: "human", text: "Q" },
+ *   { speaker: "assistant", text: "The answer so f" },
+ * ]);
+ * console.assert(question?.text === "Q" && alreadySaid === "The answer so f");
+ * ```
+ */
+export function readConversation(messages: SimulatedBody["messages"] = []): {
+  question?: { text?: string; content?: unknown };
+  alreadySaid?: string;
+} {
+  const last = messages.at(-1);
+  const previous = messages.at(-2);
+  let end = messages.length;
+  let alreadySaid: string | undefined;
+  if (last?.speaker === "assistant") {
+    alreadySaid = messageText(last);
+    end -= 1;
+  } else if (previous?.speaker === "assistant" && /\bcontinue\b/i.test(messageText(last))) {
+    alreadySaid = messageText(previous);
+    end -= 2;
+  }
+  return { question: messages.slice(0, end).findLast((message) => message.speaker === "human"), alreadySaid };
 }
 
 /**
@@ -50,18 +97,21 @@ export interface AnswerOptions {
  * ```
  */
 export function planAnswer(body: SimulatedBody, options: AnswerOptions): PlannedAnswer {
-  const lastHuman = body.messages?.findLast((message) => message.speaker === "human");
-  const toolResult = partsOf(lastHuman).find((part) => part.type === "tool_result") as
+  const continuing = options.alreadySaid !== undefined;
+  const toolResult = partsOf(options.question).find((part) => part.type === "tool_result") as
     | { tool_result?: { content?: string } }
     | undefined;
-  const tool = options.tools && !toolResult ? body.tools?.[0]?.function : undefined;
+  const tool = options.tools && !toolResult && !continuing ? body.tools?.[0]?.function : undefined;
   let text = options.words !== undefined
     ? filler(options.words, options.userText)
+    : options.code !== undefined
+    ? codeBlock(options.code)
     : toolResult
     ? `The tool returned: ${toolResult.tool_result?.content ?? ""}`
     : tool
     ? `I'll call the ${tool.name} tool.`
     : `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
+  if (continuing) text = repeated(options) + rest(text, options.alreadySaid!);
   let stopReason = tool ? "tool_use" : "end_turn";
   const stopAt = Math.min(
     ...(body.stopSequences ?? []).map((stop) => text.indexOf(stop)).filter((index) => index >= 0),
@@ -72,7 +122,10 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
   }
   const textTokens = tokens(text);
   const argumentTokens = tool ? chunk(JSON.stringify(exampleArguments(tool.parameters)), 8) : [];
-  const budget = body.maxTokensToSample && body.maxTokensToSample > 0 ? body.maxTokensToSample : Infinity;
+  const budget = Math.min(
+    body.maxTokensToSample && body.maxTokensToSample > 0 ? body.maxTokensToSample : Infinity,
+    options.outputCap ?? Infinity,
+  );
   const keptText = textTokens.slice(0, budget);
   const keptArguments = argumentTokens.slice(0, Math.max(0, budget - keptText.length));
   if (keptText.length + keptArguments.length < textTokens.length + argumentTokens.length) stopReason = "max_tokens";
@@ -113,6 +166,28 @@ export function messageText(message: { text?: string; content?: unknown } | unde
 
 function partsOf(message: { content?: unknown } | undefined): { type?: string; text?: string }[] {
   return Array.isArray(message?.content) ? message.content : [];
+}
+
+/** What is left of `full` after `said` (whose trailing whitespace a prefill may have lost). */
+function rest(full: string, said: string): string {
+  return full.startsWith(said) ? full.slice(said.length) : full;
+}
+
+/** The sloppy start a scripted continuation makes: repeated words or a restarted line. */
+function repeated(options: AnswerOptions): string {
+  const said = options.alreadySaid ?? "";
+  const lastLine = said.slice(said.lastIndexOf("\n") + 1);
+  if (options.reopenFence) return `\`\`\`ts\n${lastLine}`;
+  if (options.restartLine) return lastLine;
+  if (options.repeatWords) {
+    return said.match(new RegExp(`(\\s*\\S+){1,${options.repeatWords}}\\s*$`))?.[0].trimStart() ?? "";
+  }
+  return "";
+}
+
+function codeBlock(lines: number): string {
+  const body = Array.from({ length: lines }, (_, index) => `const value${index} = ${index};\n`).join("");
+  return `Here is the code:\n\n\`\`\`ts\n${body}\`\`\`\n\nThat is all.`;
 }
 
 /** Word-sized tokens, each with its leading whitespace. */

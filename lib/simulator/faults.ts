@@ -25,6 +25,14 @@ export interface SimulatorFault {
   paceMs?: number;
   /** Answer with this many words of deterministic filler text. */
   words?: number;
+  /** Answer with a fenced code block of this many lines. */
+  code?: number;
+  /** When continuing an answer: first repeat its last this-many words. */
+  repeatWords?: number;
+  /** When continuing an answer: first repeat its unfinished last line (any number but 0). */
+  restartLine?: number;
+  /** When continuing an answer: first open a new code fence (any number but 0). */
+  reopenFence?: number;
 }
 
 const DIRECTIVE = /\[\[sim((?:\s+[a-z_]+=(?:"[^"]*"|\S+?))*)\s*\]\]/;
@@ -38,6 +46,10 @@ const KEYS: Record<string, keyof SimulatorFault> = {
   truncate_after: "truncateAfter",
   pace_ms: "paceMs",
   words: "words",
+  code: "code",
+  repeat_words: "repeatWords",
+  restart_line: "restartLine",
+  reopen_fence: "reopenFence",
 };
 
 /**

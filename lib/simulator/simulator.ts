@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { messageText, planAnswer, type SimulatedBody } from "./answer.ts";
+import { messageText, planAnswer, readConversation, type SimulatedBody } from "./answer.ts";
 import { DEFAULT_CATALOG, type SimulatorCatalog } from "./catalog.ts";
 import { parseDirective, type SimulatorFault } from "./faults.ts";
 import { answerBody, answerFrames } from "./frames.ts";
@@ -19,6 +19,8 @@ export interface SimulatorOptions {
   clientConfig?: boolean;
   /** Milliseconds between answer frames. @default 0 */
   paceMs?: number;
+  /** Each model's own output cap, whatever `maxTokensToSample` asks for. @default none */
+  maxOutputTokens?: number;
 }
 
 /** How a simulated request ended. */
@@ -165,16 +167,23 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       record.body = body;
       const model = resolveModel(catalog, body?.model, kind);
       if (typeof model === "string") return plain(400, model);
-      const lastHuman = body?.messages?.findLast((message) => message.speaker === "human");
-      const directive = parseDirective(messageText(lastHuman));
+      const { question, alreadySaid } = readConversation(body?.messages);
+      const directive = parseDirective(messageText(question));
       const fault: SimulatorFault = { paceMs: options.paceMs, ...queued.shift(), ...directive.fault };
       if (fault.status) return faultResponse(fault);
       const plan = planAnswer(body ?? {}, {
         displayModel: model.modelRef,
         thinking: model.capabilities.includes("reasoning"),
         tools: apiVersion >= 9,
-        words: fault.words,
+        question,
         userText: directive.text,
+        words: fault.words,
+        code: fault.code,
+        alreadySaid,
+        repeatWords: fault.repeatWords,
+        restartLine: !!fault.restartLine,
+        reopenFence: !!fault.reopenFence,
+        outputCap: options.maxOutputTokens,
       });
       const wire = { apiVersion, modelName: model.modelName };
       if (body?.stream === false || (kind === "code" && body?.stream !== true)) {

@@ -5,7 +5,9 @@ import { isInsideFence, Seam } from "../../lib/continuation/seam.ts";
 function repair(sent: string, continuation: string, pieceSize = 3): string {
   const seam = new Seam(sent);
   let out = "";
-  for (let index = 0; index < continuation.length; index += pieceSize) out += seam.push(continuation.slice(index, index + pieceSize));
+  for (let index = 0; index < continuation.length; index += pieceSize) {
+    out += seam.push(continuation.slice(index, index + pieceSize));
+  }
   return out + seam.end();
 }
 
@@ -31,6 +33,7 @@ Deno.test("inside an open fence, a re-opened fence line is dropped", () => {
   const sent = "Here:\n```ts\nconst a = 1;\n";
   equal(repair(sent, "```ts\nconst b = 2;\n```\n"), "const b = 2;\n```\n");
   equal(repair("plain text\n", "```ts\ncode\n```"), "```ts\ncode\n```");
+  equal(repair("```ts\nconst value0", "```ts\nconst value0 = 0;\n```"), " = 0;\n```");
 });
 
 Deno.test("text passes through unbuffered once it cannot be a repeat", () => {

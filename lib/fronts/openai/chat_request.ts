@@ -68,6 +68,8 @@ export const ChatRequestSchema = z.object({
   functions: z.undefined("the deprecated functions field is not supported; use tools").optional(),
   function_call: z.undefined("the deprecated function_call field is not supported; use tool_choice").optional(),
   audio: z.undefined("audio output is not supported by the Cody upstream").optional(),
+  /** cody-relay's own switch (the seed's name): `false` turns off automatic continuation. */
+  auto_continue: z.boolean().nullish(),
 });
 
 /** A parsed chat request: the hub request plus what only the front needs. */
@@ -108,6 +110,7 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
   if (chat.stop != null) request.stop = typeof chat.stop === "string" ? [chat.stop] : chat.stop;
   if (chat.tools?.length) request.tools = chat.tools.map(({ function: fn }) => fn);
   if (chat.tool_choice != null) request.toolChoice = toToolChoice(chat.tool_choice);
+  if (chat.auto_continue === false) request.autoContinue = false;
   return {
     request,
     model: chat.model || "default",

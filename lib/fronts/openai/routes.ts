@@ -4,6 +4,7 @@ import { RelayError, toRelayError } from "../../hub/errors.ts";
 import { peekFirst } from "../../hub/peek.ts";
 import { relay } from "../../hub/relay.ts";
 import type { Upstream, UpstreamContext } from "../../hub/upstream.ts";
+import type { RelayOptions } from "../../hub/relay.ts";
 import { clientKey } from "../client_key.ts";
 import { readJson } from "../read_json.ts";
 import { toChatCompletion } from "./chat_completion.ts";
@@ -40,13 +41,14 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
  * console.assert(response.status === 200);
  * ```
  */
-export function openAIRoutes(upstream: Upstream): Hono {
+export function openAIRoutes(upstream: Upstream, options: RelayOptions = {}): Hono {
   const app = new Hono();
   app.onError((error) => openAIErrorResponse(toRelayError(error)));
 
   app.post("/chat/completions", async (c) => {
     const parsed = parseChatRequest(await readJson(c.req.raw));
-    const events = await relay(upstream, parsed.request, contextOf(c.req.raw));
+    if (continuationOff(c.req.raw.headers)) parsed.request.autoContinue = false;
+    const events = await relay(upstream, parsed.request, contextOf(c.req.raw), options);
     const meta = {
       id: `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`,
       created: nowSeconds(),
@@ -85,6 +87,11 @@ export function openAIRoutes(upstream: Upstream): Hono {
 
 function contextOf(request: Request): UpstreamContext {
   return { apiKey: clientKey(request.headers), signal: request.signal };
+}
+
+/** `x-cody-relay-continue: off` (or `false`, `0`) turns continuation off for one request. */
+function continuationOff(headers: Headers): boolean {
+  return /^(off|false|0|no)$/i.test(headers.get("x-cody-relay-continue")?.trim() ?? "");
 }
 
 function nowSeconds(): number {

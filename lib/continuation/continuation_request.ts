@@ -1,0 +1,55 @@
+import type { RelayRequest } from "../hub/request.ts";
+
+/** The human turn that asks a model without prefill support to go on. */
+export const CONTINUE_INSTRUCTION =
+  "Your previous answer was cut off by the output limit. Continue exactly where it stopped, even mid-word or mid-line, " +
+  "without repeating anything already written and without any preamble. If it stopped inside a code block, continue the " +
+  "code without opening a new block.";
+
+/**
+ * Whether the model continues a trailing assistant turn (a prefill). Anthropic models do,
+ * and a prefill gives the cleanest seam; their thinking variants reject prefills, Gemini
+ * rejects a trailing assistant turn, and OpenAI models treat it as a finished turn. An
+ * unknown (default) model gets the instruction, which works everywhere.
+ *
+ * @example
+ * ```ts
+ * import { supportsPrefill } from "./continuation_request.ts";
+ * console.assert(supportsPrefill("anthropic::2024-10-22::claude-sonnet-4-latest"));
+ * console.assert(!supportsPrefill("anthropic::2024-10-22::claude-sonnet-4-thinking-latest"));
+ * console.assert(!supportsPrefill(undefined));
+ * ```
+ */
+export function supportsPrefill(model: string | undefined): boolean {
+  return !!model && /anthropic|claude/i.test(model) && !/thinking|reasoning/i.test(model);
+}
+
+/**
+ * The request for the next round: the original conversation, the answer so far as an
+ * assistant turn, and (without prefill support) an instruction to continue. `maxTokens`
+ * is what is left of the client's budget, if it set one.
+ *
+ * @example
+ * ```ts
+ * import { continuationRequest } from "./continuation_request.ts";
+ * const next = continuationRequest(
+ *   { model: "openai::2024-02-01::gpt-4.1", messages: [{ role: "user", parts: [{ type: "text", text: "Q" }] }] },
+ *   "The answer so f",
+ *   undefined,
+ * );
+ * console.assert(next.messages.length === 3 && next.messages[2].role === "user");
+ * ```
+ */
+export function continuationRequest(request: RelayRequest, sent: string, remaining: number | undefined): RelayRequest {
+  const messages = [...request.messages, {
+    role: "assistant" as const,
+    parts: [{ type: "text" as const, text: sent }],
+  }];
+  if (!supportsPrefill(request.model)) {
+    messages.push({ role: "user", parts: [{ type: "text", text: CONTINUE_INSTRUCTION }] });
+  }
+  const next: RelayRequest = { ...request, messages };
+  if (remaining === undefined) delete next.maxTokens;
+  else next.maxTokens = remaining;
+  return next;
+}
