@@ -53,10 +53,12 @@ export function continueAnswer(
   let inToolArguments = false;
   const usage: RelayUsage = { promptTokens: 0, completionTokens: 0 };
 
-  const emitText = (controller: ReadableStreamDefaultController<RelayEvent>, text: string) => {
-    if (!text) return;
+  /** Sends text on; false when there was none (a pull must enqueue something before it returns). */
+  const emitText = (controller: ReadableStreamDefaultController<RelayEvent>, text: string): boolean => {
+    if (!text) return false;
     sent += text;
     controller.enqueue({ type: "text", text });
+    return true;
   };
 
   const canContinue = () =>
@@ -70,8 +72,8 @@ export function continueAnswer(
         switch (event.type) {
           case "text":
             inToolArguments = false;
-            emitText(controller, seam ? seam.push(event.text) : event.text);
-            return;
+            if (emitText(controller, seam ? seam.push(event.text) : event.text)) return;
+            continue;
           case "thinking":
           case "thinking_signature":
             if (round > 0) continue;

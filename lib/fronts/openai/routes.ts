@@ -56,11 +56,10 @@ export function openAIRoutes(upstream: Upstream, options: RelayOptions = {}): Ho
     };
     if (!parsed.stream) {
       const answer = await collectAnswer(events);
-      return c.json(
-        toChatCompletion(answer, meta),
-        200,
-        answer.usage?.estimated ? { "x-cody-relay-usage": "estimated" } : {},
-      );
+      return c.json(toChatCompletion(answer, meta), 200, {
+        "x-cody-relay-continuations": String(answer.continuations ?? 0),
+        ...(answer.usage?.estimated ? { "x-cody-relay-usage": "estimated" } : {}),
+      });
     }
     const { first, rest } = await peekFirst(events);
     if (first?.type === "error") {
