@@ -53,3 +53,51 @@ export function continuationRequest(request: RelayRequest, sent: string, remaini
   else next.maxTokens = remaining;
   return next;
 }
+
+/** How much of cut-off tool arguments the repair instruction quotes. */
+const QUOTED_TAIL = 80;
+
+/** The words that introduce the quoted tail in the repair instruction (the simulator reads them). */
+export const ARGUMENTS_TAIL_MARKER = "continuing exactly after these characters:";
+
+/**
+ * The request for a round that completes a tool call's JSON arguments that the output
+ * limit cut off: the answer's text so far as the assistant turn, then an instruction to
+ * reply with only the rest of the JSON, quoting where it stopped. Tools stay defined (the
+ * conversation may refer to them) but the model is told not to call one.
+ *
+ * @example
+ * ```ts
+ * import { toolArgumentsRequest } from "./continuation_request.ts";
+ * const next = toolArgumentsRequest(
+ *   { messages: [{ role: "user", parts: [{ type: "text", text: "Q" }] }], tools: [{ name: "f" }] },
+ *   "Calling f.",
+ *   { name: "f", arguments: '{"path": "src/ma' },
+ *   undefined,
+ * );
+ * console.assert(next.toolChoice === "none");
+ * ```
+ */
+export function toolArgumentsRequest(
+  request: RelayRequest,
+  sent: string,
+  call: { name: string; arguments: string },
+  remaining: number | undefined,
+): RelayRequest {
+  const instruction =
+    `Your previous reply was cut off by the output limit inside the JSON arguments of your call to the ` +
+    `tool \`${call.name}\`. Reply with only the rest of that JSON, no code fence, no explanation, ${ARGUMENTS_TAIL_MARKER}\n` +
+    call.arguments.slice(-QUOTED_TAIL);
+  const next: RelayRequest = {
+    ...request,
+    messages: [
+      ...request.messages,
+      { role: "assistant", parts: [{ type: "text", text: sent }] },
+      { role: "user", parts: [{ type: "text", text: instruction }] },
+    ],
+    toolChoice: "none",
+  };
+  if (remaining === undefined) delete next.maxTokens;
+  else next.maxTokens = remaining;
+  return next;
+}

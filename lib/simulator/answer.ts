@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { ARGUMENTS_TAIL_MARKER } from "../continuation/continuation_request.ts";
 
 /** The parts of a Cody request body the simulator reads. */
 export interface SimulatedBody {
@@ -51,6 +52,8 @@ export interface AnswerOptions {
   reopenFence?: boolean;
   /** The model's own output cap, below which `maxTokensToSample` cannot go. */
   outputCap?: number;
+  /** When asked to finish cut-off tool arguments: the last characters the client got. */
+  argumentsAfter?: string;
 }
 
 /**
@@ -71,19 +74,29 @@ export interface AnswerOptions {
 export function readConversation(messages: SimulatedBody["messages"] = []): {
   question?: { text?: string; content?: unknown };
   alreadySaid?: string;
+  argumentsAfter?: string;
 } {
   const last = messages.at(-1);
   const previous = messages.at(-2);
   let end = messages.length;
   let alreadySaid: string | undefined;
-  if (last?.speaker === "assistant") {
+  let argumentsAfter: string | undefined;
+  const repair = messageText(last).split(`${ARGUMENTS_TAIL_MARKER}\n`);
+  if (last?.speaker === "human" && previous?.speaker === "assistant" && repair.length === 2) {
+    argumentsAfter = repair[1];
+    end -= 2;
+  } else if (last?.speaker === "assistant") {
     alreadySaid = messageText(last);
     end -= 1;
   } else if (previous?.speaker === "assistant" && /\bcontinue\b/i.test(messageText(last))) {
     alreadySaid = messageText(previous);
     end -= 2;
   }
-  return { question: messages.slice(0, end).findLast((message) => message.speaker === "human"), alreadySaid };
+  return {
+    question: messages.slice(0, end).findLast((message) => message.speaker === "human"),
+    ...(alreadySaid !== undefined ? { alreadySaid } : {}),
+    ...(argumentsAfter !== undefined ? { argumentsAfter } : {}),
+  };
 }
 
 /**
@@ -97,6 +110,7 @@ export function readConversation(messages: SimulatedBody["messages"] = []): {
  * ```
  */
 export function planAnswer(body: SimulatedBody, options: AnswerOptions): PlannedAnswer {
+  if (options.argumentsAfter !== undefined) return planArgumentsRest(body, options, options.argumentsAfter);
   const continuing = options.alreadySaid !== undefined;
   const toolResult = partsOf(options.question).find((part) => part.type === "tool_result") as
     | { tool_result?: { content?: string } }
@@ -122,10 +136,7 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
   }
   const textTokens = tokens(text);
   const argumentTokens = tool ? chunk(JSON.stringify(exampleArguments(tool.parameters)), 8) : [];
-  const budget = Math.min(
-    body.maxTokensToSample && body.maxTokensToSample > 0 ? body.maxTokensToSample : Infinity,
-    options.outputCap ?? Infinity,
-  );
+  const budget = outputBudget(body, options);
   const keptText = textTokens.slice(0, budget);
   const keptArguments = argumentTokens.slice(0, Math.max(0, budget - keptText.length));
   if (keptText.length + keptArguments.length < textTokens.length + argumentTokens.length) stopReason = "max_tokens";
@@ -166,6 +177,27 @@ export function messageText(message: { text?: string; content?: unknown } | unde
 
 function partsOf(message: { content?: unknown } | undefined): { type?: string; text?: string }[] {
   return Array.isArray(message?.content) ? message.content : [];
+}
+
+/** The rest of the arguments of the call the question led to, after `after`, as plain text. */
+function planArgumentsRest(body: SimulatedBody, options: AnswerOptions, after: string): PlannedAnswer {
+  const full = JSON.stringify(exampleArguments(body.tools?.[0]?.function?.parameters));
+  const rest = full.includes(after) ? full.slice(full.indexOf(after) + after.length) : full;
+  const pieces = chunk(rest, 8);
+  const text = pieces.slice(0, outputBudget(body, options));
+  return {
+    thinking: [],
+    text,
+    stopReason: text.length < pieces.length ? "max_tokens" : "end_turn",
+    promptTokens: (body.messages ?? []).reduce((sum, message) => sum + tokens(messageText(message)).length, 0) + 1,
+    completionTokens: text.length,
+  };
+}
+
+/** How many tokens may be written: `maxTokensToSample`, never above the model's own cap. */
+function outputBudget(body: SimulatedBody, options: AnswerOptions): number {
+  const requested = body.maxTokensToSample && body.maxTokensToSample > 0 ? body.maxTokensToSample : Infinity;
+  return Math.min(requested, options.outputCap ?? Infinity);
 }
 
 /** What is left of `full` after `said` (whose trailing whitespace a prefill may have lost). */

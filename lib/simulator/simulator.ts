@@ -167,7 +167,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       record.body = body;
       const model = resolveModel(catalog, body?.model, kind);
       if (typeof model === "string") return plain(400, model);
-      const { question, alreadySaid } = readConversation(body?.messages);
+      const { question, alreadySaid, argumentsAfter } = readConversation(body?.messages);
       const directive = parseDirective(messageText(question));
       const fault: SimulatorFault = { paceMs: options.paceMs, ...queued.shift(), ...directive.fault };
       if (fault.status) return faultResponse(fault);
@@ -180,6 +180,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         words: fault.words,
         code: fault.code,
         alreadySaid,
+        argumentsAfter,
         repeatWords: fault.repeatWords,
         restartLine: !!fault.restartLine,
         reopenFence: !!fault.reopenFence,

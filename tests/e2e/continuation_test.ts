@@ -198,3 +198,45 @@ Deno.test("a client abort during round 2 aborts upstream round 2", async () => {
   ok(performance.now() - abortedAt < 100);
   equal(streamRequests(stack).length, 2);
 });
+
+const weatherTool = [{
+  type: "function" as const,
+  function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+}];
+
+Deno.test("a cut inside tool-call arguments is completed by continuing only the arguments, and they parse", async () => {
+  // "I'll call the get_weather tool." is 6 tokens; 7 leaves one 8-character piece of the arguments.
+  await using stack = await startStack({ upstream: { defaultMaxTokens: 7 } });
+  const final = await client(stack).chat.completions.stream({
+    model: CLAUDE,
+    messages: [{ role: "user", content: "Weather in Paris?" }],
+    tools: weatherTool,
+  }).finalChatCompletion();
+  equal(final.choices[0].finish_reason, "tool_calls");
+  const call = final.choices[0].message.tool_calls![0];
+  ok(call.type === "function");
+  deepEqual(JSON.parse(call.function.arguments), { city: "example city" });
+  equal(final.choices[0].message.content, "I'll call the get_weather tool.");
+  const rounds = streamRequests(stack);
+  equal(rounds.length, 2);
+  const instruction = rounds[1].body?.messages?.at(-1);
+  match(instruction && "text" in instruction ? String(instruction.text) : "", /inside the JSON arguments of your call/);
+});
+
+Deno.test("tool arguments that cannot be completed end in an error, not broken JSON", async () => {
+  await using stack = await startStack({ upstream: { defaultMaxTokens: 7 } });
+  stack.simulator.script({}, { status: 400, message: "no more" });
+  const response = await fetch(`${stack.relayUrl}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${TOKEN}` },
+    body: JSON.stringify({
+      model: CLAUDE,
+      messages: [{ role: "user", content: "Weather?" }],
+      tools: weatherTool,
+      stream: true,
+    }),
+  });
+  const events = (await response.text()).trim().split("\n\n");
+  ok(!events.includes("data: [DONE]"));
+  match(events.at(-1)!, /^data: \{"error":\{"message":"Sourcegraph rejected the request: no more"/);
+});
