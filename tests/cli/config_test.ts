@@ -51,3 +51,10 @@ Deno.test("bad input is a clear error", () => {
   throws(() => parseConfig(["serve"], {}), /unknown command/);
   throws(() => parseConfig(["--log-level", "loud"], {}), /--log-level/);
 });
+
+Deno.test("--max-continuations and CODY_MAX_CONTINUATIONS: default 8, 0 turns continuation off", () => {
+  equal(parseConfig([], {}).maxContinuations, 8);
+  equal(parseConfig([], { CODY_MAX_CONTINUATIONS: "0" }).maxContinuations, 0);
+  equal(parseConfig(["--max-continuations", "3"], { CODY_MAX_CONTINUATIONS: "0" }).maxContinuations, 3);
+  throws(() => parseConfig(["--max-continuations=-1"], {}), /--max-continuations must be an integer/);
+});

@@ -89,6 +89,7 @@ Deno.test("--help documents every flag and environment variable", async () => {
       "--client-name",
       "--client-version",
       "--default-max-tokens",
+      "--max-continuations",
       "--log-level",
       "HOST",
       "PORT",
@@ -98,6 +99,7 @@ Deno.test("--help documents every flag and environment variable", async () => {
       "CODY_CLIENT_NAME",
       "CODY_CLIENT_VERSION",
       "CODY_DEFAULT_MAX_TOKENS",
+      "CODY_MAX_CONTINUATIONS",
       "LOG_LEVEL",
     ]
   ) ok(help.includes(name), `--help mentions ${name}`);
