@@ -1,4 +1,6 @@
 import { continueAnswer } from "../continuation/continue_answer.ts";
+import { catchErrors } from "./catch_errors.ts";
+import { toRelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
 import type { Upstream, UpstreamContext } from "./upstream.ts";
@@ -13,7 +15,8 @@ export interface RelayOptions {
 /**
  * The hub pipeline every front calls: each round asks the upstream (with usage estimated
  * when it reports none), and answers it cut off are continued into one stream unless the
- * request or the options turn that off.
+ * request or the options turn that off. A failure inside the pipeline still ends the
+ * stream with an `error` event.
  *
  * @example
  * ```ts
@@ -37,5 +40,6 @@ export async function relay(
     (await upstream.chat(roundRequest, context)).pipeThrough(new UsageEstimateStream(roundRequest));
   const first = await round(request);
   const maxContinuations = request.autoContinue === false ? 0 : options.maxContinuations ?? 8;
-  return maxContinuations > 0 ? continueAnswer(request, first, { maxContinuations, round }) : first;
+  if (maxContinuations === 0) return first;
+  return catchErrors(continueAnswer(request, first, { maxContinuations, round }), toRelayError);
 }
