@@ -28,16 +28,26 @@ async function main(config: RelayConfig): Promise<void> {
     ],
   });
   if (config.command === "simulate") {
-    const server = await serve({ fetch: createSimulator().fetch, hostname: config.host, port: config.port });
+    const server = await serve({
+      fetch: createSimulator({ recordRequests: false }).fetch,
+      hostname: config.host,
+      port: config.port,
+    });
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
-  const upstream = config.endpoint ? new CodyUpstream({ ...config, endpoint: config.endpoint }) : new CodyUpstream({
-    ...config,
-    endpoint: "http://simulator.invalid",
-    accessToken: config.accessToken ?? "sgp_local_demo",
-    fetch: createSimulator({ paceMs: DEMO_PACE_MS }).fetch,
-  });
+  const upstream = config.endpoint
+    ? new CodyUpstream({
+      ...config,
+      endpoint: config.endpoint,
+      ...(config.upstreamTransport === "fetch" ? { fetch: (request) => fetch(request) } : {}),
+    })
+    : new CodyUpstream({
+      ...config,
+      endpoint: "http://simulator.invalid",
+      accessToken: config.accessToken ?? "sgp_local_demo",
+      fetch: createSimulator({ paceMs: DEMO_PACE_MS, recordRequests: false }).fetch,
+    });
   const server = await serve({
     fetch: createApp({ upstream, maxContinuations: config.maxContinuations }).fetch,
     hostname: config.host,

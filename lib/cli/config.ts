@@ -19,6 +19,8 @@ export interface RelayConfig {
   /** Continuation rounds after the first; 0 disables automatic continuation. */
   maxContinuations: number;
   logLevel: "debug" | "info" | "warning" | "error";
+  /** How upstream requests are sent: `node-http` (fast) or `fetch` (honours HTTP proxies). */
+  upstreamTransport: "node-http" | "fetch";
 }
 
 /** `--help` text: every flag and environment variable. */
@@ -43,6 +45,9 @@ Options (flags beat environment variables):
   --max-continuations N        rounds to continue an answer the upstream cut off, 0 = off
                                                                env CODY_MAX_CONTINUATIONS default 8
   --log-level LEVEL            debug, info, warning or error   env LOG_LEVEL         default info
+  --upstream-transport T       node-http or fetch              env CODY_UPSTREAM_TRANSPORT
+                               default node-http, or fetch when HTTPS_PROXY, HTTP_PROXY or
+                               ALL_PROXY is set (the runtime's fetch honours them)
   -h, --help                   show this help
   --version                    print the version
 
@@ -82,6 +87,7 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       "default-max-tokens": { type: "string" },
       "max-continuations": { type: "string" },
       "log-level": { type: "string" },
+      "upstream-transport": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -119,7 +125,22 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       100,
     ),
     logLevel: logLevel as RelayConfig["logLevel"],
+    upstreamTransport: upstreamTransport(values["upstream-transport"] ?? env.CODY_UPSTREAM_TRANSPORT, env),
   };
+}
+
+function upstreamTransport(
+  value: string | undefined,
+  env: Record<string, string | undefined>,
+): RelayConfig["upstreamTransport"] {
+  if (value === undefined) {
+    const proxied = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].some((name) => env[name] || env[name.toLowerCase()]);
+    return proxied ? "fetch" : "node-http";
+  }
+  if (value !== "node-http" && value !== "fetch") {
+    throw new Error(`--upstream-transport must be node-http or fetch, got "${value}"`);
+  }
+  return value;
 }
 
 function domainEndpoint(domain: string | undefined): string | undefined {

@@ -1,6 +1,8 @@
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { getLogger } from "@logtape/logtape";
 import type { RelayEvent } from "../hub/events.ts";
+import { byteReader } from "../hub/byte_reader.ts";
+import { describeStreamFailure } from "../hub/catch_errors.ts";
 import { RelayError } from "../hub/errors.ts";
 import { finishReasonOf } from "./stop_reason.ts";
 import { ToolCallTracker } from "./tool_call_tracker.ts";
@@ -10,12 +12,76 @@ import { CodyCompletionData } from "./wire.ts";
 const log = getLogger(["cody-relay", "cody"]);
 
 /**
- * Decodes the bytes of a Cody `/.api/completions/stream` SSE response, of any api-version,
- * into hub events. Handles cumulative `completion` (legacy, v1: only the new suffix is
- * emitted), `deltaText` (v ≥ 2), `delta_thinking`, `thinking_signature`, `delta_tool_calls`,
- * the final `usage`/`model`/`stopReason` frame, `event: error` (HTTP status is still 200)
- * and `event: done`. The stream ends right after `finish` or `error`; an upstream that
- * closes without `done` yields an `error` event, never a silent `finish`.
+ * The Cody SSE decoder itself, synchronous: feed it each network read of a
+ * `/.api/completions/stream` response, of any api-version, and it returns that read's hub
+ * events. Handles cumulative `completion` (legacy, v1: only the new suffix is emitted),
+ * `deltaText` (v ≥ 2), `delta_thinking`, `thinking_signature`, `delta_tool_calls`, the
+ * final `usage`/`model`/`stopReason` frame, `event: error` (HTTP status is still 200) and
+ * `event: done`. Adjacent text, thinking and same-call argument fragments of one read are
+ * merged, so a read that brings 200 deltas at once costs the rest of the pipeline one event
+ * and nothing waits longer. After `finish` or `error` it is `done`; an upstream that closes
+ * before that gets an `error` from {@link CodyEventDecoder.end}, never a silent `finish`.
+ *
+ * @example
+ * ```ts
+ * import { CodyEventDecoder } from "./event_decoder.ts";
+ * const decoder = new CodyEventDecoder();
+ * const sse = 'event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n';
+ * const events = decoder.feed(new TextEncoder().encode(sse));
+ * console.assert(events[0].type === "text" && events[1].type === "finish" && decoder.done);
+ * ```
+ */
+export class CodyEventDecoder {
+  readonly #text = new TextDecoder();
+  readonly #answer: CodyAnswer;
+  readonly #parser: ReturnType<typeof createParser>;
+  #events: RelayEvent[] = [];
+
+  constructor() {
+    this.#answer = new CodyAnswer((event) => this.#add(event));
+    this.#parser = createParser({ onEvent: (message) => this.#answer.accept(message) });
+  }
+
+  /** True once the answer finished or failed; later input is ignored. */
+  get done(): boolean {
+    return this.#answer.ended;
+  }
+
+  /** Decodes one read and returns its events. */
+  feed(bytes: Uint8Array): RelayEvent[] {
+    if (!this.done) this.#parser.feed(this.#text.decode(bytes, { stream: true }));
+    return this.#take();
+  }
+
+  /** The upstream closed: the last events, with an `error` if the answer had not finished. */
+  end(): RelayEvent[] {
+    if (!this.done) {
+      this.#parser.feed(this.#text.decode());
+      this.#parser.reset({ consume: true });
+      this.#answer.end();
+    }
+    return this.#take();
+  }
+
+  #add(event: RelayEvent): void {
+    const last = this.#events.at(-1);
+    if (last?.type === "text" && event.type === "text") last.text += event.text;
+    else if (last?.type === "thinking" && event.type === "thinking") last.text += event.text;
+    else if (last?.type === "tool_call_delta" && event.type === "tool_call_delta" && last.index === event.index) {
+      last.arguments += event.arguments;
+    } else this.#events.push(event);
+  }
+
+  #take(): RelayEvent[] {
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+}
+
+/**
+ * {@link CodyEventDecoder} as a `TransformStream` from response bytes to hub events; the
+ * stream ends right after `finish` or `error`.
  *
  * @example
  * ```ts
@@ -29,43 +95,75 @@ const log = getLogger(["cody-relay", "cody"]);
  */
 export class CodyEventDecoderStream extends TransformStream<Uint8Array, RelayEvent> {
   constructor() {
-    const text = new TextDecoder();
-    let answer: CodyAnswer;
-    let parser: ReturnType<typeof createParser>;
+    const decoder = new CodyEventDecoder();
     super({
-      start(controller) {
-        answer = new CodyAnswer((event) => controller.enqueue(event), () => controller.terminate());
-        parser = createParser({ onEvent: (message) => answer.accept(message) });
+      transform(chunk, controller) {
+        for (const event of decoder.feed(chunk)) controller.enqueue(event);
+        if (decoder.done) controller.terminate();
       },
-      transform(chunk) {
-        parser.feed(text.decode(chunk, { stream: true }));
-      },
-      flush() {
-        parser.feed(text.decode());
-        parser.reset({ consume: true });
-        answer.end();
+      flush(controller) {
+        for (const event of decoder.end()) controller.enqueue(event);
       },
     });
   }
 }
 
+/**
+ * Decodes a Cody response body into hub events, reading it with {@link byteReader} (one
+ * reused buffer) — the fast path the upstream uses. A failing read (a reset connection)
+ * ends the events with an `error`; the body is released once the answer is done.
+ *
+ * @example
+ * ```ts
+ * import { decodeCodyEvents } from "./event_decoder.ts";
+ * const body = new Response('event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n').body!;
+ * const events = await Array.fromAsync(decodeCodyEvents(body));
+ * console.assert(events.length === 2 && events[1].type === "finish");
+ * ```
+ */
+export function decodeCodyEvents(body: ReadableStream<Uint8Array>): ReadableStream<RelayEvent> {
+  const decoder = new CodyEventDecoder();
+  const bytes = byteReader(body);
+  return new ReadableStream<RelayEvent>({
+    async pull(controller) {
+      while (true) {
+        let events: RelayEvent[];
+        let ended = false;
+        try {
+          const chunk = await bytes.read();
+          ended = chunk === undefined;
+          events = chunk ? decoder.feed(chunk) : decoder.end();
+        } catch (error) {
+          [events, ended] = [[{ type: "error", error: describeStreamFailure(error) }], true];
+        }
+        for (const event of events) controller.enqueue(event);
+        if (ended || decoder.done) {
+          controller.close();
+          if (!ended) await bytes.cancel();
+          return;
+        }
+        if (events.length) return;
+      }
+    },
+    cancel: (reason) => bytes.cancel(reason),
+  }, { highWaterMark: 0 });
+}
+
 /** The state of one answer being decoded: what was said so far and how it ended. */
 class CodyAnswer {
   readonly #emit: (event: RelayEvent) => void;
-  readonly #close: () => void;
   readonly #tools = new ToolCallTracker();
   #cumulative = "";
   #stopReason?: string;
   #model?: string;
-  #ended = false;
+  ended = false;
 
-  constructor(emit: (event: RelayEvent) => void, close: () => void) {
+  constructor(emit: (event: RelayEvent) => void) {
     this.#emit = emit;
-    this.#close = close;
   }
 
   accept(message: EventSourceMessage): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     switch (message.event ?? "completion") {
       case "completion":
         if (message.data === "[DONE]") this.#finish();
@@ -82,7 +180,7 @@ class CodyAnswer {
 
   /** The upstream closed the connection. */
   end(): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     this.#fail(new RelayError(502, "Sourcegraph closed the stream before the answer finished (no done event)"));
   }
 
@@ -143,16 +241,11 @@ class CodyAnswer {
       ...(this.#stopReason ? { upstreamReason: this.#stopReason } : {}),
       ...(this.#model ? { model: this.#model } : {}),
     });
-    this.#end();
+    this.ended = true;
   }
 
   #fail(error: RelayError): void {
     this.#emit({ type: "error", error });
-    this.#end();
-  }
-
-  #end(): void {
-    this.#ended = true;
-    this.#close();
+    this.ended = true;
   }
 }

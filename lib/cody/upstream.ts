@@ -1,5 +1,4 @@
 import { getLogger } from "@logtape/logtape";
-import { catchErrors } from "../hub/catch_errors.ts";
 import { RelayError } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import type { RelayRequest } from "../hub/request.ts";
@@ -8,7 +7,8 @@ import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
 import { VERSION } from "../version.ts";
 import { apiVersionFromClientConfig, lowerApiVersion, UNREPORTED_API_VERSION } from "./api_version.ts";
 import { credentialHeaders, resolveCredential } from "./credentials.ts";
-import { CodyEventDecoderStream } from "./event_decoder.ts";
+import { decodeCodyEvents } from "./event_decoder.ts";
+import { nodeHttpFetch } from "../hub/node_http_fetch.ts";
 import { LlmModelList, modelsFromCatalog, modelsFromLlmList, SupportedModels } from "./models.ts";
 import { buildCodyRequest } from "./request_builder.ts";
 import { errorFromResponse } from "./upstream_error.ts";
@@ -29,7 +29,10 @@ export interface CodyUpstreamOptions {
   defaultMaxTokens?: number;
   /** How long client-config and model lists are cached. @default 600000 (10 minutes) */
   cacheTtlMs?: number;
-  /** The fetch to use, e.g. an in-process simulator's. @default globalThis.fetch */
+  /**
+   * The fetch to use: `globalThis.fetch` to go through an HTTP proxy (Deno and Bun honour
+   * `HTTPS_PROXY`), or an in-process simulator's. @default nodeHttpFetch
+   */
   fetch?: (request: Request) => Promise<Response>;
 }
 
@@ -67,7 +70,7 @@ export class CodyUpstream implements Upstream {
     this.#clientName = options.clientName ?? "cody-relay";
     this.#clientVersion = options.clientVersion ?? VERSION;
     this.#defaultMaxTokens = options.defaultMaxTokens;
-    this.#fetch = options.fetch ?? ((request) => fetch(request));
+    this.#fetch = options.fetch ?? nodeHttpFetch;
     this.#apiVersions = new TtlCache(options.cacheTtlMs ?? 600_000);
     this.#models = new TtlCache(options.cacheTtlMs ?? 600_000);
   }
@@ -98,7 +101,7 @@ export class CodyUpstream implements Upstream {
         `Sourcegraph answered ${response.status} with ${type || "no content type"} instead of an event stream`,
       );
     }
-    return catchErrors(response.body.pipeThrough(new CodyEventDecoderStream()));
+    return decodeCodyEvents(response.body);
   }
 
   models(context: UpstreamContext): Promise<RelayModel[]> {

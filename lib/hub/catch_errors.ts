@@ -42,7 +42,17 @@ export function catchErrors(
   }, { highWaterMark: 0 });
 }
 
-function describeStreamFailure(error: unknown): RelayError {
+/**
+ * A stream failure as a `RelayError`: kept if it already is one, else a 502 saying the
+ * upstream stream failed and why.
+ *
+ * @example
+ * ```ts
+ * import { describeStreamFailure } from "./catch_errors.ts";
+ * console.assert(describeStreamFailure(new Error("reset")).status === 502);
+ * ```
+ */
+export function describeStreamFailure(error: unknown): RelayError {
   if (error instanceof RelayError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new RelayError(502, `upstream stream failed: ${message}`, { cause: error });

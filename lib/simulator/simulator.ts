@@ -21,6 +21,8 @@ export interface SimulatorOptions {
   paceMs?: number;
   /** Each model's own output cap, whatever `maxTokensToSample` asks for. @default none */
   maxOutputTokens?: number;
+  /** Keep every request in `requests` (turn off for a long-running server). @default true */
+  recordRequests?: boolean;
 }
 
 /** How a simulated request ended. */
@@ -50,7 +52,7 @@ export interface SimulatedRequest {
 export interface Simulator {
   /** Handles a request as the instance would; pass it to `serve` or use in-process. */
   fetch(request: Request): Promise<Response>;
-  /** Every request received, oldest first. */
+  /** Every request received, oldest first (empty when `recordRequests` is off). */
   readonly requests: SimulatedRequest[];
   /** Queues faults, one per coming completions request, in order. */
   script(...faults: SimulatorFault[]): void;
@@ -106,7 +108,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       ),
       outcome: new Promise((resolve) => settle = resolve),
     };
-    requests.push(record);
+    if (options.recordRequests !== false) requests.push(record);
     c.set("record", record);
     c.set("settle", settle);
     const auth = authenticate(c.req.raw.headers, options);

@@ -180,7 +180,7 @@ Deno.test("thinking from later rounds is not re-sent", async () => {
 
 Deno.test("a client abort during round 2 aborts upstream round 2", async () => {
   await using stack = await startStack({ upstream: { defaultMaxTokens: ROUND } });
-  stack.simulator.script({}, { paceMs: 20 });
+  stack.simulator.script({ paceMs: 2 }, { paceMs: 20 }); // paced: each piece its own read, so its own chunk
   const stream = await client(stack).chat.completions.create({
     model: CLAUDE,
     messages: [{ role: "user", content: LONG }],

@@ -1,4 +1,9 @@
-/** Any re-chunking of the upstream bytes yields byte-identical client output. */
+/**
+ * Any re-chunking of the upstream bytes yields the same answer for the client. Chunk
+ * boundaries may differ (deltas that arrive in one read are merged), so the OpenAI
+ * stream is compared by what a client assembles from it: content, reasoning, tool
+ * calls, finish reason, usage and the closing `[DONE]`.
+ */
 import { equal } from "node:assert/strict";
 import fc from "fast-check";
 import { CodyEventDecoderStream } from "../../lib/cody/event_decoder.ts";
@@ -11,7 +16,28 @@ async function relayBytes(chunks: Uint8Array[]): Promise<string> {
     .pipeThrough(new CodyEventDecoderStream())
     .pipeThrough(new OpenAIChatStream({ id: "chatcmpl-p", created: 0, model: "m", includeUsage: true }))
     .pipeThrough(new TextDecoderStream());
-  return (await Array.fromAsync(stream)).join("");
+  return assembled((await Array.fromAsync(stream)).join(""));
+}
+
+/** What an OpenAI client builds from a chat-completion stream, as comparable JSON. */
+function assembled(sse: string): string {
+  const answer = { content: "", reasoning: "", tools: [] as string[], finish: [] as string[], usage: [] as unknown[] };
+  const lines = sse.split("\n\n").filter(Boolean);
+  for (const line of lines) {
+    if (line === "data: [DONE]") continue;
+    const chunk = JSON.parse(line.slice("data: ".length));
+    if (chunk.usage) answer.usage.push(chunk.usage);
+    for (const choice of chunk.choices) {
+      answer.content += choice.delta.content ?? "";
+      answer.reasoning += choice.delta.reasoning_content ?? "";
+      for (const call of choice.delta.tool_calls ?? []) {
+        answer.tools[call.index] = (answer.tools[call.index] ?? `${call.id}:${call.function.name}:`) +
+          (call.function.arguments ?? "");
+      }
+      if (choice.finish_reason) answer.finish.push(choice.finish_reason);
+    }
+  }
+  return JSON.stringify({ ...answer, done: lines.at(-1) === "data: [DONE]" });
 }
 
 function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {

@@ -1,0 +1,215 @@
+/**
+ * The load generator, run as its own process by the benchmark suite:
+ * `deno run --allow-net bench/load/generator.ts '<LoadPlan JSON>'` prints one
+ * {@link LoadResult} as JSON. Three shapes of load:
+ *
+ * - `closed`: `concurrency` connections, each sending the next request as soon as the last
+ *   response ended (throughput);
+ * - `open`: requests at a fixed `rate` whatever the responses do, on up to `concurrency`
+ *   connections (latency below saturation; times count from the scheduled send, so a
+ *   slow server cannot hide its queueing);
+ * - `burst`: `concurrency` streams opened at once, each sending `requests / concurrency`
+ *   requests (many slow streams; every body read is timed).
+ *
+ * @module
+ */
+import { Connection, encodeRequest, type Exchange } from "./http_client.ts";
+import { summarize, type Summary } from "./stats.ts";
+
+/** What to send and how. */
+export interface LoadPlan {
+  /** The full URL to POST to. */
+  url: string;
+  /** The JSON request body. */
+  body: string;
+  /** Extra request headers. */
+  headers: Record<string, string>;
+  /** A successful body ends with this text (e.g. `data: [DONE]\n\n`). */
+  expectEnd: string;
+  /** The load shape. */
+  mode: "closed" | "open" | "burst";
+  /** Connections (closed, burst) or the most connections open at once (open). */
+  concurrency: number;
+  /** Measured window (closed, open). */
+  durationMs?: number;
+  /** Unmeasured run-in before the window (closed, open). */
+  warmupMs?: number;
+  /** Requests per second (open). */
+  rate?: number;
+  /** Requests in all (burst). */
+  requests?: number;
+}
+
+/** What the generator measured; times in milliseconds. */
+export interface LoadResult {
+  /** Responses that ended as expected inside the window. */
+  completed: number;
+  /** Responses that did not (by first error message). */
+  failures: Record<string, number>;
+  /** Length of the measured window in seconds. */
+  seconds: number;
+  /** `completed / seconds`. */
+  streamsPerSecond: number;
+  /** Send (or scheduled send) to the first body byte. */
+  firstByte: Summary;
+  /** Send (or scheduled send) to the last body byte. */
+  total: Summary;
+  /** Gaps between body reads inside each stream (burst only). */
+  readGaps?: Summary;
+  /** Body bytes per completed response (median). */
+  bodyBytes: number;
+}
+
+interface Sample {
+  firstByte: number;
+  total: number;
+  bytes: number;
+}
+
+/**
+ * Runs a plan to the end and returns the figures.
+ *
+ * @example
+ * ```ts ignore
+ * const result = await runLoad({ url, body, headers: {}, expectEnd: "data: [DONE]\n\n", mode: "closed", concurrency: 16, durationMs: 3000 });
+ * console.log(result.streamsPerSecond);
+ * ```
+ */
+export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
+  const url = new URL(plan.url);
+  const request = encodeRequest(url, plan.body, plan.headers);
+  const samples: Sample[] = [];
+  const gaps: number[] = [];
+  const failures: Record<string, number> = {};
+  const fail = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    failures[message] = (failures[message] ?? 0) + 1;
+  };
+  const check = (exchange: Exchange) => {
+    if (exchange.status !== 200) throw new Error(`HTTP ${exchange.status}`);
+    if (!exchange.tail.endsWith(plan.expectEnd)) throw new Error(`stream ended with ${JSON.stringify(exchange.tail)}`);
+  };
+
+  if (plan.mode === "burst") {
+    const perStream = Math.max(1, Math.round((plan.requests ?? plan.concurrency) / plan.concurrency));
+    const started = performance.now();
+    await Promise.all(Array.from({ length: plan.concurrency }, async () => {
+      let connection: Connection | undefined;
+      for (let index = 0; index < perStream; index++) {
+        try {
+          connection ??= await Connection.open(url);
+          const sent = performance.now();
+          const exchange = await connection.exchange(request, true);
+          check(exchange);
+          samples.push({ firstByte: exchange.firstByteAt - sent, total: exchange.endAt - sent, bytes: exchange.bytes });
+          for (let read = 1; read < exchange.readTimes.length; read++) {
+            gaps.push(exchange.readTimes[read] - exchange.readTimes[read - 1]);
+          }
+        } catch (error) {
+          fail(error);
+          connection?.close();
+          connection = undefined;
+        }
+      }
+      connection?.close();
+    }));
+    return result(samples, failures, (performance.now() - started) / 1000, gaps);
+  }
+
+  const warmupMs = plan.warmupMs ?? 500;
+  const durationMs = plan.durationMs ?? 3000;
+  const windowStart = performance.now() + warmupMs;
+  const windowEnd = windowStart + durationMs;
+  const record = (scheduled: number, exchange: Exchange) => {
+    check(exchange);
+    if (exchange.endAt < windowStart || exchange.endAt > windowEnd) return;
+    samples.push({
+      firstByte: exchange.firstByteAt - scheduled,
+      total: exchange.endAt - scheduled,
+      bytes: exchange.bytes,
+    });
+  };
+
+  if (plan.mode === "closed") {
+    await Promise.all(Array.from({ length: plan.concurrency }, async () => {
+      let connection: Connection | undefined;
+      while (performance.now() < windowEnd) {
+        try {
+          connection ??= await Connection.open(url);
+          const sent = performance.now();
+          record(sent, await connection.exchange(request, false));
+        } catch (error) {
+          if (performance.now() >= windowStart) fail(error);
+          connection?.close();
+          connection = undefined;
+        }
+      }
+      connection?.close();
+    }));
+    return result(samples, failures, durationMs / 1000);
+  }
+
+  const idle: Connection[] = await Promise.all(
+    Array.from({ length: Math.min(plan.concurrency, 4) }, () => Connection.open(url)),
+  );
+  let open = idle.length;
+  const waiting: ((connection: Connection | undefined) => void)[] = [];
+  const acquire = async () => {
+    const connection = idle.pop();
+    if (connection) return connection;
+    if (open < plan.concurrency) {
+      open++;
+      return await Connection.open(url);
+    }
+    return await new Promise<Connection | undefined>((resolve) => waiting.push(resolve));
+  };
+  const release = (connection: Connection | undefined) => {
+    const next = waiting.shift();
+    if (next) return next(connection ?? undefined);
+    if (connection) idle.push(connection);
+    else open--;
+  };
+  const interval = 1000 / (plan.rate ?? 100);
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let index = 0;; index++) {
+    const scheduled = start + index * interval;
+    if (scheduled >= windowEnd) break;
+    const wait = scheduled - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 1));
+    inFlight.push((async () => {
+      let connection = await acquire();
+      try {
+        connection ??= await Connection.open(url);
+        record(scheduled, await connection.exchange(request, false));
+      } catch (error) {
+        if (scheduled >= windowStart) fail(error);
+        connection?.close();
+        connection = undefined;
+      }
+      release(connection);
+    })());
+  }
+  await Promise.all(inFlight);
+  for (const connection of idle) connection.close();
+  return result(samples, failures, durationMs / 1000);
+}
+
+function result(samples: Sample[], failures: Record<string, number>, seconds: number, gaps?: number[]): LoadResult {
+  const bytes = summarize(samples.map((sample) => sample.bytes));
+  return {
+    completed: samples.length,
+    failures,
+    seconds,
+    streamsPerSecond: samples.length / seconds,
+    firstByte: summarize(samples.map((sample) => sample.firstByte)),
+    total: summarize(samples.map((sample) => sample.total)),
+    ...(gaps ? { readGaps: summarize(gaps) } : {}),
+    bodyBytes: bytes.p50,
+  };
+}
+
+if (import.meta.main) {
+  const plan = JSON.parse(Deno.args[0]) as LoadPlan;
+  console.log(JSON.stringify(await runLoad(plan)));
+}
