@@ -58,3 +58,12 @@ Deno.test("--max-continuations and CODY_MAX_CONTINUATIONS: default 8, 0 turns co
   equal(parseConfig(["--max-continuations", "3"], { CODY_MAX_CONTINUATIONS: "0" }).maxContinuations, 3);
   throws(() => parseConfig(["--max-continuations=-1"], {}), /--max-continuations must be an integer/);
 });
+
+Deno.test("the upstream transport is node-http, fetch behind a proxy, or as asked", () => {
+  equal(parseConfig([], {}).upstreamTransport, "node-http");
+  equal(parseConfig([], { https_proxy: "http://proxy:3128" }).upstreamTransport, "fetch");
+  equal(parseConfig([], { HTTP_PROXY: "http://proxy:3128" }).upstreamTransport, "fetch");
+  equal(parseConfig(["--upstream-transport", "node-http"], { HTTPS_PROXY: "http://p" }).upstreamTransport, "node-http");
+  equal(parseConfig([], { CODY_UPSTREAM_TRANSPORT: "fetch" }).upstreamTransport, "fetch");
+  throws(() => parseConfig(["--upstream-transport", "curl"], {}), /--upstream-transport must be node-http or fetch/);
+});
