@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { configure, getTextFormatter, type LogRecord } from "@logtape/logtape";
 import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
@@ -27,12 +28,12 @@ async function main(config: RelayConfig): Promise<void> {
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
     ],
   });
+  const tls = config.tls
+    ? { cert: await readFile(config.tls.certFile, "utf8"), key: await readFile(config.tls.keyFile, "utf8") }
+    : {};
   if (config.command === "simulate") {
-    const server = await serve({
-      fetch: createSimulator({ recordRequests: false }).fetch,
-      hostname: config.host,
-      port: config.port,
-    });
+    const simulator = createSimulator({ recordRequests: false });
+    const server = await serve({ fetch: simulator.fetch, hostname: config.host, port: config.port, ...tls });
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
@@ -52,6 +53,7 @@ async function main(config: RelayConfig): Promise<void> {
     fetch: createApp({ upstream, maxContinuations: config.maxContinuations }).fetch,
     hostname: config.host,
     port: config.port,
+    ...tls,
   });
   console.log(`cody-relay listening on ${server.url}`);
   console.log(

@@ -145,7 +145,7 @@ class BodyParser {
   done = false;
   /** Offset in the last fed chunk just past the body. */
   rest = 0;
-  tail = new Uint8Array(0);
+  tail: Uint8Array = new Uint8Array(0);
   #state: "size" | "data" | "data-end" | "trailer" = "size";
   #sizeLine = "";
   #remaining: number;

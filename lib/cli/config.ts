@@ -19,6 +19,8 @@ export interface RelayConfig {
   /** Continuation rounds after the first; 0 disables automatic continuation. */
   maxContinuations: number;
   logLevel: "debug" | "info" | "warning" | "error";
+  /** PEM files to serve HTTPS with. */
+  tls?: { certFile: string; keyFile: string };
   /** How upstream requests are sent: `node-http` (fast) or `fetch` (honours HTTP proxies). */
   upstreamTransport: "node-http" | "fetch";
 }
@@ -45,6 +47,9 @@ Options (flags beat environment variables):
   --max-continuations N        rounds to continue an answer the upstream cut off, 0 = off
                                                                env CODY_MAX_CONTINUATIONS default 8
   --log-level LEVEL            debug, info, warning or error   env LOG_LEVEL         default info
+  --tls-cert FILE --tls-key FILE
+                               serve HTTPS with this PEM certificate and key
+                                                               env TLS_CERT_FILE, TLS_KEY_FILE
   --upstream-transport T       node-http or fetch              env CODY_UPSTREAM_TRANSPORT
                                default node-http, or fetch when HTTPS_PROXY, HTTP_PROXY or
                                ALL_PROXY is set (the runtime's fetch honours them)
@@ -88,6 +93,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       "max-continuations": { type: "string" },
       "log-level": { type: "string" },
       "upstream-transport": { type: "string" },
+      "tls-cert": { type: "string" },
+      "tls-key": { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -126,7 +133,14 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     ),
     logLevel: logLevel as RelayConfig["logLevel"],
     upstreamTransport: upstreamTransport(values["upstream-transport"] ?? env.CODY_UPSTREAM_TRANSPORT, env),
+    ...tlsFiles(values["tls-cert"] ?? env.TLS_CERT_FILE, values["tls-key"] ?? env.TLS_KEY_FILE),
   };
+}
+
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined): Pick<RelayConfig, "tls"> {
+  if (!certFile && !keyFile) return {};
+  if (!certFile || !keyFile) throw new Error("--tls-cert and --tls-key go together");
+  return { tls: { certFile, keyFile } };
 }
 
 function upstreamTransport(

@@ -13,11 +13,15 @@ export interface ServeOptions {
   hostname?: string;
   /** `0` picks a free port. @default 8787 */
   port?: number;
+  /** PEM certificate chain: with `key`, serve HTTPS (HTTP/2 where the runtime offers it). */
+  cert?: string;
+  /** PEM private key of `cert`. */
+  key?: string;
 }
 
 /** A listening server. */
 export interface RunningServer {
-  /** `http://HOST:PORT`, with the port actually bound. */
+  /** `http://HOST:PORT` (or `https://`), with the port actually bound. */
   readonly url: string;
   /** The address listened on. */
   readonly hostname: string;
@@ -36,6 +40,7 @@ interface BunRuntime {
     hostname: string;
     port: number;
     idleTimeout: number;
+    tls?: { cert: string; key: string };
     fetch: (request: Request) => Response | Promise<Response>;
   }): BunServer;
 }
@@ -54,10 +59,12 @@ interface BunRuntime {
 export function serve(options: ServeOptions): Promise<RunningServer> {
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 8787;
+  const tls = options.cert && options.key ? { cert: options.cert, key: options.key } : undefined;
+  if (!tls !== !(options.cert || options.key)) return Promise.reject(new TypeError("serve needs both cert and key"));
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun) {
-    const server = bun.serve({ hostname, port, idleTimeout: 0, fetch: options.fetch });
-    return Promise.resolve(running(hostname, server.port, () => server.stop()));
+    const server = bun.serve({ hostname, port, idleTimeout: 0, ...(tls ? { tls } : {}), fetch: options.fetch });
+    return Promise.resolve(running(hostname, server.port, !!tls, () => server.stop()));
   }
   if (typeof Deno === "undefined") {
     return Promise.reject(
@@ -68,12 +75,13 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     const server = Deno.serve({
       hostname,
       port,
-      onListen: ({ port: bound }) => resolve(running(hostname, bound, () => server.shutdown())),
+      ...tls,
+      onListen: ({ port: bound }) => resolve(running(hostname, bound, !!tls, () => server.shutdown())),
     }, (request) => options.fetch(request));
   });
 }
 
-function running(hostname: string, port: number, shutdown: () => Promise<void>): RunningServer {
+function running(hostname: string, port: number, secure: boolean, shutdown: () => Promise<void>): RunningServer {
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
-  return { url: `http://${host}:${port}`, hostname, port, shutdown };
+  return { url: `${secure ? "https" : "http"}://${host}:${port}`, hostname, port, shutdown };
 }

@@ -67,3 +67,9 @@ Deno.test("the upstream transport is node-http, fetch behind a proxy, or as aske
   equal(parseConfig([], { CODY_UPSTREAM_TRANSPORT: "fetch" }).upstreamTransport, "fetch");
   throws(() => parseConfig(["--upstream-transport", "curl"], {}), /--upstream-transport must be node-http or fetch/);
 });
+
+Deno.test("--tls-cert and --tls-key go together", () => {
+  equal(parseConfig(["--tls-cert", "c.pem", "--tls-key", "k.pem"], {}).tls?.keyFile, "k.pem");
+  equal(parseConfig([], { TLS_CERT_FILE: "c.pem", TLS_KEY_FILE: "k.pem" }).tls?.certFile, "c.pem");
+  throws(() => parseConfig(["--tls-cert", "c.pem"], {}), /--tls-cert and --tls-key go together/);
+});
