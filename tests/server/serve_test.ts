@@ -1,10 +1,13 @@
 import { equal, rejects } from "node:assert/strict";
 import { serve } from "../../lib/server/serve.ts";
-import { fixture } from "../harness.ts";
+
+const TLS = new URL("../fixtures/tls/", import.meta.url);
 
 Deno.test("with cert and key, serve answers HTTPS and reports an https URL", async () => {
-  const decoder = new TextDecoder();
-  const [cert, key] = [decoder.decode(await fixture("tls/cert.pem")), decoder.decode(await fixture("tls/key.pem"))];
+  const [cert, key] = [
+    await Deno.readTextFile(new URL("cert.pem", TLS)),
+    await Deno.readTextFile(new URL("key.pem", TLS)),
+  ];
   const server = await serve({ fetch: () => new Response("secure"), port: 0, cert, key });
   const client = Deno.createHttpClient({ caCerts: [cert] });
   try {
