@@ -44,6 +44,8 @@ export interface LoadPlan {
 export interface LoadResult {
   /** Responses that ended as expected inside the window. */
   completed: number;
+  /** Responses that ended as expected, run-in and run-out included (for CPU per response). */
+  allCompleted: number;
   /** Responses that did not (by first error message). */
   failures: Record<string, number>;
   /** Length of the measured window in seconds. */
@@ -85,9 +87,11 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     const message = error instanceof Error ? error.message : String(error);
     failures[message] = (failures[message] ?? 0) + 1;
   };
+  let allCompleted = 0;
   const check = (exchange: Exchange) => {
     if (exchange.status !== 200) throw new Error(`HTTP ${exchange.status}`);
     if (!exchange.tail.endsWith(plan.expectEnd)) throw new Error(`stream ended with ${JSON.stringify(exchange.tail)}`);
+    allCompleted++;
   };
 
   if (plan.mode === "burst") {
@@ -113,7 +117,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       }
       connection?.close();
     }));
-    return result(samples, failures, (performance.now() - started) / 1000, gaps);
+    return result(samples, allCompleted, failures, (performance.now() - started) / 1000, gaps);
   }
 
   const warmupMs = plan.warmupMs ?? 500;
@@ -146,7 +150,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       }
       connection?.close();
     }));
-    return result(samples, failures, durationMs / 1000);
+    return result(samples, allCompleted, failures, durationMs / 1000);
   }
 
   const idle: Connection[] = await Promise.all(
@@ -192,13 +196,20 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
   }
   await Promise.all(inFlight);
   for (const connection of idle) connection.close();
-  return result(samples, failures, durationMs / 1000);
+  return result(samples, allCompleted, failures, durationMs / 1000);
 }
 
-function result(samples: Sample[], failures: Record<string, number>, seconds: number, gaps?: number[]): LoadResult {
+function result(
+  samples: Sample[],
+  allCompleted: number,
+  failures: Record<string, number>,
+  seconds: number,
+  gaps?: number[],
+): LoadResult {
   const bytes = summarize(samples.map((sample) => sample.bytes));
   return {
     completed: samples.length,
+    allCompleted,
     failures,
     seconds,
     streamsPerSecond: samples.length / seconds,
