@@ -1,6 +1,7 @@
 /**
- * Runs the relay for a fixed time and exits, so `--cpu-prof` writes a profile:
- * `deno run -A --cpu-prof bench/profile_relay.ts UPSTREAM_URL PORT SECONDS`.
+ * Runs the relay for a fixed time and exits, so that `--cpu-prof` writes a profile:
+ * `deno run -A --cpu-prof bench/profile_relay.ts UPSTREAM_URL PORT SECONDS`, then load
+ * it with `bench/load/generator.ts` and open the `.cpuprofile` in Chrome DevTools.
  *
  * @module
  */
@@ -8,16 +9,9 @@ import process from "node:process";
 import { CodyUpstream } from "../lib/cody/upstream.ts";
 import { createApp } from "../lib/server/app.ts";
 import { serve } from "../lib/server/serve.ts";
-import { nodeHttpFetch as nodeFetch } from "../lib/hub/node_http_fetch.ts";
 
 const [endpoint, port, seconds] = process.argv.slice(-3);
-const upstream = new CodyUpstream({
-  endpoint,
-  accessToken: "sgp_bench",
-  clientName: "cody-relay",
-  defaultMaxTokens: 4000,
-  fetch: process.env.NODE_FETCH ? nodeFetch : undefined,
-});
+const upstream = new CodyUpstream({ endpoint, accessToken: "sgp_bench" });
 const server = await serve({ fetch: createApp({ upstream }).fetch, port: Number(port) });
 console.log(`cody-relay listening on ${server.url}`);
 setTimeout(() => process.exit(0), Number(seconds) * 1000);

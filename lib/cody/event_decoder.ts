@@ -191,6 +191,10 @@ class CodyAnswer {
     } catch {
       return this.#fail(new RelayError(502, `Sourcegraph sent a malformed completion event: ${data.slice(0, 200)}`));
     }
+    if (isPlainDelta(json)) {
+      if (json.deltaText) this.#emit({ type: "text", text: json.deltaText });
+      return;
+    }
     const parsed = CodyCompletionData.safeParse(json);
     if (!parsed.success) {
       return this.#fail(
@@ -248,4 +252,16 @@ class CodyAnswer {
     this.#emit({ type: "error", error });
     this.ended = true;
   }
+}
+
+/**
+ * The frame almost every event is, `{"deltaText":"…"}`: checked by hand, since a schema
+ * validation per token costs more than the rest of decoding it.
+ */
+function isPlainDelta(json: unknown): json is { deltaText: string } {
+  if (typeof json !== "object" || json === null || typeof (json as { deltaText?: unknown }).deltaText !== "string") {
+    return false;
+  }
+  for (const _ in json) if (_ !== "deltaText") return false;
+  return true;
 }
