@@ -49,7 +49,16 @@ export interface Report {
     addedGapP99: number;
   }[];
   /** RSS after the first 1,000 requests and after all of them. */
-  leak?: { requests: number; rssAfter1000: number; rssAfterAll: number; growth: number; streamsPerSecond: number };
+  leak?: {
+    requests: number;
+    /** RSS after this many requests, by count. */
+    rssAfter: Record<string, number>;
+    /** From 1,000 requests to the last. */
+    growth: number;
+    /** From 10,000 requests to the last. */
+    growthAfter10000: number;
+    streamsPerSecond: number;
+  };
   /** Process start to the `listening` line. */
   startup: { variant: string; runs: number[]; idleRss: number; artifactBytes?: number }[];
   /** What was skipped, and why. */
@@ -165,9 +174,14 @@ export function renderReport(report: Report): string {
   if (report.leak) {
     const { leak } = report;
     lines.push(
-      `**Leak check**: RSS ${mb(leak.rssAfter1000)} after 1,000 requests, ${mb(leak.rssAfterAll)} after ${
-        leak.requests.toLocaleString("en")
-      } (${(leak.growth * 100).toFixed(1)}%), at ${leak.streamsPerSecond.toFixed(0)} requests/s.`,
+      `**Leak check** (relay, Deno, short answers at concurrency 64, ${
+        leak.streamsPerSecond.toFixed(0)
+      } requests/s): RSS ${
+        Object.entries(leak.rssAfter).map(([count, rss]) => `${mb(rss)} after ${Number(count).toLocaleString("en")}`)
+          .join(", ")
+      } requests; growth ${(leak.growth * 100).toFixed(1)}% from 1,000, ${
+        (leak.growthAfter10000 * 100).toFixed(1)
+      }% from 10,000.`,
       "",
     );
   }
