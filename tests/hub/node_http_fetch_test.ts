@@ -121,3 +121,11 @@ Deno.test("the relay also streams with the runtime's fetch as transport", async 
   ) text += chunk.choices[0]?.delta.content ?? "";
   equal(text.split(" ").length, 40);
 });
+
+Deno.test("a 204 answers a Response without a body", async () => {
+  await withServer(() => new Response(null, { status: 204 }), async (url) => {
+    const response = await nodeHttpFetch(new Request(url));
+    equal(response.status, 204);
+    equal(response.body, null);
+  });
+});
