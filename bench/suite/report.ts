@@ -55,8 +55,8 @@ export interface Report {
     rssAfter: Record<string, number>;
     /** From 1,000 requests to the last. */
     growth: number;
-    /** From 10,000 requests to the last. */
-    growthAfter10000: number;
+    /** From 10,000 requests to the last (absent in runs made before it was sampled). */
+    growthAfter10000?: number;
     streamsPerSecond: number;
   };
   /** Process start to the `listening` line. */
@@ -179,9 +179,9 @@ export function renderReport(report: Report): string {
       } requests/s): RSS ${
         Object.entries(leak.rssAfter).map(([count, rss]) => `${mb(rss)} after ${Number(count).toLocaleString("en")}`)
           .join(", ")
-      } requests; growth ${(leak.growth * 100).toFixed(1)}% from 1,000, ${
-        (leak.growthAfter10000 * 100).toFixed(1)
-      }% from 10,000.`,
+      } requests; growth ${(leak.growth * 100).toFixed(1)}% from 1,000${
+        leak.growthAfter10000 === undefined ? "" : `, ${(leak.growthAfter10000 * 100).toFixed(1)}% from 10,000`
+      }.`,
       "",
     );
   }

@@ -262,6 +262,6 @@ function isPlainDelta(json: unknown): json is { deltaText: string } {
   if (typeof json !== "object" || json === null || typeof (json as { deltaText?: unknown }).deltaText !== "string") {
     return false;
   }
-  for (const _ in json) if (_ !== "deltaText") return false;
+  for (const key in json) if (key !== "deltaText") return false;
   return true;
 }
