@@ -21,7 +21,7 @@ export const SupportedModels = z.looseObject({
     status: z.string().optional(),
     contextWindow: ContextWindow.optional(),
   })),
-  defaultModels: z.looseObject({ chat: z.string().optional() }).optional(),
+  defaultModels: z.looseObject({ chat: z.string().optional(), codeCompletion: z.string().optional() }).optional(),
 });
 
 /** A parsed `supported-models.json` body. */

@@ -19,9 +19,11 @@ export interface CodyRequestOptions {
 const DEFAULT_TEMPERATURE = 0.2;
 
 type Speaker = CodyMessage["speaker"];
+/** What Cody can be sent: thinking blocks from earlier turns are not (Cody's own clients drop them too). */
+type SentPart = Exclude<RelayPart, { type: "thinking" }>;
 interface Turn {
   speaker: Speaker;
-  parts: RelayPart[];
+  parts: SentPart[];
 }
 
 /**
@@ -34,6 +36,7 @@ interface Turn {
  *   turns with images or tool parts use `content` parts.
  * - Features the api-version lacks are a 400, never silently dropped: images need ≥ 3,
  *   tools ≥ 9. `toolChoice` has no Cody field: it becomes a system instruction.
+ * - Thinking blocks of earlier assistant turns are not sent (Cody has no field for them).
  * - The upstream is always asked to stream; clients that did not ask for a stream get the
  *   collected answer, so every answer takes the same decoding path.
  *
@@ -89,7 +92,8 @@ function toCodyMessages(request: RelayRequest, apiVersion: number): CodyMessage[
       if (turns.length === 0) system.push(text);
       else push(turns, { speaker: "human", parts: [{ type: "text", text: `[System instruction]\n${text}` }] });
     } else {
-      push(turns, { speaker: message.role === "user" ? "human" : "assistant", parts: message.parts });
+      const parts = message.parts.filter((part): part is SentPart => part.type !== "thinking");
+      push(turns, { speaker: message.role === "user" ? "human" : "assistant", parts });
     }
   });
   const instruction = request.tools?.length ? toolChoiceInstruction(request.toolChoice) : undefined;
@@ -135,7 +139,7 @@ function toCodyMessage({ speaker, parts }: Turn): CodyMessage {
   return { speaker, content: parts.map(toCodyPart) };
 }
 
-function toCodyPart(part: RelayPart): CodyContentPart {
+function toCodyPart(part: SentPart): CodyContentPart {
   switch (part.type) {
     case "text":
       return part;
@@ -164,7 +168,7 @@ function hasContent(part: RelayPart): boolean {
 }
 
 /** Anthropic rejects a final assistant turn (a prefill) that ends in whitespace. */
-function trimEnd(parts: RelayPart[]): RelayPart[] {
+function trimEnd(parts: SentPart[]): SentPart[] {
   const last = parts.at(-1);
   if (last?.type !== "text") return parts;
   return [...parts.slice(0, -1), { type: "text", text: last.text.trimEnd() }];

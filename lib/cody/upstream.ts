@@ -11,9 +11,27 @@ import { decodeCodyEvents } from "./event_decoder.ts";
 import { nodeHttpFetch } from "../hub/node_http_fetch.ts";
 import { LlmModelList, modelsFromCatalog, modelsFromLlmList, SupportedModels } from "./models.ts";
 import { buildCodyRequest } from "./request_builder.ts";
+import { infillPrompt } from "./infill_prompt.ts";
+import type { CodyRequestBody } from "./wire.ts";
+import { infillAsChat, infillInstruction } from "../hub/infill.ts";
 import { errorFromResponse } from "./upstream_error.ts";
 
 const log = getLogger(["cody-relay", "cody"]);
+
+/** `maxTokensToSample` of a code completion when the client set no limit (Cody's autocomplete uses 256). */
+const DEFAULT_CODE_MAX_TOKENS = 256;
+
+/** The instance's models, and its default code-completion model when it names one. */
+interface ModelCatalog {
+  models: RelayModel[];
+  codeModel?: string;
+}
+
+/** Which completions endpoint answers, and the body to send at a given api-version. */
+interface CompletionRoute {
+  endpoint: "stream" | "code";
+  body(apiVersion: number): CodyRequestBody;
+}
 
 /** Options of {@link CodyUpstream}. */
 export interface CodyUpstreamOptions {
@@ -37,8 +55,9 @@ export interface CodyUpstreamOptions {
 }
 
 /**
- * The Sourcegraph Cody upstream: `POST /.api/completions/stream` with api-version
- * negotiation, credentials, and error mapping; models from the instance's catalog.
+ * The Sourcegraph Cody upstream: `POST /.api/completions/stream` (and
+ * `/.api/completions/code` for fill-in-the-middle requests on a code-completion model) with
+ * api-version negotiation, credentials, and error mapping; models from the instance's catalog.
  *
  * @example
  * ```ts ignore
@@ -56,7 +75,7 @@ export class CodyUpstream implements Upstream {
   readonly #defaultMaxTokens?: number;
   readonly #fetch: (request: Request) => Promise<Response>;
   readonly #apiVersions: TtlCache<string, number>;
-  readonly #models: TtlCache<string, RelayModel[]>;
+  readonly #models: TtlCache<string, ModelCatalog>;
 
   /** Checks the endpoint; nothing is fetched until the first request. */
   constructor(options: CodyUpstreamOptions) {
@@ -82,15 +101,18 @@ export class CodyUpstream implements Upstream {
 
   async chat(request: RelayRequest, context: UpstreamContext): Promise<ReadableStream<RelayEvent>> {
     const headers = this.#headers(context.apiKey);
+    const route = request.infill
+      ? await this.#infillRoute(request, request.infill, headers, context.signal)
+      : this.#chatRoute(request);
     let apiVersion = await this.#apiVersion(headers, context.signal);
-    let response = await this.#postStream(request, apiVersion, headers, context.signal);
+    let response = await this.#postCompletion(route, apiVersion, headers, context.signal);
     const lower = lowerApiVersion(apiVersion);
     if (response.status === 406 && lower && /unsupported api version/i.test(await response.clone().text())) {
       log.warn("Sourcegraph refused api-version {apiVersion}; retrying with {lower}", { apiVersion, lower });
       await response.body?.cancel();
       apiVersion = lower;
       this.#apiVersions.set("latest", lower);
-      response = await this.#postStream(request, apiVersion, headers, context.signal);
+      response = await this.#postCompletion(route, apiVersion, headers, context.signal);
     }
     if (!response.ok) throw await errorFromResponse(response);
     const type = response.headers.get("content-type") ?? "";
@@ -104,22 +126,69 @@ export class CodyUpstream implements Upstream {
     return decodeCodyEvents(response.body);
   }
 
-  models(context: UpstreamContext): Promise<RelayModel[]> {
-    const headers = this.#headers(context.apiKey);
+  async models(context: UpstreamContext): Promise<RelayModel[]> {
+    return (await this.#catalog(this.#headers(context.apiKey), context.signal)).models;
+  }
+
+  #catalog(headers: Record<string, string>, signal?: AbortSignal): Promise<ModelCatalog> {
     const key = headers.authorization ?? headers.cookie;
     return this.#models.get(key, async () => {
-      let response = await this.#send("GET", ".api/modelconfig/supported-models.json", headers, context.signal);
+      let response = await this.#send("GET", ".api/modelconfig/supported-models.json", headers, signal);
       if (response.status === 404) {
         await response.body?.cancel();
-        response = await this.#send("GET", ".api/llm/models", headers, context.signal);
+        response = await this.#send("GET", ".api/llm/models", headers, signal);
         if (!response.ok) throw await errorFromResponse(response);
-        return modelsFromLlmList(LlmModelList.parse(await response.json()));
+        return { models: modelsFromLlmList(LlmModelList.parse(await response.json())) };
       }
       if (!response.ok) throw await errorFromResponse(response);
       const catalog = SupportedModels.safeParse(await response.json().catch(() => undefined));
       if (!catalog.success) throw new RelayError(502, "Sourcegraph sent a model catalog this relay cannot read");
-      return modelsFromCatalog(catalog.data);
+      return { models: modelsFromCatalog(catalog.data), codeModel: catalog.data.defaultModels?.codeCompletion };
     });
+  }
+
+  #chatRoute(request: RelayRequest): CompletionRoute {
+    return {
+      endpoint: "stream",
+      body: (apiVersion) => buildCodyRequest(request, { apiVersion, defaultMaxTokens: this.#defaultMaxTokens }),
+    };
+  }
+
+  /**
+   * Code completion goes to `/.api/completions/code` with a code-completion model (the one
+   * asked for, or the instance's default when the name is not one of its models), in the
+   * model's FIM tokens; a request naming a chat model goes to chat in plain language.
+   */
+  async #infillRoute(
+    request: RelayRequest,
+    infill: { prefix: string; suffix: string },
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<CompletionRoute> {
+    const catalog = await this.#catalog(headers, signal).catch((error) => {
+      if (signal?.aborted) throw error;
+      return undefined;
+    });
+    const named = request.model
+      ? catalog?.models.find((model) => model.id === request.model || model.id.endsWith(`::${request.model}`))
+      : undefined;
+    const codeModel = named
+      ? (named.capabilities?.includes("autocomplete") ? named.id : undefined)
+      : catalog?.codeModel;
+    if (!codeModel) return this.#chatRoute(infillAsChat({ ...request, model: named?.id }));
+    const prompt = infillPrompt(codeModel, infill.prefix, infill.suffix);
+    const body: CodyRequestBody = {
+      model: codeModel,
+      messages: [{ speaker: "human", text: prompt?.text ?? infillInstruction(infill.prefix, infill.suffix) }],
+      maxTokensToSample: request.maxTokens ?? DEFAULT_CODE_MAX_TOKENS,
+      temperature: request.temperature ?? 0.2,
+      topK: request.topK ?? -1,
+      topP: request.topP ?? -1,
+      stream: true,
+    };
+    const stops = [...prompt?.stops ?? [], ...request.stop ?? []];
+    if (stops.length) body.stopSequences = stops;
+    return { endpoint: "code", body: () => body };
   }
 
   #headers(apiKey: string | undefined): Record<string, string> {
@@ -152,19 +221,19 @@ export class CodyUpstream implements Upstream {
     }
   }
 
-  #postStream(
-    request: RelayRequest,
+  #postCompletion(
+    route: CompletionRoute,
     apiVersion: number,
     headers: Record<string, string>,
     signal?: AbortSignal,
   ): Promise<Response> {
-    const body = buildCodyRequest(request, { apiVersion, defaultMaxTokens: this.#defaultMaxTokens });
     const query = new URLSearchParams({
       "api-version": String(apiVersion),
       "client-name": this.#clientName,
       "client-version": this.#clientVersion,
     });
-    return this.#send("POST", `.api/completions/stream?${query}`, headers, signal, JSON.stringify(body));
+    const body = JSON.stringify(route.body(apiVersion));
+    return this.#send("POST", `.api/completions/${route.endpoint}?${query}`, headers, signal, body);
   }
 
   async #send(

@@ -27,7 +27,8 @@ export function supportsPrefill(model: string | undefined): boolean {
 /**
  * The request for the next round: the original conversation, the answer so far as an
  * assistant turn, and (without prefill support) an instruction to continue. `maxTokens`
- * is what is left of the client's budget, if it set one.
+ * is what is left of the client's budget, if it set one. A fill-in-the-middle request
+ * goes on with the answer so far appended to its prefix.
  *
  * @example
  * ```ts
@@ -41,6 +42,9 @@ export function supportsPrefill(model: string | undefined): boolean {
  * ```
  */
 export function continuationRequest(request: RelayRequest, sent: string, remaining: number | undefined): RelayRequest {
+  if (request.infill) {
+    return withBudget({ ...request, infill: { ...request.infill, prefix: request.infill.prefix + sent } }, remaining);
+  }
   const messages = [...request.messages, {
     role: "assistant" as const,
     parts: [{ type: "text" as const, text: sent }],
@@ -48,10 +52,7 @@ export function continuationRequest(request: RelayRequest, sent: string, remaini
   if (!supportsPrefill(request.model)) {
     messages.push({ role: "user", parts: [{ type: "text", text: CONTINUE_INSTRUCTION }] });
   }
-  const next: RelayRequest = { ...request, messages };
-  if (remaining === undefined) delete next.maxTokens;
-  else next.maxTokens = remaining;
-  return next;
+  return withBudget({ ...request, messages }, remaining);
 }
 
 /** How much of cut-off tool arguments the repair instruction quotes. */
@@ -97,7 +98,11 @@ export function toolArgumentsRequest(
     ],
     toolChoice: "none",
   };
-  if (remaining === undefined) delete next.maxTokens;
-  else next.maxTokens = remaining;
-  return next;
+  return withBudget(next, remaining);
+}
+
+function withBudget(request: RelayRequest, remaining: number | undefined): RelayRequest {
+  if (remaining === undefined) delete request.maxTokens;
+  else request.maxTokens = remaining;
+  return request;
 }

@@ -48,5 +48,7 @@ export type RelayEvent =
     model?: string;
     /** How many continuation rounds followed the first, when continuation ran. */
     continuations?: number;
+    /** The stop sequence that ended the answer, when one did and it is known. */
+    stopSequence?: string;
   }
   | { type: "error"; error: RelayError };

@@ -4,6 +4,7 @@ import { toRelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
 import type { Upstream, UpstreamContext } from "./upstream.ts";
+import { StopSequenceStream } from "./stop_sequences.ts";
 import { UsageEstimateStream } from "./usage_estimate.ts";
 
 /** Options of {@link relay}. */
@@ -13,8 +14,8 @@ export interface RelayOptions {
 }
 
 /**
- * The hub pipeline every front calls: each round asks the upstream (with usage estimated
- * when it reports none), and answers it cut off are continued into one stream unless the
+ * The hub pipeline every front calls: each round asks the upstream (cut at the client's
+ * stop sequences, with usage estimated when it reports none), and answers it cut off are continued into one stream unless the
  * request or the options turn that off. A failure inside the pipeline still ends the
  * stream with an `error` event.
  *
@@ -36,8 +37,11 @@ export async function relay(
   context: UpstreamContext,
   options: RelayOptions = {},
 ): Promise<ReadableStream<RelayEvent>> {
-  const round = async (roundRequest: RelayRequest) =>
-    (await upstream.chat(roundRequest, context)).pipeThrough(new UsageEstimateStream(roundRequest));
+  const round = async (roundRequest: RelayRequest) => {
+    const events = await upstream.chat(roundRequest, context);
+    const stopped = roundRequest.stop?.length ? events.pipeThrough(new StopSequenceStream(roundRequest.stop)) : events;
+    return stopped.pipeThrough(new UsageEstimateStream(roundRequest));
+  };
   const first = await round(request);
   const maxContinuations = request.autoContinue === false ? 0 : options.maxContinuations ?? 8;
   if (maxContinuations === 0) return first;

@@ -10,7 +10,8 @@ export type RelayPart =
   | { type: "text"; text: string }
   | { type: "image"; url: string; detail?: "auto" | "low" | "high" }
   | { type: "tool_call"; id: string; name: string; arguments: string }
-  | { type: "tool_result"; toolCallId: string; content: string };
+  | { type: "tool_result"; toolCallId: string; content: string }
+  | { type: "thinking"; text: string; signature?: string };
 
 /** One conversation turn. Tool results travel as `user` parts, as in Anthropic and Cody. */
 export interface RelayMessage {
@@ -66,4 +67,9 @@ export interface RelayRequest {
   stop?: string[];
   /** `false` turns off automatic continuation of answers the upstream cut off. */
   autoContinue?: boolean;
+  /**
+   * Fill in the middle (code completion): the answer is only the text that goes between
+   * `prefix` and `suffix`. `messages` may then be empty; the upstream builds the prompt.
+   */
+  infill?: { prefix: string; suffix: string };
 }

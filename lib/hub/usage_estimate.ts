@@ -76,10 +76,10 @@ export class UsageEstimateStream extends TransformStream<RelayEvent, RelayEvent>
 }
 
 function promptText(request: RelayRequest): string {
-  const pieces: string[] = [];
+  const pieces: string[] = request.infill ? [request.infill.prefix, request.infill.suffix] : [];
   for (const message of request.messages) {
     for (const part of message.parts) {
-      if (part.type === "text") pieces.push(part.text);
+      if (part.type === "text" || part.type === "thinking") pieces.push(part.text);
       else if (part.type === "tool_result") pieces.push(part.content);
       else if (part.type === "tool_call") pieces.push(part.name, part.arguments);
     }

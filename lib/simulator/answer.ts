@@ -124,7 +124,8 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     ? `The tool returned: ${toolResult.tool_result?.content ?? ""}`
     : tool
     ? `I'll call the ${tool.name} tool.`
-    : `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
+    : simulatedMiddle(options.userText) ??
+      `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
   if (continuing) text = repeated(options) + rest(text, options.alreadySaid!);
   let stopReason = tool ? "tool_use" : "end_turn";
   const stopAt = Math.min(
@@ -284,4 +285,32 @@ function exampleValue(type: string | undefined, name: string): unknown {
   if (type === "array") return [];
   if (type === "object") return {};
   return `example ${name}`;
+}
+
+const FIM_PROMPTS = [
+  /<｜fim▁begin｜>([\s\S]*)<｜fim▁hole｜>([\s\S]*)<｜fim▁end｜>/,
+  /<fim_prefix>([\s\S]*)<fim_suffix>([\s\S]*)<fim_middle>/,
+];
+
+/**
+ * What the simulated code model writes into a FIM prompt's hole: a marker naming the
+ * lines around the hole, so tests can tell the middle from its surroundings.
+ *
+ * @example
+ * ```ts
+ * import { simulatedMiddle } from "./answer.ts";
+ * const middle = simulatedMiddle("<fim_prefix>let x = <fim_suffix>;\n<fim_middle>");
+ * console.assert(middle === '[middle after "let x =" before ";"]');
+ * ```
+ */
+export function simulatedMiddle(prompt: string): string | undefined {
+  for (const pattern of FIM_PROMPTS) {
+    const match = pattern.exec(prompt);
+    if (match) {
+      const before = match[1].split("\n").at(-1)!.trim();
+      const after = match[2].split("\n")[0].trim();
+      return `[middle after ${JSON.stringify(before)} before ${JSON.stringify(after)}]`;
+    }
+  }
+  return undefined;
 }

@@ -1,0 +1,44 @@
+import type { RelayRequest } from "./request.ts";
+
+/** Where the answer goes in {@link infillInstruction}. */
+export const HOLE = "{{FILL_HERE}}";
+
+/**
+ * A plain-language fill-in-the-middle prompt, for models without FIM tokens (chat models):
+ * the code with a {@link HOLE} marker, and the rule to answer with only what replaces it.
+ *
+ * @example
+ * ```ts
+ * import { HOLE, infillInstruction } from "./infill.ts";
+ * const prompt = infillInstruction("const x = ", ";\n");
+ * console.assert(prompt.includes(`const x = ${HOLE};`));
+ * ```
+ */
+export function infillInstruction(prefix: string, suffix: string): string {
+  return `Fill the ${HOLE} hole in the code below. Reply with only the text that replaces ${HOLE}, ` +
+    `with the indentation it needs: no explanation, no code fence, and nothing of the code around it.\n\n` +
+    `${prefix}${HOLE}${suffix}`;
+}
+
+/**
+ * A fill-in-the-middle request as a chat request: its prefix and suffix become one user
+ * message with {@link infillInstruction}; everything else (model, budget, stops) is kept.
+ *
+ * @example
+ * ```ts
+ * import { infillAsChat } from "./infill.ts";
+ * const chat = infillAsChat({ messages: [], infill: { prefix: "a", suffix: "c" }, maxTokens: 64 });
+ * console.assert(chat.messages.length === 1 && chat.infill === undefined && chat.maxTokens === 64);
+ * ```
+ */
+export function infillAsChat(request: RelayRequest): RelayRequest {
+  const { infill, ...rest } = request;
+  if (!infill) return request;
+  return {
+    ...rest,
+    messages: [
+      ...rest.messages,
+      { role: "user", parts: [{ type: "text", text: infillInstruction(infill.prefix, infill.suffix) }] },
+    ],
+  };
+}
