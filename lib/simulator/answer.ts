@@ -111,13 +111,21 @@ export function readConversation(messages: SimulatedBody["messages"] = []): {
  */
 export function planAnswer(body: SimulatedBody, options: AnswerOptions): PlannedAnswer {
   if (options.argumentsAfter !== undefined) return planArgumentsRest(body, options, options.argumentsAfter);
-  const continuing = options.alreadySaid !== undefined;
+  const raw = messageText(options.question);
+  const beforeHole = textBeforeHole(raw);
+  // A FIM prompt is continued by appending the answer so far to its prefix: seed the filler
+  // with what came before the directive, and find the answer so far at the prefix's end.
+  const seed = beforeHole !== undefined && raw.includes("[[sim")
+    ? raw.slice(0, raw.indexOf("[[sim"))
+    : options.userText;
+  let alreadySaid = options.alreadySaid;
+  const continuing = () => alreadySaid !== undefined;
   const toolResult = partsOf(options.question).find((part) => part.type === "tool_result") as
     | { tool_result?: { content?: string } }
     | undefined;
-  const tool = options.tools && !toolResult && !continuing ? body.tools?.[0]?.function : undefined;
+  const tool = options.tools && !toolResult && !continuing() ? body.tools?.[0]?.function : undefined;
   let text = options.words !== undefined
-    ? filler(options.words, options.userText)
+    ? filler(options.words, seed)
     : options.code !== undefined
     ? codeBlock(options.code)
     : toolResult
@@ -126,7 +134,8 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     ? `I'll call the ${tool.name} tool.`
     : simulatedMiddle(options.userText) ??
       `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
-  if (continuing) text = repeated(options) + rest(text, options.alreadySaid!);
+  if (beforeHole !== undefined && alreadySaid === undefined) alreadySaid = overlap(beforeHole, text);
+  if (continuing()) text = repeated({ ...options, alreadySaid }) + rest(text, alreadySaid!);
   let stopReason = tool ? "tool_use" : "end_turn";
   const stopAt = Math.min(
     ...(body.stopSequences ?? []).map((stop) => text.indexOf(stop)).filter((index) => index >= 0),
@@ -287,6 +296,23 @@ function exampleValue(type: string | undefined, name: string): unknown {
   return `example ${name}`;
 }
 
+/** The prompt up to a FIM hole (the ones the relay writes), or `undefined` for other prompts. */
+function textBeforeHole(prompt: string): string | undefined {
+  for (const hole of ["<｜fim▁hole｜>", "<fim_suffix>", "{{FILL_HERE}}"]) {
+    const index = prompt.lastIndexOf(hole);
+    if (index >= 0) return prompt.slice(0, index);
+  }
+  return undefined;
+}
+
+/** The longest start of `text` that `prefix` ends with (at least 8 characters), if any. */
+function overlap(prefix: string, text: string): string | undefined {
+  for (let length = Math.min(prefix.length, text.length); length >= 8; length--) {
+    if (prefix.endsWith(text.slice(0, length))) return text.slice(0, length);
+  }
+  return undefined;
+}
+
 const FIM_PROMPTS = [
   /<｜fim▁begin｜>([\s\S]*)<｜fim▁hole｜>([\s\S]*)<｜fim▁end｜>/,
   /<fim_prefix>([\s\S]*)<fim_suffix>([\s\S]*)<fim_middle>/,
@@ -294,7 +320,7 @@ const FIM_PROMPTS = [
 
 /**
  * What the simulated code model writes into a FIM prompt's hole: a marker naming the
- * lines around the hole, so tests can tell the middle from its surroundings.
+ * nearest non-blank lines around the hole, so tests can tell the middle from its surroundings.
  *
  * @example
  * ```ts
@@ -307,8 +333,8 @@ export function simulatedMiddle(prompt: string): string | undefined {
   for (const pattern of FIM_PROMPTS) {
     const match = pattern.exec(prompt);
     if (match) {
-      const before = match[1].split("\n").at(-1)!.trim();
-      const after = match[2].split("\n")[0].trim();
+      const before = match[1].trimEnd().split("\n").at(-1)!.trim();
+      const after = match[2].trimStart().split("\n")[0].trim();
       return `[middle after ${JSON.stringify(before)} before ${JSON.stringify(after)}]`;
     }
   }

@@ -1,6 +1,6 @@
 import type { RelayEvent, RelayUsage } from "../../hub/events.ts";
 import { RelayError } from "../../hub/errors.ts";
-import { openAIErrorBody } from "./errors.ts";
+import { openAIErrorEvent } from "./errors.ts";
 
 /** What every chunk of one response repeats. */
 export interface ChatStreamOptions {
@@ -93,12 +93,14 @@ export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
             break;
           case "error":
             ended = true;
-            controller.enqueue(errorEvent(event.error));
+            controller.enqueue(openAIErrorEvent(event.error));
             break;
         }
       },
       flush(controller) {
-        if (!ended) controller.enqueue(errorEvent(new RelayError(502, "the answer stream ended before it finished")));
+        if (!ended) {
+          controller.enqueue(openAIErrorEvent(new RelayError(502, "the answer stream ended before it finished")));
+        }
       },
     });
   }
@@ -125,8 +127,4 @@ export function openAIUsage(usage: RelayUsage): {
     total_tokens: usage.promptTokens + usage.completionTokens,
     ...(usage.cachedTokens ? { prompt_tokens_details: { cached_tokens: usage.cachedTokens } } : {}),
   };
-}
-
-function errorEvent(error: RelayError): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify(openAIErrorBody(error))}\n\n`);
 }

@@ -67,3 +67,21 @@ export function openAIErrorResponse(error: RelayError): Response {
   if (!error.retryable) headers.set("x-should-retry", "false");
   return Response.json(openAIErrorBody(error), { status: error.status, headers });
 }
+
+const encoder = new TextEncoder();
+
+/**
+ * An error inside an OpenAI SSE stream: one `data: {"error":…}` event (openai-node, the
+ * AI SDK, Continue and Zed all surface it).
+ *
+ * @example
+ * ```ts
+ * import { openAIErrorEvent } from "./errors.ts";
+ * import { RelayError } from "../../hub/errors.ts";
+ * const event = new TextDecoder().decode(openAIErrorEvent(new RelayError(502, "reset")));
+ * console.assert(event.startsWith('data: {"error":{"message":"reset"'));
+ * ```
+ */
+export function openAIErrorEvent(error: RelayError): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify(openAIErrorBody(error))}\n\n`);
+}
