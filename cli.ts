@@ -50,7 +50,12 @@ async function main(config: RelayConfig): Promise<void> {
       fetch: createSimulator({ paceMs: DEMO_PACE_MS, recordRequests: false }).fetch,
     });
   const server = await serve({
-    fetch: createApp({ upstream, maxContinuations: config.maxContinuations }).fetch,
+    fetch: createApp({
+      upstream,
+      maxContinuations: config.maxContinuations,
+      anthropicDefaultModel: config.anthropicDefaultModel,
+      corsOrigins: config.corsOrigins,
+    }).fetch,
     hostname: config.host,
     port: config.port,
     ...tls,

@@ -23,6 +23,10 @@ export interface RelayConfig {
   tls?: { certFile: string; keyFile: string };
   /** How upstream requests are sent: `node-http` (fast) or `fetch` (honours HTTP proxies). */
   upstreamTransport: "node-http" | "fetch";
+  /** The upstream model for `claude-*` ids the instance does not know. */
+  anthropicDefaultModel?: string;
+  /** Browser origins allowed by CORS (`*` for any); absent = CORS off. */
+  corsOrigins?: string[];
 }
 
 /** `--help` text: every flag and environment variable. */
@@ -46,6 +50,12 @@ Options (flags beat environment variables):
                                                                env CODY_DEFAULT_MAX_TOKENS default 4000
   --max-continuations N        rounds to continue an answer the upstream cut off, 0 = off
                                                                env CODY_MAX_CONTINUATIONS default 8
+  --anthropic-default-model M  upstream model for claude-* ids the instance does not know
+                               (Claude Code's small-model requests)
+                                                               env CODY_ANTHROPIC_DEFAULT_MODEL
+                                                               default the instance's default chat model
+  --cors ORIGINS               allow browser clients from these origins (comma-separated, or *)
+                                                               env CORS_ORIGINS      default off
   --log-level LEVEL            debug, info, warning or error   env LOG_LEVEL         default info
   --tls-cert FILE --tls-key FILE
                                serve HTTPS with this PEM certificate and key
@@ -95,6 +105,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       "upstream-transport": { type: "string" },
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
+      "anthropic-default-model": { type: "string" },
+      cors: { type: "string" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -134,7 +146,25 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     logLevel: logLevel as RelayConfig["logLevel"],
     upstreamTransport: upstreamTransport(values["upstream-transport"] ?? env.CODY_UPSTREAM_TRANSPORT, env),
     ...tlsFiles(values["tls-cert"] ?? env.TLS_CERT_FILE, values["tls-key"] ?? env.TLS_KEY_FILE),
+    ...optional("anthropicDefaultModel", values["anthropic-default-model"] ?? env.CODY_ANTHROPIC_DEFAULT_MODEL),
+    ...corsOrigins(values.cors ?? env.CORS_ORIGINS),
   };
+}
+
+function optional<K extends keyof RelayConfig>(key: K, value: string | undefined): Partial<RelayConfig> {
+  return value?.trim() ? { [key]: value.trim() } : {};
+}
+
+function corsOrigins(value: string | undefined): Pick<RelayConfig, "corsOrigins"> {
+  if (value === undefined) return {};
+  const origins = value.split(",").map((origin) => origin.trim()).filter(Boolean);
+  for (const origin of origins) {
+    if (origin !== "*" && !/^https?:\/\/[^/\s]+$/.test(origin)) {
+      throw new Error(`--cors takes origins like https://app.example.com (or *), got "${origin}"`);
+    }
+  }
+  if (!origins.length) throw new Error("--cors needs at least one origin (or *)");
+  return { corsOrigins: origins };
 }
 
 function tlsFiles(certFile: string | undefined, keyFile: string | undefined): Pick<RelayConfig, "tls"> {

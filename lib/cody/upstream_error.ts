@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { RelayError } from "../hub/errors.ts";
+import { OVERLOADED, RelayError } from "../hub/errors.ts";
 import { parseRetryAfter } from "../hub/retry_after.ts";
 
 const MAX_BODY_CHARS = 1000;
@@ -56,6 +56,7 @@ export async function errorFromResponse(response: Response, now = Date.now()): P
     default:
       return new RelayError(502, `Sourcegraph answered HTTP ${status}: ${detail}`, {
         retryable: status >= 500,
+        ...(status === 529 || /overloaded/i.test(detail) ? { code: OVERLOADED } : {}),
       });
   }
 }
@@ -80,8 +81,9 @@ export function errorFromStreamEvent(data: string): RelayError {
     : /deadline exceeded|timeout/i.test(message)
     ? 504
     : 502;
+  const overloaded = upstreamStatus === 529 || /overloaded/i.test(message);
   return new RelayError(status, `Sourcegraph: ${message}`, {
-    code: status === 429 ? "rate_limit_exceeded" : undefined,
+    code: status === 429 ? "rate_limit_exceeded" : overloaded ? OVERLOADED : undefined,
   });
 }
 

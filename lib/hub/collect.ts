@@ -25,6 +25,8 @@ export interface CollectedAnswer {
   finishReason: FinishReason;
   /** The upstream's own stop reason. */
   upstreamReason?: string;
+  /** The stop sequence that ended the answer, if one did. */
+  stopSequence?: string;
   /** The model that answered, as the upstream named it. */
   model?: string;
   /** Token counts, real or estimated. */
@@ -80,6 +82,7 @@ export async function collectAnswer(events: ReadableStream<RelayEvent>): Promise
           thinking: thinking.join(""),
           finishReason: event.reason,
           upstreamReason: event.upstreamReason,
+          stopSequence: event.stopSequence,
           model: event.model,
           continuations: event.continuations,
         };

@@ -67,3 +67,9 @@ export function toRelayError(error: unknown): RelayError {
   const message = error instanceof Error ? error.message : String(error);
   return new RelayError(500, `internal error: ${message}`, { cause: error });
 }
+
+/**
+ * The `code` of an error caused by the model provider being overloaded (Anthropic's 529):
+ * OpenAI clients see it as a 502, Anthropic clients as a 529 `overloaded_error`.
+ */
+export const OVERLOADED = "overloaded";

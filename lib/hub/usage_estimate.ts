@@ -60,7 +60,7 @@ export class UsageEstimateStream extends TransformStream<RelayEvent, RelayEvent>
           case "finish":
             if (!reported) {
               const [promptTokens, completionTokens] = await Promise.all([
-                countTokens(promptText(request)),
+                estimatePromptTokens(request),
                 countTokens(output.join("")),
               ]);
               controller.enqueue({
@@ -73,6 +73,22 @@ export class UsageEstimateStream extends TransformStream<RelayEvent, RelayEvent>
       },
     });
   }
+}
+
+/**
+ * Estimates the prompt tokens of a request (its text, tool calls and results, and tool
+ * definitions) with {@link countTokens}: for `count_tokens` endpoints and for usage that
+ * must be reported before the upstream has counted.
+ *
+ * @example
+ * ```ts
+ * import { estimatePromptTokens } from "./usage_estimate.ts";
+ * const tokens = await estimatePromptTokens({ messages: [{ role: "user", parts: [{ type: "text", text: "Hi there" }] }] });
+ * console.assert(tokens > 0);
+ * ```
+ */
+export function estimatePromptTokens(request: RelayRequest): Promise<number> {
+  return countTokens(promptText(request));
 }
 
 function promptText(request: RelayRequest): string {

@@ -4,6 +4,7 @@ import { getLogger } from "@logtape/logtape";
 import { RelayError, toRelayError } from "../hub/errors.ts";
 import type { Upstream } from "../hub/upstream.ts";
 import { openAIErrorResponse } from "../fronts/openai/errors.ts";
+import { anthropicRoutes } from "../fronts/anthropic/routes.ts";
 import { openAIRoutes } from "../fronts/openai/routes.ts";
 import { normalizePath } from "./normalize_path.ts";
 
@@ -15,6 +16,10 @@ export interface AppOptions {
   upstream: Upstream;
   /** Continuation rounds allowed after the first; `0` disables continuation. @default 8 */
   maxContinuations?: number;
+  /** The upstream model for `claude-*` ids the instance does not know. @default the instance's default chat model */
+  anthropicDefaultModel?: string;
+  /** Browser origins CORS allows (`*` for any). @default none: CORS off */
+  corsOrigins?: string[];
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -25,7 +30,7 @@ export interface RelayApp {
 
 /**
  * The relay's HTTP app: every front mounted under `/v1` and at the root, `GET /health`,
- * CORS for browser clients, an `x-request-id` on every response, one log line per request.
+ * CORS for browser clients (when `corsOrigins` is set), an `x-request-id` on every response, one log line per request.
  * Paths are normalised (`//` collapsed, trailing `/` dropped) because clients build them
  * from base URLs carelessly.
  *
@@ -43,18 +48,7 @@ export interface RelayApp {
  */
 export function createApp(options: AppOptions): RelayApp {
   const app = new Hono({ getPath: normalizePath });
-  app.use(cors({
-    origin: (origin) => origin || "*",
-    allowMethods: ["GET", "POST", "OPTIONS"],
-    exposeHeaders: [
-      "x-request-id",
-      "retry-after",
-      "retry-after-ms",
-      "x-cody-relay-usage",
-      "x-cody-relay-continuations",
-    ],
-    maxAge: 600,
-  }));
+  if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   app.use(async (c, next) => {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
     const started = performance.now();
@@ -73,6 +67,13 @@ export function createApp(options: AppOptions): RelayApp {
 
   app.get("/health", (c) => c.json({ status: "ok" }));
   const openai = openAIRoutes(options.upstream, { maxContinuations: options.maxContinuations });
+  app.route(
+    "/v1",
+    anthropicRoutes(options.upstream, {
+      maxContinuations: options.maxContinuations,
+      defaultModel: options.anthropicDefaultModel,
+    }),
+  );
   app.route("/v1", openai);
   app.route("/", openai);
 
@@ -83,4 +84,26 @@ export function createApp(options: AppOptions): RelayApp {
   );
   app.onError((error) => openAIErrorResponse(toRelayError(error)));
   return app;
+}
+
+/**
+ * CORS for browser clients (openai-node with `dangerouslyAllowBrowser`, the Anthropic SDK
+ * with `anthropic-dangerous-direct-browser-access`): preflights answered `204` with the
+ * requested headers echoed (a `*` would not cover `Authorization`), and the headers clients
+ * read exposed.
+ */
+function corsFor(origins: string[]) {
+  const any = origins.includes("*");
+  return cors({
+    origin: (origin) => any ? origin || "*" : origins.includes(origin) ? origin : null,
+    allowMethods: ["GET", "POST", "OPTIONS"],
+    exposeHeaders: [
+      "x-request-id",
+      "retry-after",
+      "retry-after-ms",
+      "x-cody-relay-usage",
+      "x-cody-relay-continuations",
+    ],
+    maxAge: 600,
+  });
 }

@@ -1,4 +1,4 @@
-import { equal, throws } from "node:assert/strict";
+import { deepEqual, equal, throws } from "node:assert/strict";
 import { parseConfig } from "../../lib/cli/config.ts";
 
 Deno.test("defaults: 127.0.0.1:8787, no endpoint (built-in simulator), cody-relay client name, 4000 tokens", () => {
@@ -72,4 +72,19 @@ Deno.test("--tls-cert and --tls-key go together", () => {
   equal(parseConfig(["--tls-cert", "c.pem", "--tls-key", "k.pem"], {}).tls?.keyFile, "k.pem");
   equal(parseConfig([], { TLS_CERT_FILE: "c.pem", TLS_KEY_FILE: "k.pem" }).tls?.certFile, "c.pem");
   throws(() => parseConfig(["--tls-cert", "c.pem"], {}), /--tls-cert and --tls-key go together/);
+});
+
+Deno.test("--cors takes origins or *, and rejects what is not an origin", () => {
+  equal(parseConfig([], {}).corsOrigins, undefined);
+  deepEqual(parseConfig(["--cors", "https://a.example, http://localhost:3000"], {}).corsOrigins, [
+    "https://a.example",
+    "http://localhost:3000",
+  ]);
+  deepEqual(parseConfig([], { CORS_ORIGINS: "*" }).corsOrigins, ["*"]);
+  throws(() => parseConfig(["--cors", "a.example/path"], {}), /--cors takes origins/);
+});
+
+Deno.test("--anthropic-default-model (or its env) names the model for unknown claude ids", () => {
+  equal(parseConfig(["--anthropic-default-model", "m1"], {}).anthropicDefaultModel, "m1");
+  equal(parseConfig([], { CODY_ANTHROPIC_DEFAULT_MODEL: "m2" }).anthropicDefaultModel, "m2");
 });

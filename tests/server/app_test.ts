@@ -72,18 +72,33 @@ Deno.test("malformed JSON is a 400 quoting the parser", async () => {
   equal(response.headers.get("x-should-retry"), "false");
 });
 
-Deno.test("CORS preflight allows the headers browser SDKs send", async () => {
-  const response = await app.fetch(
+function preflight(relay: { fetch(request: Request): Response | Promise<Response> }, origin: string) {
+  return relay.fetch(
     new Request("http://relay/v1/chat/completions", {
       method: "OPTIONS",
       headers: {
-        origin: "http://localhost:3000",
+        origin,
         "access-control-request-method": "POST",
-        "access-control-request-headers": "authorization,content-type,x-stainless-os",
+        "access-control-request-headers": "authorization,content-type,x-api-key,anthropic-version,x-stainless-os",
       },
     }),
   );
+}
+
+Deno.test("CORS with --cors: preflight 204 echoing the requested headers, for allowed origins only", async () => {
+  const relay = createApp({ upstream, corsOrigins: ["http://localhost:3000"] });
+  const response = await preflight(relay, "http://localhost:3000");
   equal(response.status, 204);
   equal(response.headers.get("access-control-allow-origin"), "http://localhost:3000");
-  ok(response.headers.get("access-control-allow-headers")?.includes("authorization"));
+  const allowed = response.headers.get("access-control-allow-headers") ?? "";
+  ok(["authorization", "x-api-key", "anthropic-version", "x-stainless-os"].every((name) => allowed.includes(name)));
+  const other = await preflight(relay, "https://evil.example");
+  equal(other.headers.get("access-control-allow-origin"), null);
+  const any = await preflight(createApp({ upstream, corsOrigins: ["*"] }), "https://app.example");
+  equal(any.headers.get("access-control-allow-origin"), "https://app.example");
+});
+
+Deno.test("CORS is off by default: no allow-origin header for a browser origin", async () => {
+  const response = await preflight(app, "http://localhost:3000");
+  equal(response.headers.get("access-control-allow-origin"), null);
 });

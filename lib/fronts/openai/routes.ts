@@ -1,14 +1,9 @@
 import { Hono } from "hono";
-import { collectAnswer, type CollectedAnswer } from "../../hub/collect.ts";
-import type { RelayEvent } from "../../hub/events.ts";
-import type { RelayRequest } from "../../hub/request.ts";
 import { RelayError, toRelayError } from "../../hub/errors.ts";
-import { peekFirst } from "../../hub/peek.ts";
-import { relay } from "../../hub/relay.ts";
-import type { Upstream, UpstreamContext } from "../../hub/upstream.ts";
 import type { RelayOptions } from "../../hub/relay.ts";
-import { clientKey } from "../client_key.ts";
+import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
+import { answerRequest, upstreamContext } from "../respond.ts";
 import { toChatCompletion } from "./chat_completion.ts";
 import { parseChatRequest } from "./chat_request.ts";
 import { OpenAIChatStream } from "./chat_stream.ts";
@@ -16,13 +11,6 @@ import { parseCompletionRequest, parseFimRequest } from "./completion_request.ts
 import { TextCompletionStream, toTextCompletion } from "./completion_stream.ts";
 import { openAIErrorResponse } from "./errors.ts";
 import { toModelList, toModelObject } from "./models.ts";
-
-/** Headers of every SSE response: exact `text/event-stream` (coLLaMA compares it), no buffering. */
-export const SSE_HEADERS: Readonly<Record<string, string>> = {
-  "content-type": "text/event-stream",
-  "cache-control": "no-cache",
-  "x-accel-buffering": "no",
-};
 
 /**
  * The OpenAI dialect: `POST /chat/completions`, `POST /completions` (legacy; FIM templates
@@ -54,71 +42,39 @@ export function openAIRoutes(upstream: Upstream, options: RelayOptions = {}): Ho
   app.post("/chat/completions", async (c) => {
     const parsed = parseChatRequest(await readJson(c.req.raw));
     const meta = { id: `chatcmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
-    return await respond(
-      c.req.raw,
-      parsed,
-      (answer) => toChatCompletion(answer, meta),
-      () => new OpenAIChatStream({ ...meta, includeUsage: parsed.includeUsage }),
-    );
+    return await answerRequest(upstream, c.req.raw, parsed.request, {
+      stream: parsed.stream,
+      toJson: (answer) => toChatCompletion(answer, meta),
+      encoder: () => new OpenAIChatStream({ ...meta, includeUsage: parsed.includeUsage }),
+    }, options);
   });
 
   app.post("/completions", async (c) => {
     const parsed = parseCompletionRequest(await readJson(c.req.raw));
     const meta = { id: `cmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
-    return await respond(
-      c.req.raw,
-      parsed,
-      (answer) => toTextCompletion(answer, meta),
-      () => new TextCompletionStream({ ...meta, includeUsage: parsed.includeUsage }),
-    );
+    return await answerRequest(upstream, c.req.raw, parsed.request, {
+      stream: parsed.stream,
+      toJson: (answer) => toTextCompletion(answer, meta),
+      encoder: () => new TextCompletionStream({ ...meta, includeUsage: parsed.includeUsage }),
+    }, options);
   });
 
   // Mistral's FIM endpoint answers in chat shapes (Continue's `mistral` provider reads them).
   app.post("/fim/completions", async (c) => {
     const parsed = parseFimRequest(await readJson(c.req.raw));
     const meta = { id: `cmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
-    return await respond(
-      c.req.raw,
-      parsed,
-      (answer) => toChatCompletion(answer, meta),
-      () => new OpenAIChatStream({ ...meta, includeUsage: parsed.includeUsage }),
-    );
+    return await answerRequest(upstream, c.req.raw, parsed.request, {
+      stream: parsed.stream,
+      toJson: (answer) => toChatCompletion(answer, meta),
+      encoder: () => new OpenAIChatStream({ ...meta, includeUsage: parsed.includeUsage }),
+    }, options);
   });
 
-  /**
-   * Runs the hub and answers in the front's shapes: the collected answer as JSON, or SSE
-   * once the first event shows the upstream started (an error before that is an HTTP error).
-   */
-  async function respond(
-    raw: Request,
-    parsed: { request: RelayRequest; stream: boolean },
-    toJson: (answer: CollectedAnswer) => object,
-    encoder: () => TransformStream<RelayEvent, Uint8Array>,
-  ): Promise<Response> {
-    if (continuationOff(raw.headers)) parsed.request.autoContinue = false;
-    const events = await relay(upstream, parsed.request, contextOf(raw), options);
-    if (!parsed.stream) {
-      const answer = await collectAnswer(events);
-      return Response.json(toJson(answer), {
-        headers: {
-          "x-cody-relay-continuations": String(answer.continuations ?? 0),
-          ...(answer.usage?.estimated ? { "x-cody-relay-usage": "estimated" } : {}),
-        },
-      });
-    }
-    const { first, rest } = await peekFirst(events);
-    if (first?.type === "error") {
-      await rest.cancel();
-      throw first.error;
-    }
-    return new Response(rest.pipeThrough(encoder()), { headers: SSE_HEADERS });
-  }
-
-  app.get("/models", async (c) => c.json(toModelList(await upstream.models(contextOf(c.req.raw)))));
+  app.get("/models", async (c) => c.json(toModelList(await upstream.models(upstreamContext(c.req.raw)))));
 
   app.get("/models/:id{.+}", async (c) => {
     const id = c.req.param("id");
-    const model = (await upstream.models(contextOf(c.req.raw))).find((candidate) => candidate.id === id);
+    const model = (await upstream.models(upstreamContext(c.req.raw))).find((candidate) => candidate.id === id);
     if (!model) {
       throw new RelayError(404, `The model '${id}' does not exist`, { param: "model", code: "model_not_found" });
     }
@@ -126,15 +82,6 @@ export function openAIRoutes(upstream: Upstream, options: RelayOptions = {}): Ho
   });
 
   return app;
-}
-
-function contextOf(request: Request): UpstreamContext {
-  return { apiKey: clientKey(request.headers), signal: request.signal };
-}
-
-/** `x-cody-relay-continue: off` (or `false`, `0`) turns continuation off for one request. */
-function continuationOff(headers: Headers): boolean {
-  return /^(off|false|0|no)$/i.test(headers.get("x-cody-relay-continue")?.trim() ?? "");
 }
 
 function randomId(): string {

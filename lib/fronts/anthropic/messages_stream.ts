@@ -1,0 +1,230 @@
+import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
+import type { CollectedAnswer } from "../../hub/collect.ts";
+import { RelayError } from "../../hub/errors.ts";
+import { anthropicErrorBody } from "./errors.ts";
+
+/** What one Messages response reports about itself. */
+export interface MessageMeta {
+  /** The `msg_…` id. */
+  id: string;
+  /** The model name the client asked for. */
+  model: string;
+  /** Prompt tokens for `message_start` (an estimate; the final figure comes in `message_delta`). */
+  inputTokens: number;
+}
+
+const encoder = new TextEncoder();
+
+function sse(type: string, data: Record<string, unknown>): Uint8Array {
+  return encoder.encode(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+}
+
+type BlockKind = "text" | "thinking" | "tool_use";
+
+/** The content blocks of one message: at most one open, indices in order, as the SDK requires. */
+class ContentBlocks {
+  #next = 0;
+  #open?: { kind: BlockKind; index: number; toolIndex?: number };
+
+  /** Events that make sure a block of `kind` (for hub tool `toolIndex`) is the open one. */
+  ensure(kind: BlockKind, start: Record<string, unknown>, toolIndex?: number): Uint8Array[] {
+    if (this.#open?.kind === kind && this.#open.toolIndex === toolIndex) return [];
+    const events = this.close();
+    this.#open = { kind, index: this.#next++, toolIndex };
+    events.push(sse("content_block_start", { index: this.#open.index, content_block: start }));
+    return events;
+  }
+
+  /** A delta for the open block. */
+  delta(delta: Record<string, unknown>): Uint8Array {
+    return sse("content_block_delta", { index: this.#open!.index, delta });
+  }
+
+  /** Whether hub tool call `toolIndex` owns the open block. */
+  isOpenTool(toolIndex: number): boolean {
+    return this.#open?.kind === "tool_use" && this.#open.toolIndex === toolIndex;
+  }
+
+  /** Events that close the open block, if any. */
+  close(): Uint8Array[] {
+    if (!this.#open) return [];
+    const index = this.#open.index;
+    this.#open = undefined;
+    return [sse("content_block_stop", { index })];
+  }
+}
+
+/**
+ * Anthropic's `stop_reason` for a hub finish: `end_turn`, `stop_sequence` (when a stop
+ * sequence ended it), `max_tokens`, `tool_use`, or `refusal`.
+ *
+ * @example
+ * ```ts
+ * import { anthropicStopReason } from "./messages_stream.ts";
+ * console.assert(anthropicStopReason("tool_calls") === "tool_use");
+ * console.assert(anthropicStopReason("stop", "stop_sequence") === "stop_sequence");
+ * ```
+ */
+export function anthropicStopReason(reason: FinishReason, upstreamReason?: string): string {
+  if (reason === "length") return "max_tokens";
+  if (reason === "tool_calls") return "tool_use";
+  if (reason === "content_filter") return "refusal";
+  return upstreamReason === "stop_sequence" ? "stop_sequence" : "end_turn";
+}
+
+function anthropicUsage(usage: RelayUsage | undefined, inputTokens: number) {
+  return {
+    input_tokens: usage?.promptTokens ?? inputTokens,
+    output_tokens: usage?.completionTokens ?? 0,
+    ...(usage?.cachedTokens ? { cache_read_input_tokens: usage.cachedTokens } : {}),
+  };
+}
+
+/**
+ * Hub events → Anthropic Messages SSE, in the order `MessageStream` of the Anthropic SDK
+ * requires: `message_start` (with `content: []` and `usage`), a `ping`, then per content
+ * block `content_block_start` / `content_block_delta` (`text_delta`, `thinking_delta`,
+ * `signature_delta`, `input_json_delta`) / `content_block_stop`, then `message_delta` (with
+ * `stop_reason` and `usage.output_tokens`) and `message_stop`. No `[DONE]`. An `error`
+ * event, or a stream that ends without `finish`, becomes `event: error` and the end.
+ * Tool calls arrive from the hub one after another, so each is one block.
+ *
+ * @example
+ * ```ts
+ * import { AnthropicMessageStream } from "./messages_stream.ts";
+ * import type { RelayEvent } from "../../hub/events.ts";
+ * const sse = ReadableStream.from<RelayEvent>([
+ *   { type: "text", text: "Hello" },
+ *   { type: "finish", reason: "stop" },
+ * ]).pipeThrough(new AnthropicMessageStream({ id: "msg_1", model: "claude-sonnet-4-5", inputTokens: 3 }))
+ *   .pipeThrough(new TextDecoderStream());
+ * const names = (await Array.fromAsync(sse)).join("").match(/^event: \w+/gm);
+ * console.assert(names?.at(0) === "event: message_start" && names?.at(-1) === "event: message_stop");
+ * ```
+ */
+export class AnthropicMessageStream extends TransformStream<RelayEvent, Uint8Array> {
+  /** Creates the encoder; `message_start` and a `ping` are sent at once. */
+  constructor(meta: MessageMeta) {
+    const blocks = new ContentBlocks();
+    let usage: RelayUsage | undefined;
+    let ended = false;
+    const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: RelayError) => {
+      ended = true;
+      controller.enqueue(sse("error", anthropicErrorBody(error) as unknown as Record<string, unknown>));
+    };
+    super({
+      start(controller) {
+        controller.enqueue(sse("message_start", {
+          message: {
+            id: meta.id,
+            type: "message",
+            role: "assistant",
+            model: meta.model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage: { input_tokens: meta.inputTokens, output_tokens: 0 },
+          },
+        }));
+        controller.enqueue(sse("ping", {}));
+      },
+      transform(event, controller) {
+        if (ended) return;
+        const send = (events: Uint8Array[]) => events.forEach((bytes) => controller.enqueue(bytes));
+        switch (event.type) {
+          case "text":
+            send(blocks.ensure("text", { type: "text", text: "" }));
+            controller.enqueue(blocks.delta({ type: "text_delta", text: event.text }));
+            break;
+          case "thinking":
+            send(blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }));
+            controller.enqueue(blocks.delta({ type: "thinking_delta", thinking: event.text }));
+            break;
+          case "thinking_signature":
+            send(blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }));
+            controller.enqueue(blocks.delta({ type: "signature_delta", signature: event.signature }));
+            break;
+          case "tool_call_start":
+            send(
+              blocks.ensure("tool_use", { type: "tool_use", id: event.id, name: event.name, input: {} }, event.index),
+            );
+            break;
+          case "tool_call_delta":
+            if (!blocks.isOpenTool(event.index)) {
+              fail(
+                controller,
+                new RelayError(502, `arguments of tool call ${event.index} arrived after its block ended`),
+              );
+              break;
+            }
+            controller.enqueue(blocks.delta({ type: "input_json_delta", partial_json: event.arguments }));
+            break;
+          case "usage":
+            usage = event.usage;
+            break;
+          case "finish":
+            ended = true;
+            send(blocks.close());
+            controller.enqueue(sse("message_delta", {
+              delta: {
+                stop_reason: anthropicStopReason(event.reason, event.upstreamReason),
+                stop_sequence: event.stopSequence ?? null,
+              },
+              usage: anthropicUsage(usage, meta.inputTokens),
+            }));
+            controller.enqueue(sse("message_stop", {}));
+            break;
+          case "error":
+            fail(controller, event.error);
+            break;
+        }
+      },
+      flush(controller) {
+        if (!ended) fail(controller, new RelayError(502, "the answer stream ended before it finished"));
+      },
+    });
+  }
+}
+
+/**
+ * A whole answer as an Anthropic `message` object: a thinking block (with its signature),
+ * a text block, then `tool_use` blocks with `input` parsed from the arguments.
+ *
+ * @example
+ * ```ts
+ * import { toAnthropicMessage } from "./messages_stream.ts";
+ * const message = toAnthropicMessage(
+ *   { text: "Hi", thinking: "", toolCalls: [], finishReason: "stop" },
+ *   { id: "msg_1", model: "claude-sonnet-4-5", inputTokens: 2 },
+ * );
+ * console.assert(message.content[0].type === "text" && message.stop_reason === "end_turn");
+ * ```
+ */
+export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta) {
+  const content: Record<string, unknown>[] = [];
+  if (answer.thinking || answer.thinkingSignature) {
+    content.push({ type: "thinking", thinking: answer.thinking, signature: answer.thinkingSignature ?? "" });
+  }
+  if (answer.text || !answer.toolCalls.length) content.push({ type: "text", text: answer.text });
+  for (const call of answer.toolCalls) {
+    content.push({ type: "tool_use", id: call.id, name: call.name, input: parseInput(call.arguments) });
+  }
+  return {
+    id: meta.id,
+    type: "message" as const,
+    role: "assistant" as const,
+    model: meta.model,
+    content,
+    stop_reason: anthropicStopReason(answer.finishReason, answer.upstreamReason),
+    stop_sequence: answer.stopSequence ?? null,
+    usage: anthropicUsage(answer.usage, meta.inputTokens),
+  };
+}
+
+function parseInput(json: string): unknown {
+  try {
+    return JSON.parse(json || "{}");
+  } catch {
+    throw new RelayError(502, "the model's tool-call arguments are not valid JSON");
+  }
+}
