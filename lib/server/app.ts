@@ -5,6 +5,7 @@ import { RelayError, toRelayError } from "../hub/errors.ts";
 import type { Upstream } from "../hub/upstream.ts";
 import { openAIErrorResponse } from "../fronts/openai/errors.ts";
 import { anthropicRoutes } from "../fronts/anthropic/routes.ts";
+import { ollamaRoutes } from "../fronts/ollama/routes.ts";
 import { openAIRoutes } from "../fronts/openai/routes.ts";
 import { normalizePath } from "./normalize_path.ts";
 
@@ -75,6 +76,7 @@ export function createApp(options: AppOptions): RelayApp {
     }),
   );
   app.route("/v1", openai);
+  app.route("/", ollamaRoutes(options.upstream, { maxContinuations: options.maxContinuations }));
   app.route("/", openai);
 
   app.notFound((c) =>

@@ -1,0 +1,129 @@
+import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
+import type { CollectedAnswer } from "../../hub/collect.ts";
+import { RelayError } from "../../hub/errors.ts";
+
+/** Which Ollama endpoint the lines answer: `chat` (`message`) or `generate` (`response`). */
+export type OllamaShape = "chat" | "generate";
+
+const encoder = new TextEncoder();
+
+function toolCalls(calls: { name: string; arguments: string }[]) {
+  return calls.map((call) => ({ function: { name: call.name, arguments: parseArguments(call.arguments) } }));
+}
+
+function parseArguments(json: string): unknown {
+  try {
+    return JSON.parse(json || "{}");
+  } catch {
+    throw new RelayError(502, "the model's tool-call arguments are not valid JSON");
+  }
+}
+
+function content(shape: OllamaShape, text: string, extra: Record<string, unknown> = {}) {
+  return shape === "chat" ? { message: { role: "assistant", content: text, ...extra } } : { response: text, ...extra };
+}
+
+function doneFields(reason: FinishReason, usage: RelayUsage | undefined, startedNs: number) {
+  return {
+    done: true,
+    done_reason: reason === "length" ? "length" : "stop",
+    total_duration: Math.round(performance.now() * 1e6 - startedNs),
+    load_duration: 0,
+    prompt_eval_count: usage?.promptTokens ?? 0,
+    prompt_eval_duration: 0,
+    eval_count: usage?.completionTokens ?? 0,
+    eval_duration: 0,
+  };
+}
+
+/**
+ * Hub events → Ollama NDJSON (`application/x-ndjson`), one JSON object per line:
+ * `{"model","created_at","message":{"role":"assistant","content"},"done":false}` for
+ * `/api/chat` (`"response"` for `/api/generate`), thinking as `message.thinking`, tool calls
+ * as one line with `arguments` objects (Ollama never streams partial calls), then a final
+ * `done: true` line with `done_reason` and token counts. An error is one `{"error":"…"}` line.
+ *
+ * @example
+ * ```ts
+ * import { OllamaStream } from "./ndjson_stream.ts";
+ * import type { RelayEvent } from "../../hub/events.ts";
+ * const ndjson = ReadableStream.from<RelayEvent>([
+ *   { type: "text", text: "Hi" },
+ *   { type: "finish", reason: "stop" },
+ * ]).pipeThrough(new OllamaStream("chat", "llama3")).pipeThrough(new TextDecoderStream());
+ * const lines = (await Array.fromAsync(ndjson)).join("").trim().split("\n").map((line) => JSON.parse(line));
+ * console.assert(lines[0].message.content === "Hi" && lines[1].done === true);
+ * ```
+ */
+export class OllamaStream extends TransformStream<RelayEvent, Uint8Array> {
+  /** Creates the encoder for `shape` answers naming `model`. */
+  constructor(shape: OllamaShape, model: string) {
+    const startedNs = performance.now() * 1e6;
+    const line = (fields: Record<string, unknown>) =>
+      encoder.encode(`${JSON.stringify({ model, created_at: new Date().toISOString(), ...fields })}\n`);
+    const calls: { name: string; arguments: string }[] = [];
+    let usage: RelayUsage | undefined;
+    let ended = false;
+    const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: RelayError) => {
+      ended = true;
+      controller.enqueue(encoder.encode(`${JSON.stringify({ error: error.message })}\n`));
+    };
+    super({
+      transform(event, controller) {
+        if (ended) return;
+        switch (event.type) {
+          case "text":
+            controller.enqueue(line({ ...content(shape, event.text), done: false }));
+            break;
+          case "thinking":
+            controller.enqueue(line({ ...content(shape, "", { thinking: event.text }), done: false }));
+            break;
+          case "tool_call_start":
+            calls[event.index] = { name: event.name, arguments: "" };
+            break;
+          case "tool_call_delta":
+            calls[event.index].arguments += event.arguments;
+            break;
+          case "usage":
+            usage = event.usage;
+            break;
+          case "finish":
+            ended = true;
+            if (calls.length) {
+              controller.enqueue(line({ ...content(shape, "", { tool_calls: toolCalls(calls) }), done: false }));
+            }
+            controller.enqueue(line({ ...content(shape, ""), ...doneFields(event.reason, usage, startedNs) }));
+            break;
+          case "error":
+            fail(controller, event.error);
+            break;
+        }
+      },
+      flush(controller) {
+        if (!ended) fail(controller, new RelayError(502, "the answer stream ended before it finished"));
+      },
+    });
+  }
+}
+
+/**
+ * A whole answer as one Ollama response object (`stream: false`).
+ *
+ * @example
+ * ```ts
+ * import { toOllamaResponse } from "./ndjson_stream.ts";
+ * const body = toOllamaResponse("generate", "m", { text: "x", thinking: "", toolCalls: [], finishReason: "stop" }, 0);
+ * console.assert(body.response === "x" && body.done === true);
+ * ```
+ */
+export function toOllamaResponse(shape: OllamaShape, model: string, answer: CollectedAnswer, startedNs: number) {
+  const extra: Record<string, unknown> = {};
+  if (answer.thinking) extra.thinking = answer.thinking;
+  if (answer.toolCalls.length) extra.tool_calls = toolCalls(answer.toolCalls);
+  return {
+    model,
+    created_at: new Date().toISOString(),
+    ...content(shape, answer.text, extra),
+    ...doneFields(answer.finishReason, answer.usage, startedNs),
+  } as Record<string, unknown>;
+}
