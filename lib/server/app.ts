@@ -5,6 +5,7 @@ import { RelayError, toRelayError } from "../hub/errors.ts";
 import type { Upstream } from "../hub/upstream.ts";
 import { openAIErrorResponse } from "../fronts/openai/errors.ts";
 import { anthropicRoutes } from "../fronts/anthropic/routes.ts";
+import { llamaCppRoutes } from "../fronts/llamacpp/routes.ts";
 import { ollamaRoutes } from "../fronts/ollama/routes.ts";
 import { openAIRoutes } from "../fronts/openai/routes.ts";
 import { normalizePath } from "./normalize_path.ts";
@@ -67,6 +68,7 @@ export function createApp(options: AppOptions): RelayApp {
   });
 
   app.get("/health", (c) => c.json({ status: "ok" }));
+  app.get("/v1/health", (c) => c.json({ status: "ok" }));
   const openai = openAIRoutes(options.upstream, { maxContinuations: options.maxContinuations });
   app.route(
     "/v1",
@@ -76,6 +78,7 @@ export function createApp(options: AppOptions): RelayApp {
     }),
   );
   app.route("/v1", openai);
+  app.route("/", llamaCppRoutes(options.upstream, { maxContinuations: options.maxContinuations }));
   app.route("/", ollamaRoutes(options.upstream, { maxContinuations: options.maxContinuations }));
   app.route("/", openai);
 

@@ -1,0 +1,84 @@
+/**
+ * llama.cpp `/completion` and `/infill` requests (and coLLaMA's Cody-style fields) → hub requests.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { validationError } from "../../hub/validation.ts";
+import type { RelayRequest } from "../../hub/request.ts";
+import { parseFimPrompt } from "../fim_template.ts";
+
+/** The fields the relay reads; coLLaMA sends Cody's names next to llama.cpp's. */
+export const LlamaCppSchema = z.looseObject({
+  model: z.string().optional(),
+  prompt: z.union([z.string(), z.array(z.string()).length(1, "must be one string")]).optional(),
+  input_prefix: z.string().optional(),
+  input_suffix: z.string().optional(),
+  messages: z.array(z.object({ speaker: z.enum(["human", "assistant", "system"]), text: z.string().default("") }))
+    .optional(),
+  n_predict: z.number().int().optional(),
+  maxTokensToSample: z.number().int().positive().optional(),
+  stop: z.array(z.string()).optional(),
+  stopSequences: z.array(z.string()).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  topP: z.number().optional(),
+  top_k: z.number().int().optional(),
+  topK: z.number().int().optional(),
+  stream: z.boolean().optional(),
+});
+
+/** A parsed request: the hub request, the model to report, whether to stream. */
+export interface ParsedLlamaCppRequest {
+  request: RelayRequest;
+  model: string;
+  stream: boolean;
+}
+
+/**
+ * Validates a `/completion` or `/infill` body. Cody-style `messages[{speaker,text}]` (what
+ * coLLaMA sends, beside a pre-rendered `prompt`) win: the conversation is rebuilt from them.
+ * Otherwise `input_prefix`/`input_suffix` (or a FIM template in `prompt`) make a code
+ * completion, and a plain `prompt` is continued.
+ *
+ * @example
+ * ```ts
+ * import { parseLlamaCppRequest } from "./llamacpp_request.ts";
+ * const { request } = parseLlamaCppRequest({
+ *   messages: [{ speaker: "human", text: "Hi" }],
+ *   prompt: "### Instruction:\nHi\n### Response:",
+ *   maxTokensToSample: 200,
+ *   stopSequences: ["###"],
+ * });
+ * console.assert(request.messages[0].parts[0].type === "text" && request.maxTokens === 200);
+ * ```
+ */
+export function parseLlamaCppRequest(body: unknown): ParsedLlamaCppRequest {
+  const result = LlamaCppSchema.safeParse(body);
+  if (!result.success) throw validationError(result.error);
+  const data = result.data;
+  const request: RelayRequest = { ...(data.model ? { model: data.model } : {}), messages: [] };
+  const prompt = typeof data.prompt === "string" ? data.prompt : data.prompt?.[0] ?? "";
+  if (data.messages?.length) {
+    request.messages = data.messages.map((message) => ({
+      role: message.speaker === "human" ? "user" : message.speaker,
+      parts: [{ type: "text", text: message.text }],
+    }));
+  } else if (data.input_prefix !== undefined || data.input_suffix !== undefined) {
+    request.infill = { prefix: `${data.input_prefix ?? ""}${prompt}`, suffix: data.input_suffix ?? "" };
+  } else {
+    const fim = parseFimPrompt(prompt);
+    request.infill = fim ? { prefix: fim.prefix, suffix: fim.suffix } : { prefix: prompt, suffix: "" };
+  }
+  const maxTokens = data.maxTokensToSample ??
+    (data.n_predict !== undefined && data.n_predict > 0 ? data.n_predict : undefined);
+  if (maxTokens !== undefined) request.maxTokens = maxTokens;
+  const stop = [...data.stop ?? [], ...data.stopSequences ?? []];
+  if (stop.length) request.stop = stop;
+  if (data.temperature !== undefined) request.temperature = data.temperature;
+  const topP = data.top_p ?? data.topP;
+  if (topP !== undefined && topP > 0 && topP <= 1) request.topP = topP;
+  const topK = data.top_k ?? data.topK;
+  if (topK !== undefined && topK > 0) request.topK = topK;
+  return { request, model: data.model ?? "default", stream: data.stream === true };
+}
