@@ -1,3 +1,4 @@
+import { errorResponse } from "../error_response.ts";
 import { OVERLOADED, type RelayError } from "../../hub/errors.ts";
 
 /** Anthropic's error body. */
@@ -61,11 +62,5 @@ export function anthropicErrorBody(error: RelayError): AnthropicErrorBody {
  * ```
  */
 export function anthropicErrorResponse(error: RelayError): Response {
-  const headers = new Headers();
-  if (error.retryAfterMs !== undefined) {
-    headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
-    headers.set("retry-after-ms", String(error.retryAfterMs));
-  }
-  if (!error.retryable) headers.set("x-should-retry", "false");
-  return Response.json(anthropicErrorBody(error), { status: anthropicErrorStatus(error).status, headers });
+  return errorResponse(anthropicErrorBody(error), anthropicErrorStatus(error).status, error);
 }

@@ -1,6 +1,7 @@
 import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
 import type { CollectedAnswer } from "../../hub/collect.ts";
 import { RelayError } from "../../hub/errors.ts";
+import { answerEncoder } from "../answer_encoder.ts";
 import { anthropicErrorBody } from "./errors.ts";
 
 /** What one Messages response reports about itself. */
@@ -107,14 +108,9 @@ export class AnthropicMessageStream extends TransformStream<RelayEvent, Uint8Arr
   constructor(meta: MessageMeta) {
     const blocks = new ContentBlocks();
     let usage: RelayUsage | undefined;
-    let ended = false;
-    const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: RelayError) => {
-      ended = true;
-      controller.enqueue(sse("error", anthropicErrorBody(error) as unknown as Record<string, unknown>));
-    };
-    super({
-      start(controller) {
-        controller.enqueue(sse("message_start", {
+    super(answerEncoder({
+      start(send) {
+        send(sse("message_start", {
           message: {
             id: meta.id,
             type: "message",
@@ -126,63 +122,48 @@ export class AnthropicMessageStream extends TransformStream<RelayEvent, Uint8Arr
             usage: { input_tokens: meta.inputTokens, output_tokens: 0 },
           },
         }));
-        controller.enqueue(sse("ping", {}));
+        send(sse("ping", {}));
       },
-      transform(event, controller) {
-        if (ended) return;
-        const send = (events: Uint8Array[]) => events.forEach((bytes) => controller.enqueue(bytes));
+      event(event, send) {
         switch (event.type) {
           case "text":
-            send(blocks.ensure("text", { type: "text", text: "" }));
-            controller.enqueue(blocks.delta({ type: "text_delta", text: event.text }));
-            break;
+            blocks.ensure("text", { type: "text", text: "" }).forEach(send);
+            return send(blocks.delta({ type: "text_delta", text: event.text }));
           case "thinking":
-            send(blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }));
-            controller.enqueue(blocks.delta({ type: "thinking_delta", thinking: event.text }));
-            break;
+            blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }).forEach(send);
+            return send(blocks.delta({ type: "thinking_delta", thinking: event.text }));
           case "thinking_signature":
-            send(blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }));
-            controller.enqueue(blocks.delta({ type: "signature_delta", signature: event.signature }));
-            break;
+            blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }).forEach(send);
+            return send(blocks.delta({ type: "signature_delta", signature: event.signature }));
           case "tool_call_start":
-            send(
-              blocks.ensure("tool_use", { type: "tool_use", id: event.id, name: event.name, input: {} }, event.index),
-            );
-            break;
+            return blocks.ensure(
+              "tool_use",
+              { type: "tool_use", id: event.id, name: event.name, input: {} },
+              event.index,
+            )
+              .forEach(send);
           case "tool_call_delta":
             if (!blocks.isOpenTool(event.index)) {
-              fail(
-                controller,
-                new RelayError(502, `arguments of tool call ${event.index} arrived after its block ended`),
-              );
-              break;
+              throw new RelayError(502, `arguments of tool call ${event.index} arrived after its block ended`);
             }
-            controller.enqueue(blocks.delta({ type: "input_json_delta", partial_json: event.arguments }));
-            break;
+            return send(blocks.delta({ type: "input_json_delta", partial_json: event.arguments }));
           case "usage":
             usage = event.usage;
-            break;
+            return;
           case "finish":
-            ended = true;
-            send(blocks.close());
-            controller.enqueue(sse("message_delta", {
+            blocks.close().forEach(send);
+            send(sse("message_delta", {
               delta: {
                 stop_reason: anthropicStopReason(event.reason, event.upstreamReason),
                 stop_sequence: event.stopSequence ?? null,
               },
               usage: anthropicUsage(usage, meta.inputTokens),
             }));
-            controller.enqueue(sse("message_stop", {}));
-            break;
-          case "error":
-            fail(controller, event.error);
-            break;
+            return send(sse("message_stop", {}));
         }
       },
-      flush(controller) {
-        if (!ended) fail(controller, new RelayError(502, "the answer stream ended before it finished"));
-      },
-    });
+      error: (error) => sse("error", anthropicErrorBody(error) as unknown as Record<string, unknown>),
+    }));
   }
 }
 

@@ -1,6 +1,7 @@
 import type { CollectedAnswer } from "../../hub/collect.ts";
 import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
-import { RelayError } from "../../hub/errors.ts";
+import type { RelayError } from "../../hub/errors.ts";
+import { answerEncoder } from "../answer_encoder.ts";
 
 const encoder = new TextEncoder();
 
@@ -50,28 +51,16 @@ export class LlamaCppStream extends TransformStream<RelayEvent, Uint8Array> {
   constructor(model: string) {
     const event = (fields: Record<string, unknown>) => encoder.encode(`data: ${JSON.stringify(fields)}\n\n`);
     let usage: RelayUsage | undefined;
-    let ended = false;
-    const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: RelayError) => {
-      ended = true;
-      controller.enqueue(event({ error: llamaCppError(error) }));
-    };
-    super({
-      transform(hub, controller) {
-        if (ended) return;
-        if (hub.type === "text") controller.enqueue(event({ content: hub.text, stop: false }));
+    super(answerEncoder({
+      event(hub, send) {
+        if (hub.type === "text") send(event({ content: hub.text, stop: false }));
         else if (hub.type === "usage") usage = hub.usage;
-        else if (hub.type === "error") fail(controller, hub.error);
         else if (hub.type === "finish") {
-          ended = true;
-          controller.enqueue(
-            event({ content: "", ...finalFields(model, hub.reason, hub.upstreamReason, hub.stopSequence, usage) }),
-          );
+          send(event({ content: "", ...finalFields(model, hub.reason, hub.upstreamReason, hub.stopSequence, usage) }));
         }
       },
-      flush(controller) {
-        if (!ended) fail(controller, new RelayError(502, "the answer stream ended before it finished"));
-      },
-    });
+      error: (error) => event({ error: llamaCppError(error) }),
+    }));
   }
 }
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { toRelayError } from "../../hub/errors.ts";
 import type { RelayOptions } from "../../hub/relay.ts";
 import type { Upstream } from "../../hub/upstream.ts";
+import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest } from "../respond.ts";
 import { llamaCppError, LlamaCppStream, toLlamaCppCompletion } from "./completion_stream.ts";
@@ -29,7 +30,7 @@ export function llamaCppRoutes(upstream: Upstream, options: RelayOptions = {}): 
   const app = new Hono();
   app.onError((error) => {
     const relayError = toRelayError(error);
-    return Response.json({ error: llamaCppError(relayError) }, { status: relayError.status });
+    return errorResponse({ error: llamaCppError(relayError) }, relayError.status, relayError);
   });
 
   for (const path of ["/completion", "/infill"]) {

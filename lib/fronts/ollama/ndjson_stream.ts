@@ -1,6 +1,7 @@
 import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
 import type { CollectedAnswer } from "../../hub/collect.ts";
 import { RelayError } from "../../hub/errors.ts";
+import { answerEncoder } from "../answer_encoder.ts";
 
 /** Which Ollama endpoint the lines answer: `chat` (`message`) or `generate` (`response`). */
 export type OllamaShape = "chat" | "generate";
@@ -63,46 +64,29 @@ export class OllamaStream extends TransformStream<RelayEvent, Uint8Array> {
       encoder.encode(`${JSON.stringify({ model, created_at: new Date().toISOString(), ...fields })}\n`);
     const calls: { name: string; arguments: string }[] = [];
     let usage: RelayUsage | undefined;
-    let ended = false;
-    const fail = (controller: TransformStreamDefaultController<Uint8Array>, error: RelayError) => {
-      ended = true;
-      controller.enqueue(encoder.encode(`${JSON.stringify({ error: error.message })}\n`));
-    };
-    super({
-      transform(event, controller) {
-        if (ended) return;
+    super(answerEncoder({
+      event(event, send) {
         switch (event.type) {
           case "text":
-            controller.enqueue(line({ ...content(shape, event.text), done: false }));
-            break;
+            return send(line({ ...content(shape, event.text), done: false }));
           case "thinking":
-            controller.enqueue(line({ ...content(shape, "", { thinking: event.text }), done: false }));
-            break;
+            return send(line({ ...content(shape, "", { thinking: event.text }), done: false }));
           case "tool_call_start":
             calls[event.index] = { name: event.name, arguments: "" };
-            break;
+            return;
           case "tool_call_delta":
             calls[event.index].arguments += event.arguments;
-            break;
+            return;
           case "usage":
             usage = event.usage;
-            break;
+            return;
           case "finish":
-            ended = true;
-            if (calls.length) {
-              controller.enqueue(line({ ...content(shape, "", { tool_calls: toolCalls(calls) }), done: false }));
-            }
-            controller.enqueue(line({ ...content(shape, ""), ...doneFields(event.reason, usage, startedNs) }));
-            break;
-          case "error":
-            fail(controller, event.error);
-            break;
+            if (calls.length) send(line({ ...content(shape, "", { tool_calls: toolCalls(calls) }), done: false }));
+            return send(line({ ...content(shape, ""), ...doneFields(event.reason, usage, startedNs) }));
         }
       },
-      flush(controller) {
-        if (!ended) fail(controller, new RelayError(502, "the answer stream ended before it finished"));
-      },
-    });
+      error: (error) => encoder.encode(`${JSON.stringify({ error: error.message })}\n`),
+    }));
   }
 }
 

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { RelayError, toRelayError } from "../../hub/errors.ts";
 import type { RelayOptions } from "../../hub/relay.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
+import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, upstreamContext } from "../respond.ts";
 import { type OllamaShape, OllamaStream, toOllamaResponse } from "./ndjson_stream.ts";
@@ -13,7 +14,7 @@ export const OLLAMA_VERSION = "0.12.0";
 const NDJSON_HEADERS = { "content-type": "application/x-ndjson", "cache-control": "no-cache" };
 
 function ollamaError(error: RelayError): Response {
-  return Response.json({ error: error.message }, { status: error.status });
+  return errorResponse({ error: error.message }, error.status, error);
 }
 
 function modelDetails(model: RelayModel) {

@@ -1,5 +1,5 @@
 import type { RelayEvent, RelayUsage } from "../../hub/events.ts";
-import { RelayError } from "../../hub/errors.ts";
+import { answerEncoder } from "../answer_encoder.ts";
 import { openAIErrorEvent } from "./errors.ts";
 
 /** What every chunk of one response repeats. */
@@ -51,22 +51,16 @@ export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
         `${head}{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finishReason)}}]}\n\n`,
       );
     let usage: RelayUsage | undefined;
-    let ended = false;
-    super({
-      start(controller) {
-        controller.enqueue(chunk({ role: "assistant", content: "" }));
-      },
-      transform(event, controller) {
-        if (ended) return;
+    super(answerEncoder({
+      start: (send) => send(chunk({ role: "assistant", content: "" })),
+      event(event, send) {
         switch (event.type) {
           case "text":
-            controller.enqueue(chunk({ content: event.text }));
-            break;
+            return send(chunk({ content: event.text }));
           case "thinking":
-            controller.enqueue(chunk({ reasoning_content: event.text }));
-            break;
+            return send(chunk({ reasoning_content: event.text }));
           case "tool_call_start":
-            controller.enqueue(chunk({
+            return send(chunk({
               tool_calls: [{
                 index: event.index,
                 id: event.id,
@@ -74,35 +68,21 @@ export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
                 function: { name: event.name, arguments: "" },
               }],
             }));
-            break;
           case "tool_call_delta":
-            controller.enqueue(
-              chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }),
-            );
-            break;
+            return send(chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }));
           case "usage":
             usage = event.usage;
-            break;
+            return;
           case "finish":
-            ended = true;
-            controller.enqueue(chunk({}, event.reason));
+            send(chunk({}, event.reason));
             if (options.includeUsage && usage) {
-              controller.enqueue(encoder.encode(`${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`));
+              send(encoder.encode(`${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`));
             }
-            controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-            break;
-          case "error":
-            ended = true;
-            controller.enqueue(openAIErrorEvent(event.error));
-            break;
+            return send(encoder.encode("data: [DONE]\n\n"));
         }
       },
-      flush(controller) {
-        if (!ended) {
-          controller.enqueue(openAIErrorEvent(new RelayError(502, "the answer stream ended before it finished")));
-        }
-      },
-    });
+      error: openAIErrorEvent,
+    }));
   }
 }
 

@@ -1,5 +1,5 @@
 import type { RelayEvent, RelayUsage } from "../../hub/events.ts";
-import { RelayError } from "../../hub/errors.ts";
+import { answerEncoder } from "../answer_encoder.ts";
 import { openAIErrorEvent } from "./errors.ts";
 import { openAIUsage } from "./chat_stream.ts";
 import type { CollectedAnswer } from "../../hub/collect.ts";
@@ -50,37 +50,20 @@ export class TextCompletionStream extends TransformStream<RelayEvent, Uint8Array
         }}]}\n\n`,
       );
     let usage: RelayUsage | undefined;
-    let ended = false;
-    super({
-      transform(event, controller) {
-        if (ended) return;
-        switch (event.type) {
-          case "text":
-            controller.enqueue(chunk(event.text));
-            break;
-          case "usage":
-            usage = event.usage;
-            break;
-          case "finish":
-            ended = true;
-            controller.enqueue(chunk("", event.reason));
-            if (options.includeUsage && usage) {
-              controller.enqueue(encoder.encode(`${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`));
-            }
-            controller.enqueue(encoder.encode("data: [DONE]\n\n"));
-            break;
-          case "error":
-            ended = true;
-            controller.enqueue(openAIErrorEvent(event.error));
-            break;
+    super(answerEncoder({
+      event(event, send) {
+        if (event.type === "text") send(chunk(event.text));
+        else if (event.type === "usage") usage = event.usage;
+        else if (event.type === "finish") {
+          send(chunk("", event.reason));
+          if (options.includeUsage && usage) {
+            send(encoder.encode(`${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`));
+          }
+          send(encoder.encode("data: [DONE]\n\n"));
         }
       },
-      flush(controller) {
-        if (!ended) {
-          controller.enqueue(openAIErrorEvent(new RelayError(502, "the answer stream ended before it finished")));
-        }
-      },
-    });
+      error: openAIErrorEvent,
+    }));
   }
 }
 

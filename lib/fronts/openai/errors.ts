@@ -1,3 +1,4 @@
+import { errorResponse } from "../error_response.ts";
 import type { RelayError } from "../../hub/errors.ts";
 
 /** OpenAI's error body. */
@@ -59,13 +60,7 @@ export function openAIErrorBody(error: RelayError): OpenAIErrorBody {
  * ```
  */
 export function openAIErrorResponse(error: RelayError): Response {
-  const headers = new Headers();
-  if (error.retryAfterMs !== undefined) {
-    headers.set("retry-after", String(Math.ceil(error.retryAfterMs / 1000)));
-    headers.set("retry-after-ms", String(error.retryAfterMs));
-  }
-  if (!error.retryable) headers.set("x-should-retry", "false");
-  return Response.json(openAIErrorBody(error), { status: error.status, headers });
+  return errorResponse(openAIErrorBody(error), error.status, error);
 }
 
 const encoder = new TextEncoder();
