@@ -119,11 +119,10 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     ? raw.slice(0, raw.indexOf("[[sim"))
     : options.userText;
   let alreadySaid = options.alreadySaid;
-  const continuing = () => alreadySaid !== undefined;
   const toolResult = partsOf(options.question).find((part) => part.type === "tool_result") as
     | { tool_result?: { content?: string } }
     | undefined;
-  const tool = options.tools && !toolResult && !continuing() ? body.tools?.[0]?.function : undefined;
+  const tool = options.tools && !toolResult && alreadySaid === undefined ? body.tools?.[0]?.function : undefined;
   let text = options.words !== undefined
     ? filler(options.words, seed)
     : options.code !== undefined
@@ -135,7 +134,7 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     : simulatedMiddle(options.userText) ??
       `This is the cody-relay simulator answering as ${options.displayModel}. You said: ${options.userText}`;
   if (beforeHole !== undefined && alreadySaid === undefined) alreadySaid = overlap(beforeHole, text);
-  if (continuing()) text = repeated({ ...options, alreadySaid }) + rest(text, alreadySaid!);
+  if (alreadySaid !== undefined) text = repeated({ ...options, alreadySaid }) + rest(text, alreadySaid!);
   let stopReason = tool ? "tool_use" : "end_turn";
   const stopAt = Math.min(
     ...(body.stopSequences ?? []).map((stop) => text.indexOf(stop)).filter((index) => index >= 0),

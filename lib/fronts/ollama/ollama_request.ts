@@ -180,3 +180,24 @@ export function parseOllamaGenerate(body: unknown): ParsedOllamaRequest {
   }
   return { request, model: generate.model, stream: generate.stream !== false };
 }
+
+/** An `/api/show` body: `model`, or `name` from older clients. */
+const OllamaShowSchema = z.union([
+  z.object({ model: z.string().min(1) }).transform(({ model }) => model),
+  z.object({ name: z.string().min(1) }).transform(({ name }) => name),
+], "model is required");
+
+/**
+ * The model an `/api/show` body asks about (`model`, or `name` as older clients send it).
+ *
+ * @example
+ * ```ts
+ * import { parseOllamaShow } from "./ollama_request.ts";
+ * console.assert(parseOllamaShow({ name: "m" }) === "m");
+ * ```
+ */
+export function parseOllamaShow(body: unknown): string {
+  const result = OllamaShowSchema.safeParse(body);
+  if (!result.success) throw validationError(result.error);
+  return result.data;
+}

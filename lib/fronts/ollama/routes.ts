@@ -6,7 +6,7 @@ import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, upstreamContext } from "../respond.ts";
 import { type OllamaShape, OllamaStream, toOllamaResponse } from "./ndjson_stream.ts";
-import { type ParsedOllamaRequest, parseOllamaChat, parseOllamaGenerate } from "./ollama_request.ts";
+import { type ParsedOllamaRequest, parseOllamaChat, parseOllamaGenerate, parseOllamaShow } from "./ollama_request.ts";
 
 /** The Ollama version reported: VS Code Copilot's Ollama mode needs at least 0.6.4. */
 export const OLLAMA_VERSION = "0.12.0";
@@ -69,9 +69,7 @@ export function ollamaRoutes(upstream: Upstream, options: RelayOptions = {}): Ho
   });
 
   app.post("/api/show", async (c) => {
-    const body = await readJson(c.req.raw) as { model?: unknown; name?: unknown };
-    const id = typeof body.model === "string" ? body.model : body.name;
-    if (typeof id !== "string" || !id) throw new RelayError(400, "model is required");
+    const id = parseOllamaShow(await readJson(c.req.raw));
     const model = (await upstream.models(upstreamContext(c.req.raw))).find((candidate) => candidate.id === id);
     if (!model) throw new RelayError(404, `model '${id}' not found`);
     const capabilities = model.capabilities ?? ["chat"];

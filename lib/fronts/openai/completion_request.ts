@@ -8,21 +8,23 @@ import { z } from "zod";
 import { validationError } from "../../hub/validation.ts";
 import type { RelayRequest } from "../../hub/request.ts";
 import { parseFimPrompt } from "../fim_template.ts";
+import { ChatRequestSchema } from "./chat_request.ts";
 
-const positiveInt = z.number().int().positive();
-
+/** The sampling fields legacy completions share with chat, validated the same way. */
 const Sampling = {
-  model: z.string().optional(),
+  ...ChatRequestSchema.pick({
+    model: true,
+    stream: true,
+    stream_options: true,
+    max_tokens: true,
+    max_completion_tokens: true,
+    temperature: true,
+    top_p: true,
+    stop: true,
+    n: true,
+    auto_continue: true,
+  }).shape,
   suffix: z.string().nullish(),
-  stream: z.boolean().nullish(),
-  stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-  max_tokens: positiveInt.nullish(),
-  max_completion_tokens: positiveInt.nullish(),
-  temperature: z.number().min(0).max(2).nullish(),
-  top_p: z.number().min(0).max(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
-  n: z.literal(1, "only n = 1 is supported: Cody returns one choice per request").nullish(),
-  auto_continue: z.boolean().nullish(),
 };
 
 /** The fields of a legacy completions request the relay reads. */
