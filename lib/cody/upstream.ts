@@ -76,6 +76,7 @@ export class CodyUpstream implements Upstream {
   readonly #fetch: (request: Request) => Promise<Response>;
   readonly #apiVersions: TtlCache<string, number>;
   readonly #models: TtlCache<string, ModelCatalog>;
+  readonly #readiness = new TtlCache<string, void>(5_000);
 
   /** Checks the endpoint; nothing is fetched until the first request. */
   constructor(options: CodyUpstreamOptions) {
@@ -105,6 +106,7 @@ export class CodyUpstream implements Upstream {
       ? await this.#infillRoute(request, request.infill, headers, context.signal)
       : this.#chatRoute(request);
     let apiVersion = await this.#apiVersion(headers, context.signal);
+    if (context.trace) context.trace.apiVersion = apiVersion;
     let response = await this.#postCompletion(route, apiVersion, headers, context.signal);
     const lower = lowerApiVersion(apiVersion);
     if (response.status === 406 && lower && /unsupported api version/i.test(await response.clone().text())) {
@@ -112,6 +114,7 @@ export class CodyUpstream implements Upstream {
       await response.body?.cancel();
       apiVersion = lower;
       this.#apiVersions.set("latest", lower);
+      if (context.trace) context.trace.apiVersion = lower;
       response = await this.#postCompletion(route, apiVersion, headers, context.signal);
     }
     if (!response.ok) throw await errorFromResponse(response);
@@ -124,6 +127,21 @@ export class CodyUpstream implements Upstream {
       );
     }
     return decodeCodyEvents(response.body);
+  }
+
+  /** Reachable when `/.api/client-config` answers below 500 (a 401 still means the instance is there); cached for 5 s. */
+  ready(): Promise<void> {
+    return this.#readiness.get("ready", async () => {
+      const response = await this.#send(
+        "GET",
+        ".api/client-config",
+        this.#accessToken ? this.#headers(undefined) : this.#clientHeaders(),
+      );
+      await response.body?.cancel();
+      if (response.status >= 500) {
+        throw new RelayError(503, `Sourcegraph answered ${response.status} for /.api/client-config`);
+      }
+    });
   }
 
   async models(context: UpstreamContext): Promise<RelayModel[]> {
@@ -192,9 +210,11 @@ export class CodyUpstream implements Upstream {
   }
 
   #headers(apiKey: string | undefined): Record<string, string> {
-    const credential = resolveCredential(this.#accessToken, apiKey);
+    return { ...credentialHeaders(resolveCredential(this.#accessToken, apiKey)), ...this.#clientHeaders() };
+  }
+
+  #clientHeaders(): Record<string, string> {
     return {
-      ...credentialHeaders(credential),
       "accept-encoding": "gzip;q=0",
       "user-agent": `cody-relay/${VERSION} (${globalThis.navigator?.userAgent ?? "unknown runtime"})`,
       "x-requested-with": `${this.#clientName} ${this.#clientVersion}`,

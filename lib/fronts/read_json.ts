@@ -1,18 +1,26 @@
 import { RelayError } from "../hub/errors.ts";
 
+/** The request body limit used where none is given: 10 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
 /**
- * The request body parsed as JSON; malformed JSON is a 400 that quotes the parser's
- * complaint (with its position).
+ * The request body parsed as JSON. A body over `maxBytes` is a 413 (checked on
+ * `content-length` first, then while reading, so a chunked upload cannot slip past);
+ * malformed JSON is a 400 that quotes the parser's complaint (with its position).
  *
  * @example
  * ```ts
  * import { readJson } from "./read_json.ts";
+ * import type { RelayError } from "../hub/errors.ts";
  * const body = await readJson(new Request("http://x", { method: "POST", body: '{"a":1}' }));
  * console.assert((body as { a: number }).a === 1);
+ * const tooBig = new Request("http://x", { method: "POST", body: "[1,2,3]" });
+ * const status = await readJson(tooBig, 4).then(() => 200, (error: RelayError) => error.status);
+ * console.assert(status === 413);
  * ```
  */
-export async function readJson(request: Request): Promise<unknown> {
-  const text = await request.text();
+export async function readJson(request: Request, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
+  const text = await readText(request, maxBytes);
   if (!text.trim()) {
     throw new RelayError(400, "The request body is empty; expected a JSON object.", { code: "invalid_json" });
   }
@@ -22,4 +30,30 @@ export async function readJson(request: Request): Promise<unknown> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RelayError(400, `The request body is not valid JSON: ${reason}`, { code: "invalid_json" });
   }
+}
+
+async function readText(request: Request, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new RelayError(413, `The request body is larger than the relay's limit of ${maxBytes} bytes (--max-body-bytes).`, {
+      code: "request_too_large",
+    });
+  if (Number(request.headers.get("content-length")) > maxBytes) {
+    await request.body?.cancel();
+    throw tooLarge();
+  }
+  if (!request.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
 }

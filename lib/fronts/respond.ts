@@ -1,6 +1,6 @@
 /**
  * What every front does between parsing a request and encoding the answer: run the hub
- * with the client's key and disconnect signal, then answer with JSON or a stream.
+ * with the client's key, disconnect signal and trace, then answer with JSON or a stream.
  *
  * @module
  */
@@ -9,8 +9,10 @@ import type { RelayEvent } from "../hub/events.ts";
 import { peekFirst } from "../hub/peek.ts";
 import { relay, type RelayOptions } from "../hub/relay.ts";
 import type { RelayRequest } from "../hub/request.ts";
+import { type RequestTrace, traceOf } from "../hub/trace.ts";
 import type { Upstream, UpstreamContext } from "../hub/upstream.ts";
 import { clientKey } from "./client_key.ts";
+import { observeBody } from "./observe_body.ts";
 
 /** Headers of every SSE response: exact `text/event-stream` (coLLaMA compares it), no buffering. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -19,8 +21,19 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "x-accel-buffering": "no",
 };
 
+/** The header naming the upstream model that answered. */
+export const MODEL_HEADER = "x-cody-relay-model";
+
+/** What every front takes: the hub's options and the HTTP-side limits. */
+export interface FrontOptions extends RelayOptions {
+  /** SSE keep-alive interval, and how long a stream waits for its first event before committing to 200. @default 10000 */
+  keepAliveMs?: number;
+  /** Request bodies over this many bytes are a 413. @default 10 MiB */
+  maxBodyBytes?: number;
+}
+
 /**
- * The upstream context of an HTTP request: the key the client sent and its abort signal.
+ * The upstream context of an HTTP request: the key the client sent, its abort signal, its trace.
  *
  * @example
  * ```ts
@@ -30,26 +43,31 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
  * ```
  */
 export function upstreamContext(request: Request): UpstreamContext {
-  return { apiKey: clientKey(request.headers), signal: request.signal };
+  return { apiKey: clientKey(request.headers), signal: request.signal, trace: traceOf(request) };
 }
 
 /** How a front answers: which shapes, and whether the client asked for a stream. */
 export interface AnswerShape {
   /** Whether to stream. */
   stream: boolean;
-  /** The whole answer in the front's JSON shape. */
-  toJson(answer: CollectedAnswer): unknown;
-  /** Hub events → the front's stream bytes. */
-  encoder(): TransformStream<RelayEvent, Uint8Array>;
+  /** The whole answer in the front's JSON shape; `fallbackModel` is set when a fallback model answered. */
+  toJson(answer: CollectedAnswer, fallbackModel?: string): unknown;
+  /** Hub events → the front's stream bytes; `fallbackModel` as in `toJson`. */
+  encoder(fallbackModel?: string): TransformStream<RelayEvent, Uint8Array>;
   /** Headers of the streaming response. @default SSE_HEADERS */
   streamHeaders?: Readonly<Record<string, string>>;
+  /** Whether the stream format takes SSE comments as keep-alives. @default true */
+  keepAlive?: boolean;
 }
 
 /**
  * Runs the hub for `request` and answers: the collected answer as JSON, or a stream that
- * commits to `200` only once the first event shows the upstream started, so a failure
- * before that throws (the front's error handler answers in its shape; CodeCompanion and
- * others drop in-stream errors). `x-cody-relay-continue: off` turns continuation off.
+ * commits to `200` once the first event shows the upstream started, so a failure before
+ * that throws (the front's error handler answers in its shape; CodeCompanion and others
+ * drop in-stream errors). An SSE stream whose first event takes longer than
+ * `keepAliveMs` commits then and sends `: keepalive` comments until it comes, so
+ * proxies do not cut a long thinking phase. `x-cody-relay-continue: off` turns
+ * continuation off.
  *
  * @example
  * ```ts
@@ -72,23 +90,61 @@ export async function answerRequest(
   raw: Request,
   request: RelayRequest,
   shape: AnswerShape,
-  options: RelayOptions = {},
+  options: FrontOptions = {},
 ): Promise<Response> {
   if (/^(off|false|0|no)$/i.test(raw.headers.get("x-cody-relay-continue")?.trim() ?? "")) request.autoContinue = false;
-  const events = await relay(upstream, request, upstreamContext(raw), options);
+  const context = upstreamContext(raw);
+  const trace = context.trace!;
+  trace.requestedModel ??= request.model;
+  const events = relay(upstream, request, context, options);
+  const fallbackModel = () => trace.model !== request.model ? trace.model : undefined;
   if (!shape.stream) {
     const answer = await collectAnswer(events);
-    return Response.json(shape.toJson(answer), {
+    trace.firstByte();
+    return Response.json(shape.toJson(answer, fallbackModel()), {
       headers: {
+        ...modelHeader(trace),
         "x-cody-relay-continuations": String(answer.continuations ?? 0),
         ...(answer.usage?.estimated ? { "x-cody-relay-usage": "estimated" } : {}),
       },
     });
   }
-  const { first, rest } = await peekFirst(events);
+  const keepAliveMs = shape.keepAlive === false ? undefined : options.keepAliveMs ?? 10_000;
+  const { first, rest, pending } = await peekFirst(events, keepAliveMs);
   if (first?.type === "error") {
     await rest.cancel();
     throw first.error;
   }
-  return new Response(rest.pipeThrough(shape.encoder()), { headers: shape.streamHeaders ?? SSE_HEADERS });
+  trace.streaming = true;
+  const body = pending
+    ? encodeOnceStarted(rest, () => shape.encoder(fallbackModel()))
+    : rest.pipeThrough(shape.encoder(fallbackModel()));
+  return new Response(observeBody(body, { keepAliveMs, keepAliveNow: pending, trace }), {
+    headers: { ...shape.streamHeaders ?? SSE_HEADERS, ...(pending ? {} : modelHeader(trace)) },
+  });
+}
+
+function modelHeader(trace: RequestTrace): Record<string, string> {
+  return trace.model ? { [MODEL_HEADER]: trace.model } : {};
+}
+
+/** Encodes `events` with an encoder made once the first event arrived (so it knows which model answered). */
+function encodeOnceStarted(
+  events: ReadableStream<RelayEvent>,
+  encoder: () => TransformStream<RelayEvent, Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  const started = peekFirst(events).then(({ rest }) => reader = rest.pipeThrough(encoder()).getReader());
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const { done, value } = await (reader ?? await started).read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel(reason) {
+      // Before the first event the source is still being read; the client's abort signal ends it.
+      if (reader) return reader.cancel(reason);
+      void started.then((encoded) => encoded.cancel(reason));
+    },
+  }, { highWaterMark: 0 });
 }

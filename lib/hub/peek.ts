@@ -1,6 +1,8 @@
 /**
  * Reads the first chunk of a stream and hands back a stream that still yields it.
  * Lets the server wait for the upstream's first event before committing to a status.
+ * With `maxWaitMs`, it stops waiting after that long: `first` is then undefined,
+ * `pending` is true, and `rest` yields the first chunk when it comes.
  *
  * @example
  * ```ts
@@ -8,23 +10,26 @@
  * const { first, rest } = await peekFirst(ReadableStream.from([1, 2, 3]));
  * console.assert(first === 1);
  * console.assert((await Array.fromAsync(rest)).length === 3);
+ * const slow = await peekFirst(new ReadableStream({ start(c) { setTimeout(() => { c.enqueue(1); c.close(); }, 50); } }), 1);
+ * console.assert(slow.pending && (await Array.fromAsync(slow.rest))[0] === 1);
  * ```
  */
 export async function peekFirst<T>(
   source: ReadableStream<T>,
-): Promise<{ first: T | undefined; rest: ReadableStream<T> }> {
+  maxWaitMs?: number,
+): Promise<{ first: T | undefined; rest: ReadableStream<T>; pending: boolean }> {
   const reader = source.getReader();
-  const head = await reader.read();
-  const first = head.done ? undefined : head.value;
-  let replay = !head.done;
+  let head: Promise<ReadableStreamReadResult<T>> | undefined = reader.read();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const result = maxWaitMs === undefined ? await head : await Promise.race([
+    head,
+    new Promise<undefined>((resolve) => timer = setTimeout(() => resolve(undefined), maxWaitMs)),
+  ]);
+  clearTimeout(timer);
   const rest = new ReadableStream<T>({
     async pull(controller) {
-      if (replay) {
-        replay = false;
-        controller.enqueue(first as T);
-        return;
-      }
-      const { done, value } = await reader.read();
+      const { done, value } = await (head ?? reader.read());
+      head = undefined;
       if (done) controller.close();
       else controller.enqueue(value);
     },
@@ -32,5 +37,5 @@ export async function peekFirst<T>(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
-  return { first, rest };
+  return { first: result && !result.done ? result.value : undefined, rest, pending: !result };
 }

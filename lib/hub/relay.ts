@@ -1,23 +1,35 @@
 import { continueAnswer } from "../continuation/continue_answer.ts";
-import { catchErrors } from "./catch_errors.ts";
-import { toRelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
-import type { Upstream, UpstreamContext } from "./upstream.ts";
+import { DEFAULT_RETRY_POLICY, firstRound, type RetryPolicy } from "./retry.ts";
 import { StopSequenceStream } from "./stop_sequences.ts";
+import { superviseAnswer } from "./supervise.ts";
+import { DEFAULT_TIMEOUTS, guardRound, type RelayTimeouts } from "./timeouts.ts";
+import type { Upstream, UpstreamContext } from "./upstream.ts";
 import { UsageEstimateStream } from "./usage_estimate.ts";
 
 /** Options of {@link relay}. */
 export interface RelayOptions {
   /** Continuation rounds allowed after the first; `0` disables continuation. @default 8 */
   maxContinuations?: number;
+  /** Time limits. @default DEFAULT_TIMEOUTS */
+  timeouts?: Partial<RelayTimeouts>;
+  /** Retries of the first round. @default DEFAULT_RETRY_POLICY */
+  retry?: Partial<RetryPolicy>;
+  /** Models tried in order when the requested one fails with 429 or 5xx before answering. */
+  fallbackModels?: string[];
+  /** Aborting it ends every running answer with a 503 `shutting_down` error. */
+  shutdownSignal?: AbortSignal;
 }
 
 /**
- * The hub pipeline every front calls: each round asks the upstream (cut at the client's
- * stop sequences, with usage estimated when it reports none), and answers it cut off are continued into one stream unless the
- * request or the options turn that off. A failure inside the pipeline still ends the
- * stream with an `error` event.
+ * The hub pipeline every front calls. Each round asks the upstream under the
+ * first-event and idle limits, cut at the client's stop sequences, with usage estimated
+ * when the upstream reports none. The first round is retried (and moved to fallback
+ * models) while it failed before its first event; answers cut off are continued into one
+ * stream unless the request or the options turn that off. Never rejects: every failure,
+ * the total time limit and shutdown end the stream with an `error` event. The model that
+ * answered (after fallbacks) is written to `context.trace`.
  *
  * @example
  * ```ts
@@ -27,23 +39,45 @@ export interface RelayOptions {
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
  *   models: () => Promise.resolve([]),
  * };
- * const events = await relay(upstream, { messages: [] }, {});
+ * const events = relay(upstream, { messages: [] }, {});
  * console.assert((await Array.fromAsync(events)).at(-1)?.type === "finish");
  * ```
  */
-export async function relay(
+export function relay(
   upstream: Upstream,
   request: RelayRequest,
   context: UpstreamContext,
   options: RelayOptions = {},
-): Promise<ReadableStream<RelayEvent>> {
-  const round = async (roundRequest: RelayRequest) => {
-    const events = await upstream.chat(roundRequest, context);
+): ReadableStream<RelayEvent> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const abandoned = new AbortController();
+  const signal = context.signal ? AbortSignal.any([context.signal, abandoned.signal]) : abandoned.signal;
+  const round = (roundRequest: RelayRequest) => {
+    const events = guardRound((signal) => upstream.chat(roundRequest, { ...context, signal }), timeouts, signal);
     const stopped = roundRequest.stop?.length ? events.pipeThrough(new StopSequenceStream(roundRequest.stop)) : events;
     return stopped.pipeThrough(new UsageEstimateStream(roundRequest));
   };
-  const first = await round(request);
-  const maxContinuations = request.autoContinue === false ? 0 : options.maxContinuations ?? 8;
-  if (maxContinuations === 0) return first;
-  return catchErrors(continueAnswer(request, first, { maxContinuations, round }), toRelayError);
+  const models = [request.model, ...(options.fallbackModels ?? []).filter((model) => model !== request.model)];
+  const answer = async () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    const first = await firstRound((model) => round({ ...request, model }), models, {
+      policy,
+      signal,
+      trace: context.trace,
+    });
+    if (context.trace) context.trace.model = first.model;
+    const maxContinuations = request.autoContinue === false ? 0 : options.maxContinuations ?? 8;
+    if (maxContinuations === 0) return first.events;
+    const answered = { ...request, model: first.model };
+    return continueAnswer(answered, first.events, {
+      maxContinuations,
+      round: (next) => Promise.resolve(round(next)),
+    });
+  };
+  return superviseAnswer(answer(), {
+    totalMs: timeouts.totalMs,
+    shutdownSignal: options.shutdownSignal,
+    trace: context.trace,
+    onAbandon: () => abandoned.abort(),
+  });
 }

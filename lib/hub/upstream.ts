@@ -5,13 +5,16 @@
  */
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
+import type { RequestTrace } from "./trace.ts";
 
 /** Per-request facts an upstream may need. */
 export interface UpstreamContext {
   /** The key the client sent (Authorization, x-api-key or api-key), if any. */
   apiKey?: string;
-  /** Aborts when the client goes away. */
+  /** Aborts when the client goes away or the answer is abandoned (a time limit, shutdown). */
   signal?: AbortSignal;
+  /** Where the upstream notes facts for the request's log line, e.g. its api-version. */
+  trace?: RequestTrace;
 }
 
 /** A model as the relay lists it. */
@@ -48,4 +51,6 @@ export interface Upstream {
   chat(request: RelayRequest, context: UpstreamContext): Promise<ReadableStream<RelayEvent>>;
   /** The models the caller may use, the default chat model first. */
   models(context: UpstreamContext): Promise<RelayModel[]>;
+  /** Resolves when the upstream can be reached, rejects with why not (for `GET /health/ready`). */
+  ready?(): Promise<void>;
 }

@@ -2,26 +2,38 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { getLogger } from "@logtape/logtape";
 import { RelayError, toRelayError } from "../hub/errors.ts";
+import { type RequestTrace, traceOf } from "../hub/trace.ts";
 import type { Upstream } from "../hub/upstream.ts";
-import { openAIErrorResponse } from "../fronts/openai/errors.ts";
 import { anthropicRoutes } from "../fronts/anthropic/routes.ts";
+import { clientKey } from "../fronts/client_key.ts";
 import { llamaCppRoutes } from "../fronts/llamacpp/routes.ts";
 import { ollamaRoutes } from "../fronts/ollama/routes.ts";
 import { openAIRoutes } from "../fronts/openai/routes.ts";
+import type { FrontOptions } from "../fronts/respond.ts";
+import { dialectErrorResponse, dialectOf } from "./dialect.ts";
+import { GatewayKeys } from "./gateway_keys.ts";
+import { RelayMetrics } from "./metrics.ts";
 import { normalizePath } from "./normalize_path.ts";
 
 const log = getLogger(["cody-relay", "http"]);
 
-/** Options of {@link createApp}. */
-export interface AppOptions {
+/** Paths answered without a gateway key: probes and the scrape target. */
+const OPEN_PATHS = new Set(["/health", "/v1/health", "/health/ready", "/metrics"]);
+
+/** Options of {@link createApp}; the {@link FrontOptions} apply to every front. */
+export interface AppOptions extends FrontOptions {
   /** Where answers come from, e.g. a `CodyUpstream`. */
   upstream: Upstream;
-  /** Continuation rounds allowed after the first; `0` disables continuation. @default 8 */
-  maxContinuations?: number;
   /** The upstream model for `claude-*` ids the instance does not know. @default the instance's default chat model */
   anthropicDefaultModel?: string;
   /** Browser origins CORS allows (`*` for any). @default none: CORS off */
   corsOrigins?: string[];
+  /** The relay's own API keys: when set, clients must present one (Bearer, `x-api-key` or `api-key`). */
+  apiKeys?: string[];
+  /** Serve `GET /metrics` in Prometheus format. @default false */
+  metrics?: boolean;
+  /** Shown on `/health`, e.g. that TLS verification is off. */
+  warnings?: string[];
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -31,10 +43,12 @@ export interface RelayApp {
 }
 
 /**
- * The relay's HTTP app: every front mounted under `/v1` and at the root, `GET /health`,
- * CORS for browser clients (when `corsOrigins` is set), an `x-request-id` on every response, one log line per request.
- * Paths are normalised (`//` collapsed, trailing `/` dropped) because clients build them
- * from base URLs carelessly.
+ * The relay's HTTP app: every front mounted under `/v1` and at the root; `GET /health`
+ * (liveness) and `GET /health/ready` (the upstream answers); `GET /metrics` when enabled;
+ * gateway keys when set; CORS for browser clients when `corsOrigins` is set; an
+ * `x-request-id` on every response and one log line per request once it ended (streams
+ * included). Paths are normalised (`//` collapsed, trailing `/` dropped) because clients
+ * build them from base URLs carelessly.
  *
  * @example
  * ```ts
@@ -50,45 +64,89 @@ export interface RelayApp {
  */
 export function createApp(options: AppOptions): RelayApp {
   const app = new Hono({ getPath: normalizePath });
+  const metrics = options.metrics ? new RelayMetrics() : undefined;
+  const gatewayKeys = options.apiKeys?.length ? new GatewayKeys(options.apiKeys) : undefined;
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   app.use(async (c, next) => {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
-    const started = performance.now();
-    await next();
+    const path = normalizePath(c.req.raw);
+    const trace = traceOf(c.req.raw);
+    const dialect = trace.front = dialectOf(path, c.req.raw.headers);
+    if (gatewayKeys && !OPEN_PATHS.has(path) && !gatewayKeys.accepts(clientKey(c.req.raw.headers))) {
+      c.res = dialectErrorResponse(
+        dialect,
+        new RelayError(401, "This relay needs one of its API keys (Authorization: Bearer, x-api-key or api-key).", {
+          code: "invalid_api_key",
+        }),
+      );
+    } else {
+      await next();
+    }
     c.res.headers.set("x-request-id", requestId);
-    const fields = {
-      method: c.req.method,
-      path: new URL(c.req.url).pathname,
-      status: c.res.status,
-      ms: Math.round(performance.now() - started),
-      requestId,
-    };
-    if (c.res.status >= 500) log.warn("{method} {path} → {status} in {ms} ms [{requestId}]", fields);
-    else log.info("{method} {path} → {status} in {ms} ms [{requestId}]", fields);
+    const status = c.res.status;
+    if (trace.streaming) metrics?.streamStarted(trace);
+    else trace.end(c.req.raw.signal.aborted ? "client_abort" : status >= 400 ? "error" : "completed");
+    void trace.ended.then(() => {
+      logRequest(trace, { method: c.req.method, path, status, requestId });
+      metrics?.record(trace, status);
+    });
   });
 
-  app.get("/health", (c) => c.json({ status: "ok" }));
-  app.get("/v1/health", (c) => c.json({ status: "ok" }));
-  const openai = openAIRoutes(options.upstream, { maxContinuations: options.maxContinuations });
-  app.route(
-    "/v1",
-    anthropicRoutes(options.upstream, {
-      maxContinuations: options.maxContinuations,
-      defaultModel: options.anthropicDefaultModel,
-    }),
-  );
+  const health = { status: "ok", ...(options.warnings?.length ? { warnings: options.warnings } : {}) };
+  app.get("/health", (c) => c.json(health));
+  app.get("/v1/health", (c) => c.json(health));
+  app.get("/health/ready", async (c) => {
+    const problem = await (options.upstream.ready?.() ?? Promise.resolve()).then(() => undefined, toRelayError);
+    return problem
+      ? c.json({ status: "unavailable", error: problem.message }, 503)
+      : c.json({ status: "ready", ...(options.warnings?.length ? { warnings: options.warnings } : {}) });
+  });
+  if (metrics) {
+    app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  }
+  const openai = openAIRoutes(options.upstream, options);
+  app.route("/v1", anthropicRoutes(options.upstream, { ...options, defaultModel: options.anthropicDefaultModel }));
   app.route("/v1", openai);
-  app.route("/", llamaCppRoutes(options.upstream, { maxContinuations: options.maxContinuations }));
-  app.route("/", ollamaRoutes(options.upstream, { maxContinuations: options.maxContinuations }));
+  app.route("/", llamaCppRoutes(options.upstream, options));
+  app.route("/", ollamaRoutes(options.upstream, options));
   app.route("/", openai);
 
   app.notFound((c) =>
-    openAIErrorResponse(
+    dialectErrorResponse(
+      dialectOf(normalizePath(c.req.raw), c.req.raw.headers),
       new RelayError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "not_found" }),
     )
   );
-  app.onError((error) => openAIErrorResponse(toRelayError(error)));
+  app.onError((error, c) =>
+    dialectErrorResponse(dialectOf(normalizePath(c.req.raw), c.req.raw.headers), toRelayError(error))
+  );
   return app;
+}
+
+/** The one log line of a request: what it asked, what answered, how long it took, how it ended. */
+function logRequest(
+  trace: RequestTrace,
+  request: { method: string; path: string; status: number; requestId: string },
+): void {
+  const fields = {
+    ...request,
+    front: trace.front,
+    model: trace.model ?? trace.requestedModel ?? null,
+    apiVersion: trace.apiVersion ?? null,
+    firstByteMs: trace.firstByteMs === undefined ? null : Math.round(trace.firstByteMs),
+    durationMs: Math.round(trace.durationMs ?? 0),
+    tokensIn: trace.usage?.promptTokens ?? null,
+    tokensOut: trace.usage?.completionTokens ?? null,
+    continuations: trace.continuations ?? 0,
+    retries: trace.retries,
+    outcome: trace.outcome,
+    ...(trace.error ? { error: trace.error.message } : {}),
+  };
+  const message = "{method} {path} → {status} {outcome} in {durationMs} ms (first byte {firstByteMs} ms, " +
+    "model {model}, tokens {tokensIn}/{tokensOut}, continuations {continuations}, retries {retries}, " +
+    "api-version {apiVersion}) [{requestId}]";
+  if (request.status >= 500 || trace.outcome === "timeout") log.warn(message, fields);
+  else log.info(message, fields);
 }
 
 /**
@@ -108,6 +166,7 @@ function corsFor(origins: string[]) {
       "retry-after-ms",
       "x-cody-relay-usage",
       "x-cody-relay-continuations",
+      "x-cody-relay-model",
     ],
     maxAge: 600,
   });

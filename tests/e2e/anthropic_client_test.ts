@@ -147,11 +147,11 @@ Deno.test("errors surface as the SDK's typed errors, in Anthropic's shape and st
   const limited = await client(stack.relayUrl).messages.create({
     model: SONNET,
     max_tokens: 50,
-    messages: [{ role: "user", content: "Hi [[sim status=429 retry_after=7]]" }],
+    messages: [{ role: "user", content: "Hi [[sim status=429 retry_after=70]]" }],
   }).catch((e) => e);
   ok(limited instanceof Anthropic.RateLimitError, String(limited));
   equal(bodyOf(limited).error.type, "rate_limit_error");
-  equal(limited.headers.get("retry-after"), "7");
+  equal(limited.headers.get("retry-after"), "70");
 
   const unauthorized = await client(stack.relayUrl, "sgp_wrong").messages.create({
     model: SONNET,

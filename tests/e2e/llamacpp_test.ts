@@ -101,9 +101,9 @@ Deno.test("health, props, and errors in llama.cpp's shape with an integer code",
   const { error } = await unauthorized.json();
   equal(error.code, 401);
   equal(error.type, "authentication_error");
-  const limited = await post(`${stack.relayUrl}/completion`, { prompt: "Hi [[sim status=429 retry_after=9]]" });
+  const limited = await post(`${stack.relayUrl}/completion`, { prompt: "Hi [[sim status=429 retry_after=90]]" });
   equal(limited.status, 429);
-  equal(limited.headers.get("retry-after"), "9", "coLLaMA reads retry-after on 429");
+  equal(limited.headers.get("retry-after"), "90", "coLLaMA reads retry-after on 429");
   equal((await limited.json()).error.type, "rate_limit_error");
   const invalid = await post(`${stack.relayUrl}/completion`, { prompt: 5 });
   equal(invalid.status, 400);

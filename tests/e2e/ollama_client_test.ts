@@ -103,7 +103,7 @@ Deno.test("a long chat answer continues across a seam; errors come as {error}", 
 
   const failed = await client(stack.relayUrl).chat({
     model: SONNET,
-    messages: [{ role: "user", content: "Hi [[sim status=429 retry_after=3]]" }],
+    messages: [{ role: "user", content: "Hi [[sim status=429 retry_after=30]]" }],
     stream: false,
   }).catch((error) => error);
   equal(failed.status_code, 429);

@@ -180,7 +180,7 @@ Deno.test("429 keeps its status with retry-after and retry-after-ms", async () =
 });
 
 Deno.test("upstream 5xx before streaming is a 502 in OpenAI's shape", async () => {
-  await using stack = await startStack();
+  await using stack = await startStack({ app: { retry: { maxRetries: 0 } } });
   stack.simulator.script({ status: 503, message: "maintenance" });
   const error = await chatError(stack.relayUrl, { stream: true });
   ok(error instanceof OpenAI.InternalServerError);
@@ -189,7 +189,7 @@ Deno.test("upstream 5xx before streaming is a 502 in OpenAI's shape", async () =
 });
 
 Deno.test("an error event as the first upstream event is an HTTP error, not a 200", async () => {
-  await using stack = await startStack();
+  await using stack = await startStack({ app: { retry: { maxRetries: 0 } } });
   stack.simulator.script({ errorAfter: 0, message: "Anthropic: unexpected status code 429: concurrency limit" });
   const error = await chatError(stack.relayUrl, { stream: true });
   ok(error instanceof OpenAI.RateLimitError, String(error));

@@ -1,17 +1,16 @@
 import { Hono } from "hono";
 import { toRelayError } from "../../hub/errors.ts";
-import type { RelayOptions } from "../../hub/relay.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, upstreamContext } from "../respond.ts";
+import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
 import { anthropicErrorResponse } from "./errors.ts";
 import { parseCountTokensRequest, parseMessagesRequest } from "./messages_request.ts";
 import { AnthropicMessageStream, toAnthropicMessage } from "./messages_stream.ts";
 import { upstreamModelFor } from "./model_alias.ts";
 
 /** Options of {@link anthropicRoutes}. */
-export interface AnthropicOptions extends RelayOptions {
+export interface AnthropicOptions extends FrontOptions {
   /** The upstream model for `claude-*` ids the instance does not know. @default the instance's default chat model */
   defaultModel?: string;
 }
@@ -47,7 +46,7 @@ export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = 
   const models = (raw: Request): Promise<RelayModel[]> => upstream.models(upstreamContext(raw)).catch(() => []);
 
   app.post("/messages", async (c) => {
-    const parsed = parseMessagesRequest(await readJson(c.req.raw));
+    const parsed = parseMessagesRequest(await readJson(c.req.raw, options.maxBodyBytes));
     const model = upstreamModelFor(parsed.model, await models(c.req.raw), options.defaultModel);
     if (model) parsed.request.model = model;
     else delete parsed.request.model;
@@ -58,13 +57,13 @@ export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = 
     };
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
-      toJson: (answer) => toAnthropicMessage(answer, meta),
-      encoder: () => new AnthropicMessageStream(meta),
+      toJson: (answer, model = meta.model) => toAnthropicMessage(answer, { ...meta, model }),
+      encoder: (model = meta.model) => new AnthropicMessageStream({ ...meta, model }),
     }, options);
   });
 
   app.post("/messages/count_tokens", async (c) => {
-    const { request } = parseCountTokensRequest(await readJson(c.req.raw));
+    const { request } = parseCountTokensRequest(await readJson(c.req.raw, options.maxBodyBytes));
     return c.json({ input_tokens: await estimatePromptTokens(request) });
   });
 

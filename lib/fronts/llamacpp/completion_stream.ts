@@ -2,6 +2,7 @@ import type { CollectedAnswer } from "../../hub/collect.ts";
 import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
 import type { RelayError } from "../../hub/errors.ts";
 import { answerEncoder } from "../answer_encoder.ts";
+import { errorResponse } from "../error_response.ts";
 
 const encoder = new TextEncoder();
 
@@ -102,4 +103,18 @@ export function toLlamaCppCompletion(model: string, answer: CollectedAnswer) {
     content: answer.text,
     ...finalFields(model, answer.finishReason, answer.upstreamReason, answer.stopSequence, answer.usage),
   };
+}
+
+/**
+ * The HTTP response for a relay error in llama.cpp's shape: `{"error":{code,message,type}}`.
+ *
+ * @example
+ * ```ts
+ * import { llamaCppErrorResponse } from "./completion_stream.ts";
+ * import { RelayError } from "../../hub/errors.ts";
+ * console.assert(llamaCppErrorResponse(new RelayError(400, "bad")).status === 400);
+ * ```
+ */
+export function llamaCppErrorResponse(error: RelayError): Response {
+  return errorResponse({ error: llamaCppError(error) }, error.status, error);
 }

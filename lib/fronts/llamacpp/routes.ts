@@ -1,11 +1,9 @@
 import { Hono } from "hono";
 import { toRelayError } from "../../hub/errors.ts";
-import type { RelayOptions } from "../../hub/relay.ts";
 import type { Upstream } from "../../hub/upstream.ts";
-import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest } from "../respond.ts";
-import { llamaCppError, LlamaCppStream, toLlamaCppCompletion } from "./completion_stream.ts";
+import { answerRequest, type FrontOptions } from "../respond.ts";
+import { llamaCppErrorResponse, LlamaCppStream, toLlamaCppCompletion } from "./completion_stream.ts";
 import { parseLlamaCppRequest } from "./llamacpp_request.ts";
 
 /**
@@ -26,20 +24,17 @@ import { parseLlamaCppRequest } from "./llamacpp_request.ts";
  * console.assert((await response.json()).content === "Hi");
  * ```
  */
-export function llamaCppRoutes(upstream: Upstream, options: RelayOptions = {}): Hono {
+export function llamaCppRoutes(upstream: Upstream, options: FrontOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => {
-    const relayError = toRelayError(error);
-    return errorResponse({ error: llamaCppError(relayError) }, relayError.status, relayError);
-  });
+  app.onError((error) => llamaCppErrorResponse(toRelayError(error)));
 
   for (const path of ["/completion", "/infill"]) {
     app.post(path, async (c) => {
-      const parsed = parseLlamaCppRequest(await readJson(c.req.raw));
+      const parsed = parseLlamaCppRequest(await readJson(c.req.raw, options.maxBodyBytes));
       return await answerRequest(upstream, c.req.raw, parsed.request, {
         stream: parsed.stream,
-        toJson: (answer) => toLlamaCppCompletion(parsed.model, answer),
-        encoder: () => new LlamaCppStream(parsed.model),
+        toJson: (answer, model = parsed.model) => toLlamaCppCompletion(model, answer),
+        encoder: (model = parsed.model) => new LlamaCppStream(model),
       }, options);
     });
   }

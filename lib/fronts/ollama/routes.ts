@@ -1,10 +1,9 @@
 import { Hono } from "hono";
 import { RelayError, toRelayError } from "../../hub/errors.ts";
-import type { RelayOptions } from "../../hub/relay.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, upstreamContext } from "../respond.ts";
+import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
 import { type OllamaShape, OllamaStream, toOllamaResponse } from "./ndjson_stream.ts";
 import { type ParsedOllamaRequest, parseOllamaChat, parseOllamaGenerate, parseOllamaShow } from "./ollama_request.ts";
 
@@ -13,7 +12,17 @@ export const OLLAMA_VERSION = "0.12.0";
 
 const NDJSON_HEADERS = { "content-type": "application/x-ndjson", "cache-control": "no-cache" };
 
-function ollamaError(error: RelayError): Response {
+/**
+ * The HTTP response for a relay error in Ollama's shape: `{"error":"…"}`.
+ *
+ * @example
+ * ```ts
+ * import { ollamaErrorResponse } from "./routes.ts";
+ * import { RelayError } from "../../hub/errors.ts";
+ * console.assert(ollamaErrorResponse(new RelayError(404, "model 'x' not found")).status === 404);
+ * ```
+ */
+export function ollamaErrorResponse(error: RelayError): Response {
   return errorResponse({ error: error.message }, error.status, error);
 }
 
@@ -47,9 +56,9 @@ function modelDetails(model: RelayModel) {
  * console.assert((await response.json()).models[0].name === "m");
  * ```
  */
-export function ollamaRoutes(upstream: Upstream, options: RelayOptions = {}): Hono {
+export function ollamaRoutes(upstream: Upstream, options: FrontOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => ollamaError(toRelayError(error)));
+  app.onError((error) => ollamaErrorResponse(toRelayError(error)));
 
   app.on(["GET", "HEAD"], "/", (c) => c.text("Ollama is running"));
   app.get("/api/version", (c) => c.json({ version: OLLAMA_VERSION }));
@@ -69,7 +78,7 @@ export function ollamaRoutes(upstream: Upstream, options: RelayOptions = {}): Ho
   });
 
   app.post("/api/show", async (c) => {
-    const id = parseOllamaShow(await readJson(c.req.raw));
+    const id = parseOllamaShow(await readJson(c.req.raw, options.maxBodyBytes));
     const model = (await upstream.models(upstreamContext(c.req.raw))).find((candidate) => candidate.id === id);
     if (!model) throw new RelayError(404, `model '${id}' not found`);
     const capabilities = model.capabilities ?? ["chat"];
@@ -99,13 +108,20 @@ export function ollamaRoutes(upstream: Upstream, options: RelayOptions = {}): Ho
     const startedNs = performance.now() * 1e6;
     return await answerRequest(upstream, raw, parsed.request, {
       stream: parsed.stream,
-      toJson: (answer) => toOllamaResponse(shape, parsed.model, answer, startedNs),
-      encoder: () => new OllamaStream(shape, parsed.model),
+      toJson: (answer, model = parsed.model) => toOllamaResponse(shape, model, answer, startedNs),
+      encoder: (model = parsed.model) => new OllamaStream(shape, model),
       streamHeaders: NDJSON_HEADERS,
+      keepAlive: false,
     }, options);
   };
-  app.post("/api/chat", async (c) => answer(c.req.raw, "chat", parseOllamaChat(await readJson(c.req.raw))));
-  app.post("/api/generate", async (c) => answer(c.req.raw, "generate", parseOllamaGenerate(await readJson(c.req.raw))));
+  app.post(
+    "/api/chat",
+    async (c) => answer(c.req.raw, "chat", parseOllamaChat(await readJson(c.req.raw, options.maxBodyBytes))),
+  );
+  app.post(
+    "/api/generate",
+    async (c) => answer(c.req.raw, "generate", parseOllamaGenerate(await readJson(c.req.raw, options.maxBodyBytes))),
+  );
 
   for (const path of ["/api/ps", "/api/embed", "/api/embeddings", "/api/pull", "/api/push", "/api/create"]) {
     app.all(path, () => {

@@ -1,9 +1,8 @@
 import { Hono } from "hono";
 import { RelayError, toRelayError } from "../../hub/errors.ts";
-import type { RelayOptions } from "../../hub/relay.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, upstreamContext } from "../respond.ts";
+import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
 import { toChatCompletion } from "./chat_completion.ts";
 import { parseChatRequest } from "./chat_request.ts";
 import { OpenAIChatStream } from "./chat_stream.ts";
@@ -35,38 +34,38 @@ import { toModelList, toModelObject } from "./models.ts";
  * console.assert(response.status === 200);
  * ```
  */
-export function openAIRoutes(upstream: Upstream, options: RelayOptions = {}): Hono {
+export function openAIRoutes(upstream: Upstream, options: FrontOptions = {}): Hono {
   const app = new Hono();
   app.onError((error) => openAIErrorResponse(toRelayError(error)));
 
   app.post("/chat/completions", async (c) => {
-    const parsed = parseChatRequest(await readJson(c.req.raw));
+    const parsed = parseChatRequest(await readJson(c.req.raw, options.maxBodyBytes));
     const meta = { id: `chatcmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
-      toJson: (answer) => toChatCompletion(answer, meta),
-      encoder: () => new OpenAIChatStream({ ...meta, includeUsage: parsed.includeUsage }),
+      toJson: (answer, model = meta.model) => toChatCompletion(answer, { ...meta, model }),
+      encoder: (model = meta.model) => new OpenAIChatStream({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
   });
 
   app.post("/completions", async (c) => {
-    const parsed = parseCompletionRequest(await readJson(c.req.raw));
+    const parsed = parseCompletionRequest(await readJson(c.req.raw, options.maxBodyBytes));
     const meta = { id: `cmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
-      toJson: (answer) => toTextCompletion(answer, meta),
-      encoder: () => new TextCompletionStream({ ...meta, includeUsage: parsed.includeUsage }),
+      toJson: (answer, model = meta.model) => toTextCompletion(answer, { ...meta, model }),
+      encoder: (model = meta.model) => new TextCompletionStream({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
   });
 
   // Mistral's FIM endpoint answers in chat shapes (Continue's `mistral` provider reads them).
   app.post("/fim/completions", async (c) => {
-    const parsed = parseFimRequest(await readJson(c.req.raw));
+    const parsed = parseFimRequest(await readJson(c.req.raw, options.maxBodyBytes));
     const meta = { id: `cmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
-      toJson: (answer) => toChatCompletion(answer, meta),
-      encoder: () => new OpenAIChatStream({ ...meta, includeUsage: parsed.includeUsage }),
+      toJson: (answer, model = meta.model) => toChatCompletion(answer, { ...meta, model }),
+      encoder: (model = meta.model) => new OpenAIChatStream({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
   });
 

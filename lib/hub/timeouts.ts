@@ -1,0 +1,85 @@
+/**
+ * Time limits on an upstream answer: to its first event, between events, and in total.
+ *
+ * @module
+ */
+import { RelayError } from "./errors.ts";
+import type { RelayEvent } from "./events.ts";
+import { interruptible } from "./interruptible.ts";
+
+/** The `code` of every error caused by a time limit. */
+export const TIMEOUT = "upstream_timeout";
+
+/** Time limits in milliseconds. */
+export interface RelayTimeouts {
+  /** From sending a round's request to its first event. @default 60000 */
+  firstEventMs: number;
+  /** Longest gap between two events of a round. @default 60000 */
+  idleMs: number;
+  /** The whole answer, every round and retry included. @default 900000 (15 minutes) */
+  totalMs: number;
+}
+
+/** The limits used where none are given. */
+export const DEFAULT_TIMEOUTS: Readonly<RelayTimeouts> = { firstEventMs: 60_000, idleMs: 60_000, totalMs: 900_000 };
+
+/**
+ * The error of an expired limit: a 504 naming the limit and the flag that sets it.
+ *
+ * @example
+ * ```ts
+ * import { timeoutError } from "./timeouts.ts";
+ * console.assert(timeoutError("idleMs", 60_000).message.includes("--idle-timeout"));
+ * ```
+ */
+export function timeoutError(limit: keyof RelayTimeouts, ms: number): RelayError {
+  const seconds = `${ms / 1000} s`;
+  const message = limit === "firstEventMs"
+    ? `the upstream sent no answer within ${seconds} (time-to-first-event limit, --first-event-timeout)`
+    : limit === "idleMs"
+    ? `the upstream stream went quiet for ${seconds} mid-answer (idle limit, --idle-timeout)`
+    : `the answer took longer than ${seconds} (total limit, --total-timeout)`;
+  return new RelayError(504, message, { code: TIMEOUT });
+}
+
+/**
+ * Runs one upstream round under the first-event and idle limits: `open` is called with a
+ * signal that aborts when a limit expires (or `signal` aborts, or the reader cancels), and
+ * an expired limit ends the stream with a {@link timeoutError} at once, whatever the
+ * upstream is doing. One timer per round, re-armed only when it fires.
+ *
+ * @example
+ * ```ts
+ * import { guardRound } from "./timeouts.ts";
+ * const stalled = () => new Promise<ReadableStream<never>>(() => {});
+ * const events = await Array.fromAsync(guardRound(stalled, { firstEventMs: 10, idleMs: 10 }));
+ * console.assert(events[0].type === "error" && events[0].error.status === 504);
+ * ```
+ */
+export function guardRound(
+  open: (signal: AbortSignal) => Promise<ReadableStream<RelayEvent>>,
+  limits: Pick<RelayTimeouts, "firstEventMs" | "idleMs">,
+  signal?: AbortSignal,
+): ReadableStream<RelayEvent> {
+  const abort = new AbortController();
+  const started = performance.now();
+  let lastEvent: number | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const check = () => {
+    const limit = lastEvent === undefined ? "firstEventMs" : "idleMs";
+    const left = (lastEvent ?? started) + limits[limit] - performance.now();
+    if (left > 0) return void (timer = setTimeout(check, left));
+    guarded.interrupt(timeoutError(limit, limits[limit]));
+  };
+  const guarded = interruptible(open(signal ? AbortSignal.any([signal, abort.signal]) : abort.signal), {
+    onEvent() {
+      lastEvent = performance.now();
+    },
+    onEnd(end) {
+      clearTimeout(timer);
+      if (end !== "finished") abort.abort();
+    },
+  });
+  timer = setTimeout(check, limits.firstEventMs);
+  return guarded.events;
+}

@@ -1,0 +1,105 @@
+/**
+ * What one request did, written by the stages it passes through (front, retries, upstream,
+ * continuation) and read once it ended by the request log line and the metrics.
+ *
+ * @module
+ */
+import type { RelayError } from "./errors.ts";
+import type { RelayUsage } from "./events.ts";
+import { SHUTTING_DOWN } from "./supervise.ts";
+import { TIMEOUT } from "./timeouts.ts";
+
+/** How a request ended, as the log line and `/metrics` name it. */
+export type RequestOutcome = "completed" | "error" | "client_abort" | "timeout" | "shutdown";
+
+/**
+ * The facts of one request. Every field is optional because a request can end anywhere.
+ *
+ * @example
+ * ```ts
+ * import { RequestTrace } from "./trace.ts";
+ * const trace = new RequestTrace();
+ * trace.retries++;
+ * trace.end("completed");
+ * console.assert((await trace.ended) === "completed" && trace.durationMs! >= 0);
+ * ```
+ */
+export class RequestTrace {
+  /** The client dialect, e.g. `openai`, `anthropic`. */
+  front?: string;
+  /** The model the client asked for, as it named it. */
+  requestedModel?: string;
+  /** The upstream model that answered (differs from the request after a fallback). */
+  model?: string;
+  /** The upstream api-version used (Cody). */
+  apiVersion?: number;
+  /** Upstream attempts beyond the first (retries and fallbacks). */
+  retries = 0;
+  /** Continuation rounds after the first. */
+  continuations?: number;
+  /** Token counts of the whole answer. */
+  usage?: RelayUsage;
+  /** Milliseconds from the request to the first byte of the answer. */
+  firstByteMs?: number;
+  /** Milliseconds from the request to its end. */
+  durationMs?: number;
+  /** Whether the answer is streamed (its end comes after the response headers). */
+  streaming = false;
+  /** The `code` (or status) of each upstream failure seen, retried or not. */
+  readonly upstreamErrors: string[] = [];
+  /** The error the answer ended with, if it failed. */
+  error?: RelayError;
+  /** `performance.now()` when the request arrived. */
+  readonly started: number = performance.now();
+  /** Resolves with the outcome once the request ended. */
+  readonly ended: Promise<RequestOutcome>;
+  #outcome?: RequestOutcome;
+  #resolve!: (outcome: RequestOutcome) => void;
+
+  /** Starts the clock. */
+  constructor() {
+    this.ended = new Promise((resolve) => this.#resolve = resolve);
+  }
+
+  /** The outcome, once ended. */
+  get outcome(): RequestOutcome | undefined {
+    return this.#outcome;
+  }
+
+  /** Notes the first byte of the answer (once). */
+  firstByte(): void {
+    this.firstByteMs ??= performance.now() - this.started;
+  }
+
+  /** Ends the request (by default with the outcome {@link RequestTrace.error} implies); later calls are ignored. */
+  end(outcome: RequestOutcome = outcomeOf(this.error)): void {
+    if (this.#outcome) return;
+    this.#outcome = outcome;
+    this.durationMs = performance.now() - this.started;
+    this.#resolve(outcome);
+  }
+}
+
+function outcomeOf(error: RelayError | undefined): RequestOutcome {
+  if (!error) return "completed";
+  return error.code === TIMEOUT ? "timeout" : error.code === SHUTTING_DOWN ? "shutdown" : "error";
+}
+
+const traces = new WeakMap<Request, RequestTrace>();
+
+/**
+ * The trace of an HTTP request: the server's middleware and the front handling the
+ * request get the same object without passing it along.
+ *
+ * @example
+ * ```ts
+ * import { traceOf } from "./trace.ts";
+ * const request = new Request("http://relay/v1/chat/completions");
+ * console.assert(traceOf(request) === traceOf(request));
+ * ```
+ */
+export function traceOf(request: Request): RequestTrace {
+  let trace = traces.get(request);
+  if (!trace) traces.set(request, trace = new RequestTrace());
+  return trace;
+}

@@ -1,0 +1,51 @@
+import type { RelayError } from "../hub/errors.ts";
+import { anthropicErrorResponse } from "../fronts/anthropic/errors.ts";
+import { llamaCppErrorResponse } from "../fronts/llamacpp/completion_stream.ts";
+import { openAIErrorResponse } from "../fronts/openai/errors.ts";
+import { ollamaErrorResponse } from "../fronts/ollama/routes.ts";
+
+/** The client dialects the relay speaks. */
+export type Dialect = "openai" | "anthropic" | "ollama" | "llamacpp";
+
+/**
+ * Which dialect a request speaks, from its path (and `anthropic-version` for the shared
+ * `/v1/models`), so that errors raised before a front sees the request (gateway keys,
+ * unknown routes) are in the shape the client parses.
+ *
+ * @example
+ * ```ts
+ * import { dialectOf } from "./dialect.ts";
+ * console.assert(dialectOf("/v1/messages", new Headers()) === "anthropic");
+ * console.assert(dialectOf("/api/chat", new Headers()) === "ollama");
+ * console.assert(dialectOf("/v1/chat/completions", new Headers()) === "openai");
+ * ```
+ */
+export function dialectOf(path: string, headers: Headers): Dialect {
+  if (/^(\/v1)?\/messages(\/|$)/.test(path)) return "anthropic";
+  if (headers.has("anthropic-version")) return "anthropic";
+  if (path === "/" || path.startsWith("/api/")) return "ollama";
+  if (/^\/(completion|infill|props)$/.test(path)) return "llamacpp";
+  return "openai";
+}
+
+const RESPONSES: Record<Dialect, (error: RelayError) => Response> = {
+  openai: openAIErrorResponse,
+  anthropic: anthropicErrorResponse,
+  ollama: ollamaErrorResponse,
+  llamacpp: llamaCppErrorResponse,
+};
+
+/**
+ * The HTTP error response in a dialect's shape.
+ *
+ * @example
+ * ```ts
+ * import { dialectErrorResponse } from "./dialect.ts";
+ * import { RelayError } from "../hub/errors.ts";
+ * const response = dialectErrorResponse("ollama", new RelayError(401, "no key"));
+ * console.assert((await response.json()).error === "no key");
+ * ```
+ */
+export function dialectErrorResponse(dialect: Dialect, error: RelayError): Response {
+  return RESPONSES[dialect](error);
+}
