@@ -6,23 +6,34 @@
  */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
-import { configure, getTextFormatter, type LogRecord } from "@logtape/logtape";
+import { configure, getLogger, getTextFormatter, jsonLinesFormatter, type LogRecord } from "@logtape/logtape";
 import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
+import { upstreamFetch } from "./lib/cli/upstream_fetch.ts";
 import { CodyUpstream } from "./lib/cody/upstream.ts";
 import { createApp } from "./lib/server/app.ts";
-import { serve } from "./lib/server/serve.ts";
+import { redactor } from "./lib/server/redact.ts";
+import { type RunningServer, serve } from "./lib/server/serve.ts";
 import { createSimulator } from "./lib/simulator/simulator.ts";
 import { VERSION } from "./lib/version.ts";
+
+/** Log values in text lines: strings as they are, absent figures as `-`. */
+function plainValue(value: unknown): string {
+  if (value === null || value === undefined) return "-";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
 
 /** Simulator pacing in demo mode, so streaming is visible. */
 const DEMO_PACE_MS = 15;
 
+const log = getLogger(["cody-relay", "cli"]);
+
 async function main(config: RelayConfig): Promise<void> {
   if (config.command === "help") return void process.stdout.write(USAGE);
   if (config.command === "version") return void console.log(`cody-relay ${VERSION}`);
-  const format = getTextFormatter();
+  const format = config.logFormat === "json" ? jsonLinesFormatter : getTextFormatter({ value: plainValue });
+  const redact = redactor([...config.accessToken ? [config.accessToken] : [], ...config.apiKeys]);
   await configure({
-    sinks: { stderr: (record: LogRecord) => process.stderr.write(format(record)) },
+    sinks: { stderr: (record: LogRecord) => process.stderr.write(redact(format(record))) },
     loggers: [
       { category: "cody-relay", lowestLevel: config.logLevel, sinks: ["stderr"] },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
@@ -37,24 +48,37 @@ async function main(config: RelayConfig): Promise<void> {
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
+  const ca = config.caFile ? await readFile(config.caFile, "utf8") : undefined;
   const upstream = config.endpoint
-    ? new CodyUpstream({
-      ...config,
-      endpoint: config.endpoint,
-      ...(config.upstreamTransport === "fetch" ? { fetch: (request) => fetch(request) } : {}),
-    })
+    ? new CodyUpstream({ ...config, endpoint: config.endpoint, fetch: upstreamFetch(config, ca) })
     : new CodyUpstream({
       ...config,
       endpoint: "http://simulator.invalid",
       accessToken: config.accessToken ?? "sgp_local_demo",
       fetch: createSimulator({ paceMs: DEMO_PACE_MS, recordRequests: false }).fetch,
     });
+  const warnings = config.insecureSkipTlsVerify
+    ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
+    : [];
+  for (const warning of warnings) log.warn("{warning}", { warning });
+  if (config.logBodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
+  const shutdown = new AbortController();
   const server = await serve({
     fetch: createApp({
       upstream,
       maxContinuations: config.maxContinuations,
       anthropicDefaultModel: config.anthropicDefaultModel,
       corsOrigins: config.corsOrigins,
+      timeouts: config.timeouts,
+      retry: config.retry,
+      fallbackModels: config.fallbackModels,
+      keepAliveMs: config.keepAliveMs,
+      maxBodyBytes: config.maxBodyBytes,
+      apiKeys: config.apiKeys,
+      metrics: config.metrics,
+      logBodies: config.logBodies,
+      warnings,
+      shutdownSignal: shutdown.signal,
     }).fetch,
     hostname: config.host,
     port: config.port,
@@ -66,6 +90,32 @@ async function main(config: RelayConfig): Promise<void> {
       ? `relaying to Sourcegraph at ${upstream.origin}`
       : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
   );
+  stopOnSignals(server, shutdown, config.shutdownGraceMs);
+}
+
+/**
+ * SIGINT/SIGTERM: stop accepting, let in-flight answers finish for the grace period, then
+ * end the rest with an error event, and exit 0 once every response has ended.
+ */
+function stopOnSignals(server: RunningServer, shutdown: AbortController, graceMs: number): void {
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("{signal}: no new connections; in-flight answers have {seconds} s to finish", {
+      signal,
+      seconds: graceMs / 1000,
+    });
+    const grace = setTimeout(() => {
+      log.warn("grace period over: ending the answers still running");
+      shutdown.abort();
+    }, graceMs);
+    await server.shutdown();
+    clearTimeout(grace);
+    log.info("stopped");
+    process.exit(0);
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(signal));
 }
 
 if (import.meta.main) {
@@ -76,5 +126,8 @@ if (import.meta.main) {
     console.error(`cody-relay: ${error instanceof Error ? error.message : error}`);
     process.exit(2);
   }
-  await main(config);
+  await main(config).catch((error) => {
+    console.error(`cody-relay: ${error instanceof Error ? error.message : error}`);
+    process.exit(1);
+  });
 }

@@ -27,6 +27,32 @@ export interface RelayConfig {
   anthropicDefaultModel?: string;
   /** Browser origins allowed by CORS (`*` for any); absent = CORS off. */
   corsOrigins?: string[];
+  /** Time limits in milliseconds. */
+  timeouts: { connectMs: number; firstEventMs: number; idleMs: number; totalMs: number };
+  /** SSE keep-alive interval in milliseconds. */
+  keepAliveMs: number;
+  /** Retries of a failed first round, and the most time spent waiting for them (ms). */
+  retry: { maxRetries: number; maxWaitMs: number };
+  /** Models tried in order when the requested one fails with 429/5xx before answering. */
+  fallbackModels: string[];
+  /** Request body limit in bytes. */
+  maxBodyBytes: number;
+  /** How long in-flight answers may run on after SIGINT/SIGTERM (ms). */
+  shutdownGraceMs: number;
+  /** The relay's own API keys (gateway keys); empty = none required. */
+  apiKeys: string[];
+  /** Listening beyond loopback without gateway keys was chosen explicitly. */
+  allowOpen: boolean;
+  /** A PEM CA bundle trusted for the upstream's TLS. */
+  caFile?: string;
+  /** Skip TLS verification of the upstream (insecure). */
+  insecureSkipTlsVerify: boolean;
+  /** Log line format. */
+  logFormat: "text" | "json";
+  /** Log request bodies (secrets redacted). */
+  logBodies: boolean;
+  /** Serve `GET /metrics`. */
+  metrics: boolean;
 }
 
 /** `--help` text: every flag and environment variable. */
@@ -57,6 +83,41 @@ Options (flags beat environment variables):
   --cors ORIGINS               allow browser clients from these origins (comma-separated, or *)
                                                                env CORS_ORIGINS      default off
   --log-level LEVEL            debug, info, warning or error   env LOG_LEVEL         default info
+  --log-format FORMAT          text or json (one JSON object per line)
+                                                               env LOG_FORMAT        default text
+  --log-bodies                 also log request bodies, secrets redacted (for debugging)
+                                                               env RELAY_LOG_BODIES=true
+  --metrics                    serve GET /metrics (Prometheus)  env RELAY_METRICS=true
+
+Limits (seconds unless said otherwise; fractions allowed):
+  --connect-timeout S          connecting to the upstream      env CODY_CONNECT_TIMEOUT     default 10
+  --first-event-timeout S      request sent → first answer event
+                                                               env CODY_FIRST_EVENT_TIMEOUT default 60
+  --idle-timeout S             longest gap between answer events
+                                                               env CODY_IDLE_TIMEOUT        default 60
+  --total-timeout S            a whole answer, all rounds      env CODY_TOTAL_TIMEOUT       default 900
+  --keepalive-interval S       ": keepalive" SSE comment after this long without a byte
+                                                               env RELAY_KEEPALIVE_INTERVAL default 10
+  --max-retries N              retries of a failed first round (429, 502-504, unreachable)
+                                                               env CODY_MAX_RETRIES         default 2
+  --max-retry-wait S           total backoff over all retries  env CODY_MAX_RETRY_WAIT      default 20
+  --fallback-model REF         tried in order when the model fails with 429/5xx before answering
+                               (repeatable)                    env CODY_FALLBACK_MODELS (comma-separated)
+  --max-body-bytes N           request body limit in bytes     env RELAY_MAX_BODY_BYTES     default 10485760
+  --shutdown-grace S           SIGINT/SIGTERM: how long in-flight answers may finish
+                                                               env RELAY_SHUTDOWN_GRACE     default 10
+
+Security:
+  --api-key KEY                a key clients must present (Bearer, x-api-key or api-key); repeatable.
+                               With keys, SRC_ACCESS_TOKEN is used upstream.
+                                                               env RELAY_API_KEYS (comma-separated; prefer
+                                                               it: flags show up in process lists)
+  --allow-open                 listen beyond loopback without gateway keys (otherwise refused)
+                                                               env RELAY_ALLOW_OPEN=true
+  --ca-file FILE               PEM CA bundle for the upstream's TLS (corporate CAs)
+                                                               env CODY_CA_FILE
+  --insecure-skip-tls-verify   do not verify the upstream's TLS certificate (warns at start and on /health)
+                                                               env CODY_SSL_BYPASS=true
   --tls-cert FILE --tls-key FILE
                                serve HTTPS with this PEM certificate and key
                                                                env TLS_CERT_FILE, TLS_KEY_FILE
@@ -107,6 +168,23 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       "tls-key": { type: "string" },
       "anthropic-default-model": { type: "string" },
       cors: { type: "string" },
+      "log-format": { type: "string" },
+      "log-bodies": { type: "boolean" },
+      metrics: { type: "boolean" },
+      "connect-timeout": { type: "string" },
+      "first-event-timeout": { type: "string" },
+      "idle-timeout": { type: "string" },
+      "total-timeout": { type: "string" },
+      "keepalive-interval": { type: "string" },
+      "max-retries": { type: "string" },
+      "max-retry-wait": { type: "string" },
+      "fallback-model": { type: "string", multiple: true },
+      "max-body-bytes": { type: "string" },
+      "shutdown-grace": { type: "string" },
+      "api-key": { type: "string", multiple: true },
+      "allow-open": { type: "boolean" },
+      "ca-file": { type: "string" },
+      "insecure-skip-tls-verify": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
     },
@@ -121,7 +199,13 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
   const endpoint = values.simulator
     ? undefined
     : values.endpoint ?? env.SRC_ENDPOINT ?? domainEndpoint(env.SOURCEGRAPH_DOMAIN);
-  return {
+  const logFormat = values["log-format"] ?? env.LOG_FORMAT ?? "text";
+  if (logFormat !== "text" && logFormat !== "json") {
+    throw new Error(`--log-format must be text or json, got "${logFormat}"`);
+  }
+  const limit = (flag: keyof typeof values & string, name: string, fallback: string) =>
+    seconds(`--${flag}`, (values[flag] as string | undefined) ?? env[name] ?? fallback);
+  const config: RelayConfig = {
     command: values.help ? "help" : values.version ? "version" : command,
     host: values.host ?? env.HOST ?? "127.0.0.1",
     port: integer("--port", values.port ?? env.PORT ?? "8787", 0, 65535),
@@ -148,7 +232,76 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     ...tlsFiles(values["tls-cert"] ?? env.TLS_CERT_FILE, values["tls-key"] ?? env.TLS_KEY_FILE),
     ...optional("anthropicDefaultModel", values["anthropic-default-model"] ?? env.CODY_ANTHROPIC_DEFAULT_MODEL),
     ...corsOrigins(values.cors ?? env.CORS_ORIGINS),
+    timeouts: {
+      connectMs: limit("connect-timeout", "CODY_CONNECT_TIMEOUT", "10"),
+      firstEventMs: limit("first-event-timeout", "CODY_FIRST_EVENT_TIMEOUT", "60"),
+      idleMs: limit("idle-timeout", "CODY_IDLE_TIMEOUT", "60"),
+      totalMs: limit("total-timeout", "CODY_TOTAL_TIMEOUT", "900"),
+    },
+    keepAliveMs: limit("keepalive-interval", "RELAY_KEEPALIVE_INTERVAL", "10"),
+    retry: {
+      maxRetries: integer("--max-retries", values["max-retries"] ?? env.CODY_MAX_RETRIES ?? "2", 0, 10),
+      maxWaitMs: limit("max-retry-wait", "CODY_MAX_RETRY_WAIT", "20"),
+    },
+    fallbackModels: values["fallback-model"] ?? list(env.CODY_FALLBACK_MODELS),
+    maxBodyBytes: integer(
+      "--max-body-bytes",
+      values["max-body-bytes"] ?? env.RELAY_MAX_BODY_BYTES ?? String(10 * 1024 * 1024),
+      1024,
+      1024 ** 3,
+    ),
+    shutdownGraceMs: limit("shutdown-grace", "RELAY_SHUTDOWN_GRACE", "10"),
+    apiKeys: values["api-key"] ?? list(env.RELAY_API_KEYS),
+    allowOpen: values["allow-open"] ?? flag(env.RELAY_ALLOW_OPEN),
+    ...optional("caFile", values["ca-file"] ?? env.CODY_CA_FILE),
+    insecureSkipTlsVerify: values["insecure-skip-tls-verify"] ?? flag(env.CODY_SSL_BYPASS),
+    logFormat,
+    logBodies: values["log-bodies"] ?? flag(env.RELAY_LOG_BODIES),
+    metrics: values.metrics ?? flag(env.RELAY_METRICS),
   };
+  if (config.command === "relay") checkExposure(config);
+  return config;
+}
+
+/**
+ * Refuses configurations that would hand the Sourcegraph token (or the instance) to
+ * anyone who can reach the port: listening beyond loopback needs gateway keys or an
+ * explicit `--allow-open`; gateway keys in front of a real instance need
+ * `SRC_ACCESS_TOKEN` (clients then no longer send Sourcegraph tokens).
+ */
+function checkExposure(config: RelayConfig): void {
+  if (config.apiKeys.length && config.endpoint && !config.accessToken) {
+    throw new Error(
+      "gateway keys (--api-key / RELAY_API_KEYS) replace the clients' Sourcegraph tokens, so the relay needs its own: set SRC_ACCESS_TOKEN",
+    );
+  }
+  if (!isLoopback(config.host) && !config.apiKeys.length && !config.allowOpen) {
+    throw new Error(
+      `refusing to listen on ${config.host} without gateway keys: anyone who can reach it could use ${
+        config.accessToken ? "your SRC_ACCESS_TOKEN" : "the relay"
+      }. Set RELAY_API_KEYS (or --api-key), or pass --allow-open (RELAY_ALLOW_OPEN=true) to accept that.`,
+    );
+  }
+}
+
+function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function list(value: string | undefined): string[] {
+  return (value ?? "").split(",").map((item) => item.trim()).filter(Boolean);
+}
+
+function flag(value: string | undefined): boolean {
+  return /^(1|true|yes|on)$/i.test(value?.trim() ?? "");
+}
+
+function seconds(name: string, text: string): number {
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || value <= 0 || value > 86_400) {
+    throw new Error(`${name} must be a number of seconds above 0 and up to 86400, got "${text}"`);
+  }
+  return Math.round(value * 1000);
 }
 
 function optional<K extends keyof RelayConfig>(key: K, value: string | undefined): Partial<RelayConfig> {

@@ -14,8 +14,13 @@ import { dialectErrorResponse, dialectOf } from "./dialect.ts";
 import { GatewayKeys } from "./gateway_keys.ts";
 import { RelayMetrics } from "./metrics.ts";
 import { normalizePath } from "./normalize_path.ts";
+import { redactor } from "./redact.ts";
 
 const log = getLogger(["cody-relay", "http"]);
+const bodyLog = getLogger(["cody-relay", "body"]);
+
+/** Characters of a request body logged with `logBodies`. */
+const MAX_LOGGED_BODY = 20_000;
 
 /** Paths answered without a gateway key: probes and the scrape target. */
 const OPEN_PATHS = new Set(["/health", "/v1/health", "/health/ready", "/metrics"]);
@@ -34,6 +39,8 @@ export interface AppOptions extends FrontOptions {
   metrics?: boolean;
   /** Shown on `/health`, e.g. that TLS verification is off. */
   warnings?: string[];
+  /** Log each request's body, secrets redacted. @default false */
+  logBodies?: boolean;
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -80,6 +87,7 @@ export function createApp(options: AppOptions): RelayApp {
         }),
       );
     } else {
+      if (options.logBodies && c.req.method === "POST") await logBody(c.req.raw, requestId, options.apiKeys ?? []);
       await next();
     }
     c.res.headers.set("x-request-id", requestId);
@@ -121,6 +129,14 @@ export function createApp(options: AppOptions): RelayApp {
     dialectErrorResponse(dialectOf(normalizePath(c.req.raw), c.req.raw.headers), toRelayError(error))
   );
   return app;
+}
+
+/** Logs a request body with every secret it may hold redacted (the request itself is left readable). */
+async function logBody(request: Request, requestId: string, apiKeys: string[]): Promise<void> {
+  const key = clientKey(request.headers);
+  const redact = redactor([...apiKeys, ...(key ? [key] : [])]);
+  const body = await request.clone().text().catch(() => "(unreadable)");
+  bodyLog.info("request body [{requestId}]: {body}", { requestId, body: redact(body.slice(0, MAX_LOGGED_BODY)) });
 }
 
 /** The one log line of a request: what it asked, what answered, how long it took, how it ended. */

@@ -12,7 +12,13 @@ Deno.test("defaults: 127.0.0.1:8787, no endpoint (built-in simulator), cody-rela
 });
 
 Deno.test("flags beat environment variables", () => {
-  const env = { HOST: "0.0.0.0", PORT: "9000", SRC_ENDPOINT: "https://env.example.com", CODY_CLIENT_NAME: "env" };
+  const env = {
+    HOST: "0.0.0.0",
+    PORT: "9000",
+    SRC_ENDPOINT: "https://env.example.com",
+    CODY_CLIENT_NAME: "env",
+    RELAY_ALLOW_OPEN: "true",
+  };
   const config = parseConfig([
     "--host",
     "::1",
@@ -87,4 +93,71 @@ Deno.test("--cors takes origins or *, and rejects what is not an origin", () => 
 Deno.test("--anthropic-default-model (or its env) names the model for unknown claude ids", () => {
   equal(parseConfig(["--anthropic-default-model", "m1"], {}).anthropicDefaultModel, "m1");
   equal(parseConfig([], { CODY_ANTHROPIC_DEFAULT_MODEL: "m2" }).anthropicDefaultModel, "m2");
+});
+
+Deno.test("limits: defaults from the issue, seconds with fractions, flags beat env", () => {
+  const config = parseConfig([], {});
+  deepEqual(config.timeouts, { connectMs: 10_000, firstEventMs: 60_000, idleMs: 60_000, totalMs: 900_000 });
+  equal(config.keepAliveMs, 10_000);
+  deepEqual(config.retry, { maxRetries: 2, maxWaitMs: 20_000 });
+  equal(config.maxBodyBytes, 10 * 1024 * 1024);
+  equal(config.shutdownGraceMs, 10_000);
+  const tuned = parseConfig(["--idle-timeout", "0.25", "--max-retries", "0"], {
+    CODY_IDLE_TIMEOUT: "5",
+    CODY_FIRST_EVENT_TIMEOUT: "1.5",
+    RELAY_KEEPALIVE_INTERVAL: "3",
+  });
+  equal(tuned.timeouts.idleMs, 250);
+  equal(tuned.timeouts.firstEventMs, 1500);
+  equal(tuned.keepAliveMs, 3000);
+  equal(tuned.retry.maxRetries, 0);
+  throws(() => parseConfig(["--total-timeout", "0"], {}), /--total-timeout must be a number of seconds/);
+  throws(() => parseConfig(["--max-body-bytes", "1e9"], {}), /--max-body-bytes must be an integer/);
+});
+
+Deno.test("--fallback-model and --api-key repeat; their env forms are comma-separated", () => {
+  deepEqual(parseConfig(["--fallback-model", "a", "--fallback-model", "b"], {}).fallbackModels, ["a", "b"]);
+  deepEqual(parseConfig([], { CODY_FALLBACK_MODELS: "a, b," }).fallbackModels, ["a", "b"]);
+  deepEqual(parseConfig(["--api-key", "k1", "--api-key", "k2"], {}).apiKeys, ["k1", "k2"]);
+  deepEqual(parseConfig([], { RELAY_API_KEYS: "k1,k2" }).apiKeys, ["k1", "k2"]);
+});
+
+Deno.test("listening beyond loopback needs gateway keys or --allow-open, and says why", () => {
+  for (const host of ["127.0.0.1", "127.1.2.3", "::1", "localhost"]) {
+    equal(parseConfig(["--host", host], {}).host, host);
+  }
+  throws(
+    () => parseConfig(["--host", "0.0.0.0"], {}),
+    /refusing to listen on 0\.0\.0\.0 without gateway keys.*--allow-open/,
+  );
+  throws(
+    () => parseConfig(["--host", "0.0.0.0"], { SRC_ACCESS_TOKEN: "sgp_secret_token_value" }),
+    (error: Error) => /your SRC_ACCESS_TOKEN/.test(error.message) && !error.message.includes("sgp_secret"),
+  );
+  equal(parseConfig(["--host", "0.0.0.0", "--allow-open"], {}).allowOpen, true);
+  equal(parseConfig(["--host", "0.0.0.0"], { RELAY_API_KEYS: "k" }).host, "0.0.0.0");
+  equal(parseConfig(["--host", "0.0.0.0", "simulate"], {}).command, "simulate");
+});
+
+Deno.test("gateway keys in front of a real instance need SRC_ACCESS_TOKEN", () => {
+  throws(() => parseConfig(["--api-key", "k", "--endpoint", "https://sg.example"], {}), /set SRC_ACCESS_TOKEN/);
+  equal(parseConfig(["--api-key", "k"], {}).endpoint, undefined, "the demo simulator needs no token");
+  equal(
+    parseConfig(["--api-key", "k", "--endpoint", "https://sg.example"], { SRC_ACCESS_TOKEN: "sgp_x" }).apiKeys.length,
+    1,
+  );
+});
+
+Deno.test("TLS trust, logs and metrics: flags and their env forms (CODY_SSL_BYPASS for seed compatibility)", () => {
+  const defaults = parseConfig([], {});
+  equal(defaults.insecureSkipTlsVerify, false);
+  equal(defaults.logFormat, "text");
+  equal(defaults.logBodies, false);
+  equal(defaults.metrics, false);
+  equal(parseConfig([], { CODY_SSL_BYPASS: "true" }).insecureSkipTlsVerify, true);
+  equal(parseConfig(["--insecure-skip-tls-verify"], {}).insecureSkipTlsVerify, true);
+  equal(parseConfig([], { CODY_CA_FILE: "/etc/ca.pem" }).caFile, "/etc/ca.pem");
+  equal(parseConfig(["--log-format", "json", "--log-bodies", "--metrics"], {}).logFormat, "json");
+  equal(parseConfig([], { LOG_FORMAT: "json", RELAY_LOG_BODIES: "1", RELAY_METRICS: "yes" }).metrics, true);
+  throws(() => parseConfig(["--log-format", "xml"], {}), /--log-format must be text or json/);
 });

@@ -1,0 +1,45 @@
+import type { RelayConfig } from "./config.ts";
+import { createNodeHttpFetch } from "../hub/node_http_fetch.ts";
+
+type Fetch = (request: Request) => Promise<Response>;
+
+interface BunFetchInit extends RequestInit {
+  tls?: { ca?: string; rejectUnauthorized?: boolean };
+}
+
+/**
+ * The fetch the Cody upstream uses, from the configuration: `node:http(s)` by default
+ * (connect timeout, CA bundle and skipped verification on Deno, Bun and Node), or the
+ * runtime's `fetch` (which honours HTTP proxies) with the CA bundle through
+ * `Deno.createHttpClient` or Bun's `tls` option. Deno's fetch cannot skip verification
+ * from code, so that combination is refused with the alternatives.
+ *
+ * @example
+ * ```ts
+ * import { upstreamFetch } from "./upstream_fetch.ts";
+ * import { parseConfig } from "./config.ts";
+ * const fetch = upstreamFetch(parseConfig([], {}), undefined);
+ * console.assert(typeof fetch === "function");
+ * ```
+ */
+export function upstreamFetch(config: RelayConfig, ca: string | undefined): Fetch {
+  if (config.upstreamTransport === "node-http") {
+    return createNodeHttpFetch({
+      connectTimeoutMs: config.timeouts.connectMs,
+      ...(ca ? { ca } : {}),
+      ...(config.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+    });
+  }
+  const tls = { ...(ca ? { ca } : {}), ...(config.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}) };
+  if ((globalThis as { Bun?: unknown }).Bun) {
+    return (request) => fetch(request, { tls } as BunFetchInit);
+  }
+  if (config.insecureSkipTlsVerify) {
+    throw new Error(
+      "--insecure-skip-tls-verify needs --upstream-transport node-http on Deno (or run Deno with --unsafely-ignore-certificate-errors)",
+    );
+  }
+  if (!ca) return (request) => fetch(request);
+  const client = Deno.createHttpClient({ caCerts: [ca] });
+  return (request) => fetch(request, { client });
+}
