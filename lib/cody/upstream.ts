@@ -121,10 +121,12 @@ export class CodyUpstream implements Upstream {
     const type = response.headers.get("content-type") ?? "";
     if (!response.body || !type.startsWith("text/event-stream")) {
       await response.body?.cancel();
-      throw new RelayError(
-        502,
-        `Sourcegraph answered ${response.status} with ${type || "no content type"} instead of an event stream`,
-      );
+      const what = type.startsWith("text/html")
+        ? "an HTML page (likely from a proxy or firewall in front of Sourcegraph)"
+        : type || "no content type";
+      throw new RelayError(502, `Sourcegraph answered ${response.status} with ${what} instead of an event stream`, {
+        retryable: false,
+      });
     }
     return decodeCodyEvents(response.body);
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import type { RelayError } from "./errors.ts";
+import { RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 import { peekFirst } from "./peek.ts";
 import { TIMEOUT } from "./timeouts.ts";
@@ -118,17 +118,19 @@ export async function firstRound(
   options: FirstRoundOptions,
 ): Promise<{ events: ReadableStream<RelayEvent>; model: string | undefined }> {
   let waited = 0;
-  let failure: RelayEvent | undefined;
+  const failed = (error: RelayError, model: string | undefined) => ({
+    events: ReadableStream.from<RelayEvent>([{ type: "error", error }]),
+    model,
+  });
   for (const [index, model] of models.entries()) {
     for (let attempt = 0;; attempt++) {
       if (index + attempt > 0 && options.trace) options.trace.retries++;
       const { first, rest } = await peekFirst(open(model));
       if (first?.type !== "error") return { events: rest, model };
       await rest.cancel();
-      failure = first;
       const { error } = first;
       options.trace?.upstreamErrors.push(error.code ?? String(error.status));
-      if (options.signal?.aborted) return { events: ReadableStream.from([first]), model };
+      if (options.signal?.aborted) return failed(error, model);
       const delay = backoffDelay(attempt, options.policy, error.retryAfterMs);
       if (isRetryable(error) && attempt < options.policy.maxRetries && waited + delay <= options.policy.maxWaitMs) {
         log.info("upstream failed with {status} ({message}); retry {retry} in {delay} ms", {
@@ -141,7 +143,7 @@ export async function firstRound(
         await sleep(delay, options.signal);
         continue;
       }
-      if (!canFallBack(error) || index === models.length - 1) return { events: ReadableStream.from([first]), model };
+      if (!canFallBack(error) || index === models.length - 1) return failed(withRetryHint(error, delay), model);
       log.info("model {model} failed with {status}; falling back to {next}", {
         model: model ?? "(default)",
         status: error.status,
@@ -150,7 +152,19 @@ export async function firstRound(
       break;
     }
   }
-  return { events: ReadableStream.from(failure ? [failure] : []), model: models.at(-1) };
+  throw new TypeError("firstRound needs at least one model (undefined for the upstream's default)");
+}
+
+/** A 429 without the upstream's `retry-after` gets the relay's own backoff as one, so clients know when to retry. */
+function withRetryHint(error: RelayError, delayMs: number): RelayError {
+  if (error.status !== 429 || error.retryAfterMs !== undefined) return error;
+  return new RelayError(error.status, error.message, {
+    param: error.param,
+    code: error.code,
+    retryAfterMs: delayMs,
+    retryable: error.retryable,
+    cause: error.cause,
+  });
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -9,7 +9,7 @@
 export interface SimulatorFault {
   /** Answer with this HTTP status (text/plain, as Sourcegraph does) instead of streaming. */
   status?: number;
-  /** With `status: 429`: seconds until the quota resets (sent as an RFC 1123 `retry-after`). */
+  /** With `status: 429`: seconds until the quota resets (sent as an RFC 1123 `retry-after`; 0 sends none). @default 60 */
   retryAfter?: number;
   /** The error text of a `status` or `errorAfter` fault. */
   message?: string;
@@ -21,6 +21,14 @@ export interface SimulatorFault {
   dropAfter?: number;
   /** Close cleanly after this many frames, without `done`. */
   truncateAfter?: number;
+  /** Answer with an HTML page (a proxy's "Just a moment…" challenge), with `status` or 200. */
+  html?: number;
+  /** Answer 200 `text/event-stream` with text that is not an event stream, then close. */
+  garbage?: number;
+  /** After this many frames, send a completion event whose JSON is cut short. */
+  badJsonAfter?: number;
+  /** Milliseconds before the first frame (the response headers go out at once). */
+  delayMs?: number;
   /** Milliseconds between frames. */
   paceMs?: number;
   /** Answer with this many words of deterministic filler text. */
@@ -44,6 +52,10 @@ const KEYS: Record<string, keyof SimulatorFault> = {
   stall_after: "stallAfter",
   drop_after: "dropAfter",
   truncate_after: "truncateAfter",
+  html: "html",
+  garbage: "garbage",
+  bad_json_after: "badJsonAfter",
+  delay_ms: "delayMs",
   pace_ms: "paceMs",
   words: "words",
   code: "code",

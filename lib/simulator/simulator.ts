@@ -172,7 +172,13 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       const { question, alreadySaid, argumentsAfter } = readConversation(body?.messages);
       const directive = parseDirective(messageText(question));
       const fault: SimulatorFault = { paceMs: options.paceMs, ...queued.shift(), ...directive.fault };
-      if (fault.status) return faultResponse(fault);
+      if (fault.status || fault.html) return faultResponse(fault);
+      if (fault.garbage) {
+        settle("completed");
+        return new Response("this is not an event stream\n<html>oops</html>\n", {
+          headers: { "content-type": "text/event-stream" },
+        });
+      }
       const plan = planAnswer(body ?? {}, {
         displayModel: model.modelRef,
         thinking: model.capabilities.includes("reasoning"),
@@ -236,16 +242,24 @@ function resolveModel(catalog: SimulatorCatalog, requested: unknown, kind: "stre
   return model;
 }
 
+/** What a CDN's bot check in front of an instance answers instead of the API. */
+const CHALLENGE_PAGE = "<!DOCTYPE html><html><head><title>Just a moment...</title></head>" +
+  "<body><h1>Checking your browser before accessing sourcegraph.example.com</h1></body></html>";
+
 function faultResponse(fault: SimulatorFault): Response {
-  const status = fault.status!;
+  const status = fault.status ?? 200;
+  if (fault.html) return new Response(CHALLENGE_PAGE, { status, headers: { "content-type": "text/html; charset=UTF-8" } });
   if (status !== 429) return plain(status, fault.message ?? `simulated upstream failure (HTTP ${status})`);
-  const reset = new Date(Date.now() + (fault.retryAfter ?? 60) * 1000).toUTCString();
+  const seconds = fault.retryAfter ?? 60;
+  const reset = new Date(Date.now() + seconds * 1000).toUTCString();
   return plain(
     429,
     fault.message ??
-      `you exceeded the rate limit for chat_completions, only 100 requests are allowed per day at the moment to ensure the service stays functional. Current usage: 101. Retry after ${reset}`,
+      `you exceeded the rate limit for chat_completions, only 100 requests are allowed per day at the moment to ensure the service stays functional. Current usage: 101.${
+        seconds ? ` Retry after ${reset}` : ""
+      }`,
     undefined,
-    { "retry-after": reset, "x-ratelimit-limit": "100", "x-ratelimit-remaining": "0" },
+    { ...(seconds ? { "retry-after": reset } : {}), "x-ratelimit-limit": "100", "x-ratelimit-remaining": "0" },
   );
 }
 
@@ -266,7 +280,8 @@ function frameStream(frames: string[], fault: SimulatorFault, settle: (outcome: 
   let sent = 0;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
+      if (fault.delayMs && sent === 0) await sleep(fault.delayMs, cancelled.signal);
+      else if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
       if (cancelled.signal.aborted) return;
       if (sent === fault.errorAfter) {
         const error = goJson({
@@ -277,6 +292,11 @@ function frameStream(frames: string[], fault: SimulatorFault, settle: (outcome: 
         return settle("completed");
       }
       if (sent === fault.stallAfter) return await sleep(Infinity, cancelled.signal);
+      if (sent === fault.badJsonAfter) {
+        controller.enqueue(encoder.encode(`event: completion\ndata: {"deltaText":"trunc\n\n${done}`));
+        controller.close();
+        return settle("completed");
+      }
       if (sent === fault.dropAfter) {
         controller.error(new Error("simulated connection reset"));
         return settle("failed");
