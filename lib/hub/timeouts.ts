@@ -46,7 +46,7 @@ export function timeoutError(limit: keyof RelayTimeouts, ms: number): RelayError
  * Runs one upstream round under the first-event and idle limits: `open` is called with a
  * signal that aborts when a limit expires (or `signal` aborts, or the reader cancels), and
  * an expired limit ends the stream with a {@link timeoutError} at once, whatever the
- * upstream is doing. One timer per round, re-armed only when it fires.
+ * upstream is doing. One timer per round, re-armed at the first event and when it fires.
  *
  * @example
  * ```ts
@@ -73,7 +73,12 @@ export function guardRound(
   };
   const guarded = interruptible(open(signal ? AbortSignal.any([signal, abort.signal]) : abort.signal), {
     onEvent() {
+      const first = lastEvent === undefined;
       lastEvent = performance.now();
+      if (first) {
+        clearTimeout(timer);
+        timer = setTimeout(check, limits.idleMs);
+      }
     },
     onEnd(end) {
       clearTimeout(timer);

@@ -248,7 +248,9 @@ const CHALLENGE_PAGE = "<!DOCTYPE html><html><head><title>Just a moment...</titl
 
 function faultResponse(fault: SimulatorFault): Response {
   const status = fault.status ?? 200;
-  if (fault.html) return new Response(CHALLENGE_PAGE, { status, headers: { "content-type": "text/html; charset=UTF-8" } });
+  if (fault.html) {
+    return new Response(CHALLENGE_PAGE, { status, headers: { "content-type": "text/html; charset=UTF-8" } });
+  }
   if (status !== 429) return plain(status, fault.message ?? `simulated upstream failure (HTTP ${status})`);
   const seconds = fault.retryAfter ?? 60;
   const reset = new Date(Date.now() + seconds * 1000).toUTCString();
