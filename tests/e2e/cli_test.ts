@@ -2,51 +2,9 @@
 import { equal, match, ok } from "node:assert/strict";
 import OpenAI from "openai";
 import { TOKEN } from "../harness.ts";
+import { bunPath, startProcess as start } from "../process.ts";
 
 const root = new URL("../../", import.meta.url);
-
-interface Started extends AsyncDisposable {
-  lines: string[];
-  url: string;
-}
-
-/** Starts cli.ts and reads its first `lineCount` stdout lines (fewer if it exits). */
-async function start(
-  command: string,
-  args: string[],
-  env: Record<string, string> = {},
-  lineCount = 2,
-): Promise<Started> {
-  const child = new Deno.Command(command, {
-    args,
-    cwd: root,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = "";
-  const lines: string[] = [];
-  const timeout = setTimeout(() => child.kill(), 20_000);
-  while (lines.length < lineCount) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    buffer += value;
-    const parts = buffer.split("\n");
-    buffer = parts.pop()!;
-    lines.push(...parts);
-  }
-  clearTimeout(timeout);
-  return {
-    lines,
-    url: lines[0]?.split(" on ")[1] ?? "",
-    async [Symbol.asyncDispose]() {
-      child.kill();
-      await reader.cancel();
-      await child.status;
-    },
-  };
-}
 
 async function streamOnce(url: string, apiKey = "any key works in demo mode"): Promise<string> {
   const client = new OpenAI({ baseURL: `${url}/v1`, apiKey, maxRetries: 0 });
@@ -101,6 +59,26 @@ Deno.test("--help documents every flag and environment variable", async () => {
       "CODY_DEFAULT_MAX_TOKENS",
       "CODY_MAX_CONTINUATIONS",
       "LOG_LEVEL",
+      "--log-format",
+      "--log-bodies",
+      "--metrics",
+      "--connect-timeout",
+      "--first-event-timeout",
+      "--idle-timeout",
+      "--total-timeout",
+      "--keepalive-interval",
+      "--max-retries",
+      "--max-retry-wait",
+      "--fallback-model",
+      "--max-body-bytes",
+      "--shutdown-grace",
+      "--api-key",
+      "RELAY_API_KEYS",
+      "--allow-open",
+      "--ca-file",
+      "CODY_CA_FILE",
+      "--insecure-skip-tls-verify",
+      "CODY_SSL_BYPASS",
     ]
   ) ok(help.includes(name), `--help mentions ${name}`);
 });
@@ -124,11 +102,7 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
   match(await streamOnce(relay.url, TOKEN), /You said: ping$/);
 });
 
-/** Bun from the npm package, pinned, kept out of node_modules; spawned directly so `kill` reaches it. */
-const bun = await new Deno.Command("npx", {
-  args: ["-y", "bun@1.4.4", "-e", "console.log(process.execPath)"],
-  stderr: "null",
-}).output().then(({ success, stdout }) => success ? new TextDecoder().decode(stdout).trim() : "", () => "");
+const bun = await bunPath();
 if (!bun) console.log("Bun smoke test skipped: `npx -y bun@1.4.4` cannot run here (no npm registry?).");
 Deno.test({
   name: "bun cli.ts answers a streaming request",
