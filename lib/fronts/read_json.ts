@@ -1,4 +1,5 @@
 import { RelayError } from "../hub/errors.ts";
+import { jsonErrorPosition } from "./json_error_position.ts";
 
 /** The request body limit used where none is given: 10 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -6,7 +7,7 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 /**
  * The request body parsed as JSON. A body over `maxBytes` is a 413 (checked on
  * `content-length` first, then while reading, so a chunked upload cannot slip past);
- * malformed JSON is a 400 that quotes the parser's complaint (with its position).
+ * malformed JSON is a 400 that names where it breaks (line, column, position).
  *
  * @example
  * ```ts
@@ -26,9 +27,10 @@ export async function readJson(request: Request, maxBytes: number = DEFAULT_MAX_
   }
   try {
     return JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new RelayError(400, `The request body is not valid JSON: ${reason}`, { code: "invalid_json" });
+  } catch {
+    throw new RelayError(400, `The request body is not valid JSON: it breaks at ${jsonErrorPosition(text)}.`, {
+      code: "invalid_json",
+    });
   }
 }
 

@@ -22,7 +22,7 @@ const bodyLog = getLogger(["cody-relay", "body"]);
 /** Characters of a request body logged with `logBodies`. */
 const MAX_LOGGED_BODY = 20_000;
 
-/** Paths answered without a gateway key: probes and the scrape target. */
+/** Paths answered without a gateway key, and logged only at debug level (not counted): probes and the scrape target. */
 const OPEN_PATHS = new Set(["/health", "/v1/health", "/health/ready", "/metrics"]);
 
 /** Options of {@link createApp}; the {@link FrontOptions} apply to every front. */
@@ -94,6 +94,7 @@ export function createApp(options: AppOptions): RelayApp {
     const status = c.res.status;
     if (trace.streaming) metrics?.streamStarted(trace);
     else trace.end(c.req.raw.signal.aborted ? "client_abort" : status >= 400 ? "error" : "completed");
+    if (OPEN_PATHS.has(path)) return log.debug("{method} {path} → {status}", { method: c.req.method, path, status });
     void trace.ended.then(() => {
       logRequest(trace, { method: c.req.method, path, status, requestId });
       metrics?.record(trace, status);

@@ -1,0 +1,177 @@
+/** Gateway keys, body limits, health, readiness, metrics and the request log line, in-process. */
+import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
+import type { RelayEvent } from "../../lib/hub/events.ts";
+import type { Upstream, UpstreamContext } from "../../lib/hub/upstream.ts";
+import { type AppOptions, createApp } from "../../lib/server/app.ts";
+
+const seen: UpstreamContext[] = [];
+const upstream: Upstream = {
+  chat: (_request, context) => {
+    seen.push(context);
+    return Promise.resolve(ReadableStream.from<RelayEvent>([
+      { type: "text", text: "ok" },
+      { type: "usage", usage: { promptTokens: 3, completionTokens: 1 } },
+      { type: "finish", reason: "stop" },
+    ]));
+  },
+  models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]),
+  ready: () => Promise.resolve(),
+};
+
+function app(options: Partial<AppOptions> = {}) {
+  return createApp({ upstream, ...options });
+}
+
+const BODIES: Record<string, unknown> = {
+  "/v1/chat/completions": { model: "m", messages: [{ role: "user", content: "Hi" }] },
+  "/v1/messages": { model: "m", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] },
+  "/api/chat": { model: "m", stream: false, messages: [{ role: "user", content: "Hi" }] },
+  "/completion": { prompt: "Hi" },
+};
+
+/** Each dialect's error message, from its own error shape (so a wrong shape fails). */
+function errorMessage(path: string, body: Record<string, unknown>): string | undefined {
+  if (path === "/v1/messages") return body.type === "error" ? (body.error as { message: string }).message : undefined;
+  if (path === "/api/chat") return typeof body.error === "string" ? body.error : undefined;
+  const error = body.error as { message?: string; code?: unknown; type?: string } | undefined;
+  if (path === "/completion") return typeof error?.code === "number" ? error.message : undefined;
+  return error?.type ? error.message : undefined;
+}
+
+function post(relay: ReturnType<typeof app>, path: string, headers: Record<string, string> = {}, body?: string) {
+  return relay.fetch(
+    new Request(`http://relay${path}`, { method: "POST", headers, body: body ?? JSON.stringify(BODIES[path]) }),
+  );
+}
+
+Deno.test("gateway keys: every dialect answers 401 in its own shape without one, and accepts each key three ways", async () => {
+  const relay = app({ apiKeys: ["relay-key-one", "relay-key-two"] });
+  for (const path of Object.keys(BODIES)) {
+    const refused: Record<string, string>[] = [{}, { authorization: "Bearer wrong-key" }, {
+      "x-api-key": "relay-key-on",
+    }];
+    for (const headers of refused) {
+      const response = await post(relay, path, headers);
+      equal(response.status, 401, path);
+      match(errorMessage(path, await response.json()) ?? "", /needs one of its API keys/, path);
+    }
+    const accepted: Record<string, string>[] = [
+      { authorization: "Bearer relay-key-one" },
+      { "x-api-key": "relay-key-two" },
+      { "api-key": "relay-key-one" },
+    ];
+    for (const headers of accepted) {
+      const response = await post(relay, path, headers);
+      equal(response.status, 200, `${path} ${JSON.stringify(headers)}`);
+      await response.body?.cancel();
+    }
+  }
+  equal((await relay.fetch(new Request("http://relay/health"))).status, 200, "probes need no key");
+  equal((await relay.fetch(new Request("http://relay/health/ready"))).status, 200);
+  equal((await relay.fetch(new Request("http://relay/v1/models"))).status, 401, "model lists need a key");
+});
+
+Deno.test("request bodies over the limit are a 413 in each dialect's shape, by content-length or while reading", async () => {
+  const relay = app({ maxBodyBytes: 2048 });
+  const big = JSON.stringify({ model: "m", messages: [{ role: "user", content: "x".repeat(4096) }] });
+  for (const path of Object.keys(BODIES)) {
+    const declared = await post(relay, path, {}, big);
+    equal(declared.status, 413, path);
+    match(errorMessage(path, await declared.json()) ?? "", /larger than the relay's limit of 2048 bytes/);
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(big));
+        controller.close();
+      },
+    });
+    const streamed = await relay.fetch(
+      new Request(`http://relay${path}`, { method: "POST", body: chunked, duplex: "half" } as RequestInit),
+    );
+    equal(streamed.status, 413, `${path} without content-length`);
+    await streamed.body?.cancel();
+  }
+});
+
+Deno.test("malformed JSON is a 400 with the parser's position", async () => {
+  const response = await post(app(), "/v1/chat/completions", {}, '{"model": "m", "messages": [}');
+  equal(response.status, 400);
+  match((await response.json()).error.message, /not valid JSON: it breaks at line 1 column 29 \(position 28\)/);
+});
+
+Deno.test("/health shows warnings; /health/ready is 503 with the reason when the upstream cannot be reached", async () => {
+  const warned = app({ warnings: ["TLS verification is off"] });
+  deepEqual(await (await warned.fetch(new Request("http://relay/health"))).json(), {
+    status: "ok",
+    warnings: ["TLS verification is off"],
+  });
+  const down = createApp({ upstream: { ...upstream, ready: () => Promise.reject(new Error("connection refused")) } });
+  const response = await down.fetch(new Request("http://relay/health/ready"));
+  equal(response.status, 503);
+  deepEqual(await response.json(), { status: "unavailable", error: "internal error: connection refused" });
+});
+
+Deno.test("/metrics is off by default; when on, it counts requests, tokens, first byte and active streams", async () => {
+  equal((await app().fetch(new Request("http://relay/metrics"))).status, 404);
+  const relay = app({ metrics: true });
+  await (await post(relay, "/v1/chat/completions")).json();
+  const stream = await post(
+    relay,
+    "/v1/chat/completions",
+    {},
+    JSON.stringify({ ...BODIES["/v1/chat/completions"] as object, stream: true }),
+  );
+  const during = await (await relay.fetch(new Request("http://relay/metrics"))).text();
+  match(during, /cody_relay_active_streams\{front="openai"\} 1/);
+  await stream.text();
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  const after = await (await relay.fetch(new Request("http://relay/metrics"))).text();
+  match(after, /# TYPE cody_relay_requests_total counter/);
+  match(after, /cody_relay_requests_total\{front="openai",model="m",status="200",outcome="completed"\} 2/);
+  match(after, /cody_relay_tokens_total\{model="m",direction="out"\} 2/);
+  match(after, /cody_relay_time_to_first_byte_seconds_count\{front="openai"\} 2/);
+  match(after, /cody_relay_request_duration_seconds_bucket\{front="openai",le="\+Inf"\} 2/);
+  match(after, /cody_relay_active_streams\{front="openai"\} 0/);
+});
+
+Deno.test("one log line per request, after a stream ends, with the trace's figures and no message contents", async () => {
+  const records: LogRecord[] = [];
+  await configure({
+    reset: true,
+    sinks: { capture: (record) => records.push(record) },
+    loggers: [{ category: ["cody-relay", "http"], lowestLevel: "info", sinks: ["capture"] }],
+  });
+  try {
+    const relay = app();
+    const stream = await post(
+      relay,
+      "/v1/chat/completions",
+      {},
+      JSON.stringify({ ...BODIES["/v1/chat/completions"] as object, stream: true }),
+    );
+    await stream.text();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    equal(records.length, 1);
+    const fields = records[0].properties;
+    equal(fields.front, "openai");
+    equal(fields.model, "m");
+    equal(fields.status, 200);
+    equal(fields.outcome, "completed");
+    equal(fields.tokensIn, 3);
+    equal(fields.tokensOut, 1);
+    equal(fields.retries, 0);
+    ok(typeof fields.firstByteMs === "number" && typeof fields.durationMs === "number");
+    ok(!JSON.stringify(records).includes('"Hi"'), "no message contents");
+  } finally {
+    await reset();
+  }
+});
+
+Deno.test("the client's key never leaves as a header or in the log, and with gateway keys it is not passed upstream as-is", async () => {
+  seen.length = 0;
+  const relay = app({ apiKeys: ["relay-key-one"] });
+  const response = await post(relay, "/v1/chat/completions", { authorization: "Bearer relay-key-one" });
+  ok(![...response.headers].some(([, value]) => value.includes("relay-key-one")));
+  await response.body?.cancel();
+  equal(seen.length, 1);
+});
