@@ -6,7 +6,6 @@
  */
 import { collectAnswer, type CollectedAnswer } from "../hub/collect.ts";
 import type { RelayEvent } from "../hub/events.ts";
-import { peekFirst } from "../hub/peek.ts";
 import { relay, type RelayOptions } from "../hub/relay.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import { type RequestTrace, traceOf } from "../hub/trace.ts";
@@ -96,7 +95,7 @@ export async function answerRequest(
   const context = upstreamContext(raw);
   const trace = context.trace!;
   trace.requestedModel ??= request.model;
-  const events = relay(upstream, request, context, options);
+  const { events, first } = relay(upstream, request, context, options);
   const fallbackModel = () => trace.model !== request.model ? trace.model : undefined;
   if (!shape.stream) {
     const answer = await collectAnswer(events);
@@ -110,18 +109,28 @@ export async function answerRequest(
     });
   }
   const keepAliveMs = shape.keepAlive === false ? undefined : options.keepAliveMs ?? 10_000;
-  const { first, rest, pending } = await peekFirst(events, keepAliveMs);
-  if (first?.type === "error") {
-    await rest.cancel();
-    throw first.error;
+  const head = await (keepAliveMs === undefined ? first : within(first, keepAliveMs));
+  if (head !== WAITING && head?.type === "error") {
+    await events.cancel();
+    throw head.error;
   }
   trace.streaming = true;
+  const pending = head === WAITING;
   const body = pending
-    ? encodeOnceStarted(rest, () => shape.encoder(fallbackModel()))
-    : rest.pipeThrough(shape.encoder(fallbackModel()));
+    ? encodeOnceStarted(events, first, () => shape.encoder(fallbackModel()))
+    : events.pipeThrough(shape.encoder(fallbackModel()));
   return new Response(observeBody(body, { keepAliveMs, keepAliveNow: pending, trace }), {
     headers: { ...shape.streamHeaders ?? SSE_HEADERS, ...(pending ? {} : modelHeader(trace)) },
   });
+}
+
+/** What {@link within} resolves with when the time ran out first. */
+const WAITING = Symbol("waiting");
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof WAITING> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<typeof WAITING>((resolve) => timer = setTimeout(resolve, ms, WAITING));
+  return Promise.race([promise, waited]).finally(() => clearTimeout(timer));
 }
 
 function modelHeader(trace: RequestTrace): Record<string, string> {
@@ -131,20 +140,23 @@ function modelHeader(trace: RequestTrace): Record<string, string> {
 /** Encodes `events` with an encoder made once the first event arrived (so it knows which model answered). */
 function encodeOnceStarted(
   events: ReadableStream<RelayEvent>,
+  first: Promise<unknown>,
   encoder: () => TransformStream<RelayEvent, Uint8Array>,
 ): ReadableStream<Uint8Array> {
   let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-  const started = peekFirst(events).then(({ rest }) => reader = rest.pipeThrough(encoder()).getReader());
+  let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await (reader ?? await started).read();
+      if (!reader) await first;
+      if (cancelled) return;
+      reader ??= events.pipeThrough(encoder()).getReader();
+      const { done, value } = await reader.read();
       if (done) controller.close();
       else controller.enqueue(value);
     },
     cancel(reason) {
-      // Before the first event the source is still being read; the client's abort signal ends it.
-      if (reader) return reader.cancel(reason);
-      void started.then((encoded) => encoded.cancel(reason));
+      cancelled = true;
+      return reader ? reader.cancel(reason) : events.cancel(reason);
     },
   }, { highWaterMark: 0 });
 }

@@ -13,11 +13,17 @@ export interface InterruptibleOptions {
   onEnd?(end: InterruptibleEnd): void;
 }
 
-/** A stream of hub events that can be ended from outside (a timer, a shutdown). */
-export interface Interruptible {
-  /** The events of the source, then at most one `error` from {@link Interruptible.interrupt}. */
+/** Hub events that started flowing, with the first one known ahead of any reader. */
+export interface RelayAnswer {
+  /** The events, the first one included. */
   readonly events: ReadableStream<RelayEvent>;
-  /** Ends the stream now with `error` and cancels the source; ignored once the stream ended. */
+  /** The first event (still in `events`); undefined if the stream ended without one. */
+  readonly first: Promise<RelayEvent | undefined>;
+}
+
+/** A stream of hub events that starts at once and can be ended from outside (a timer, a shutdown). */
+export interface Interruptible extends RelayAnswer {
+  /** Ends the stream now (its last event is then `error`) and cancels the source; ignored once the stream ended. */
   interrupt(error: RelayError): void;
 }
 
@@ -25,8 +31,9 @@ export interface Interruptible {
  * Wraps a stream of hub events (or the promise of one, e.g. `upstream.chat(…)`) so that it
  * always ends with `finish` or `error`: a rejected start or a failed read becomes a final
  * `error` event, and {@link Interruptible.interrupt} ends it early, from a timer or a
- * signal, without waiting for the source's next event. Pull-based: backpressure and
- * cancellation pass straight through.
+ * signal, without waiting for the source's next event. It reads one event ahead, so its
+ * `first` event is known before anyone reads (a caller can decide on it, e.g. retry,
+ * without an extra stage); beyond that, backpressure and cancellation pass straight through.
  *
  * @example
  * ```ts
@@ -46,14 +53,18 @@ export function interruptible(
   let controller!: ReadableStreamDefaultController<RelayEvent>;
   let reader: ReadableStreamDefaultReader<RelayEvent> | undefined;
   let ended = false;
+  let resolveFirst!: (event: RelayEvent | undefined) => void;
+  const first = new Promise<RelayEvent | undefined>((resolve) => resolveFirst = resolve);
+  const pass = (event: RelayEvent) => {
+    resolveFirst(event);
+    options.onEvent?.(event);
+    controller.enqueue(event);
+  };
   const end = (how: InterruptibleEnd, error?: RelayError) => {
     if (ended) return false;
     ended = true;
-    if (error) {
-      const event = { type: "error", error } as const;
-      options.onEvent?.(event);
-      controller.enqueue(event);
-    }
+    if (error) pass({ type: "error", error });
+    resolveFirst(undefined);
     if (how !== "cancelled") controller.close();
     options.onEnd?.(how);
     return true;
@@ -76,8 +87,7 @@ export function interruptible(
         const { done, value } = await from.read();
         if (ended) return;
         if (done) return void end("finished");
-        options.onEvent?.(value);
-        controller.enqueue(value);
+        pass(value);
       } catch (error) {
         end("finished", describeStreamFailure(error));
       }
@@ -85,10 +95,11 @@ export function interruptible(
     cancel(reason) {
       if (end("cancelled")) return cancelSource(reason);
     },
-  }, { highWaterMark: 0 });
+  }, { highWaterMark: 1 });
 
   return {
     events,
+    first,
     interrupt(error) {
       if (end("interrupted", error)) void cancelSource(error);
     },

@@ -1,5 +1,5 @@
 import { continueAnswer } from "../continuation/continue_answer.ts";
-import type { RelayEvent } from "./events.ts";
+import type { RelayAnswer } from "./interruptible.ts";
 import type { RelayRequest } from "./request.ts";
 import { DEFAULT_RETRY_POLICY, firstRound, type RetryPolicy } from "./retry.ts";
 import { StopSequenceStream } from "./stop_sequences.ts";
@@ -27,9 +27,11 @@ export interface RelayOptions {
  * first-event and idle limits, cut at the client's stop sequences, with usage estimated
  * when the upstream reports none. The first round is retried (and moved to fallback
  * models) while it failed before its first event; answers cut off are continued into one
- * stream unless the request or the options turn that off. Never rejects: every failure,
- * the total time limit and shutdown end the stream with an `error` event. The model that
- * answered (after fallbacks) is written to `context.trace`.
+ * stream unless the request or the options turn that off. It starts at once, and its
+ * `first` event is known before anyone reads (a server decides on it whether to answer
+ * with an HTTP error). Every failure, the total time limit and shutdown end the events
+ * with an `error` event. The model that answered (after fallbacks) is written to
+ * `context.trace`.
  *
  * @example
  * ```ts
@@ -39,7 +41,7 @@ export interface RelayOptions {
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
  *   models: () => Promise.resolve([]),
  * };
- * const events = relay(upstream, { messages: [] }, {});
+ * const { events } = relay(upstream, { messages: [] }, {});
  * console.assert((await Array.fromAsync(events)).at(-1)?.type === "finish");
  * ```
  */
@@ -48,14 +50,18 @@ export function relay(
   request: RelayRequest,
   context: UpstreamContext,
   options: RelayOptions = {},
-): ReadableStream<RelayEvent> {
+): RelayAnswer {
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const abandoned = new AbortController();
   const signal = context.signal ? AbortSignal.any([context.signal, abandoned.signal]) : abandoned.signal;
-  const round = (roundRequest: RelayRequest) => {
-    const events = guardRound((signal) => upstream.chat(roundRequest, { ...context, signal }), timeouts, signal);
+  const round = (roundRequest: RelayRequest): RelayAnswer => {
+    const { events, first } = guardRound(
+      (signal) => upstream.chat(roundRequest, { ...context, signal }),
+      timeouts,
+      signal,
+    );
     const stopped = roundRequest.stop?.length ? events.pipeThrough(new StopSequenceStream(roundRequest.stop)) : events;
-    return stopped.pipeThrough(new UsageEstimateStream(roundRequest));
+    return { events: stopped.pipeThrough(new UsageEstimateStream(roundRequest)), first };
   };
   const models = [request.model, ...(options.fallbackModels ?? []).filter((model) => model !== request.model)];
   const answer = async () => {
@@ -71,7 +77,7 @@ export function relay(
     const answered = { ...request, model: first.model };
     return continueAnswer(answered, first.events, {
       maxContinuations,
-      round: (next) => Promise.resolve(round(next)),
+      round: (next) => Promise.resolve(round(next).events),
     });
   };
   return superviseAnswer(answer(), {

@@ -7,7 +7,7 @@
 import { getLogger } from "@logtape/logtape";
 import { RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
-import { peekFirst } from "./peek.ts";
+import type { RelayAnswer } from "./interruptible.ts";
 import { TIMEOUT } from "./timeouts.ts";
 import type { RequestTrace } from "./trace.ts";
 
@@ -104,16 +104,18 @@ export interface FirstRoundOptions {
  * import { firstRound, DEFAULT_RETRY_POLICY } from "./retry.ts";
  * import { RelayError } from "./errors.ts";
  * import type { RelayEvent } from "./events.ts";
- * const open = (model?: string) =>
- *   ReadableStream.from<RelayEvent>(model === "busy"
- *     ? [{ type: "error", error: new RelayError(429, "busy", { retryAfterMs: 60_000 }) }]
- *     : [{ type: "finish", reason: "stop" }]);
+ * const open = (model?: string) => {
+ *   const event: RelayEvent = model === "busy"
+ *     ? { type: "error", error: new RelayError(429, "busy", { retryAfterMs: 60_000 }) }
+ *     : { type: "finish", reason: "stop" };
+ *   return { events: ReadableStream.from([event]), first: Promise.resolve(event) };
+ * };
  * const { model } = await firstRound(open, ["busy", "spare"], { policy: DEFAULT_RETRY_POLICY });
  * console.assert(model === "spare");
  * ```
  */
 export async function firstRound(
-  open: (model: string | undefined) => ReadableStream<RelayEvent>,
+  open: (model: string | undefined) => RelayAnswer,
   models: (string | undefined)[],
   options: FirstRoundOptions,
 ): Promise<{ events: ReadableStream<RelayEvent>; model: string | undefined }> {
@@ -125,9 +127,10 @@ export async function firstRound(
   for (const [index, model] of models.entries()) {
     for (let attempt = 0;; attempt++) {
       if (index + attempt > 0 && options.trace) options.trace.retries++;
-      const { first, rest } = await peekFirst(open(model));
-      if (first?.type !== "error") return { events: rest, model };
-      await rest.cancel();
+      const { events, first: head } = open(model);
+      const first = await head;
+      if (first?.type !== "error") return { events, model };
+      await events.cancel();
       const { error } = first;
       options.trace?.upstreamErrors.push(error.code ?? String(error.status));
       if (options.signal?.aborted) return failed(error, model);

@@ -1,6 +1,6 @@
 import { RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
-import { interruptible } from "./interruptible.ts";
+import { interruptible, type RelayAnswer } from "./interruptible.ts";
 import { timeoutError } from "./timeouts.ts";
 import type { RequestTrace } from "./trace.ts";
 
@@ -29,7 +29,7 @@ export interface SuperviseOptions {
  * import { superviseAnswer } from "./supervise.ts";
  * const shutdown = new AbortController();
  * const stalled = new Promise<ReadableStream<never>>(() => {});
- * const events = superviseAnswer(stalled, { totalMs: 60_000, shutdownSignal: shutdown.signal });
+ * const { events } = superviseAnswer(stalled, { totalMs: 60_000, shutdownSignal: shutdown.signal });
  * shutdown.abort();
  * const [event] = await Array.fromAsync(events);
  * console.assert(event.type === "error" && event.error.code === "shutting_down");
@@ -38,7 +38,7 @@ export interface SuperviseOptions {
 export function superviseAnswer(
   source: ReadableStream<RelayEvent> | Promise<ReadableStream<RelayEvent>>,
   options: SuperviseOptions,
-): ReadableStream<RelayEvent> {
+): RelayAnswer {
   const { shutdownSignal, trace } = options;
   const onShutdown = () =>
     supervised.interrupt(
@@ -60,5 +60,5 @@ export function superviseAnswer(
   const timer = setTimeout(() => supervised.interrupt(timeoutError("totalMs", options.totalMs)), options.totalMs);
   if (shutdownSignal?.aborted) onShutdown();
   else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-  return supervised.events;
+  return { events: supervised.events, first: supervised.first };
 }

@@ -5,7 +5,7 @@
  */
 import { RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
-import { interruptible } from "./interruptible.ts";
+import { interruptible, type RelayAnswer } from "./interruptible.ts";
 
 /** The `code` of every error caused by a time limit. */
 export const TIMEOUT = "upstream_timeout";
@@ -47,20 +47,22 @@ export function timeoutError(limit: keyof RelayTimeouts, ms: number): RelayError
  * signal that aborts when a limit expires (or `signal` aborts, or the reader cancels), and
  * an expired limit ends the stream with a {@link timeoutError} at once, whatever the
  * upstream is doing. One timer per round, re-armed at the first event and when it fires.
+ * The round starts at once; its `first` event is known before anyone reads it.
  *
  * @example
  * ```ts
  * import { guardRound } from "./timeouts.ts";
  * const stalled = () => new Promise<ReadableStream<never>>(() => {});
- * const events = await Array.fromAsync(guardRound(stalled, { firstEventMs: 10, idleMs: 10 }));
- * console.assert(events[0].type === "error" && events[0].error.status === 504);
+ * const { events } = guardRound(stalled, { firstEventMs: 10, idleMs: 10 });
+ * const [event] = await Array.fromAsync(events);
+ * console.assert(event.type === "error" && event.error.status === 504);
  * ```
  */
 export function guardRound(
   open: (signal: AbortSignal) => Promise<ReadableStream<RelayEvent>>,
   limits: Pick<RelayTimeouts, "firstEventMs" | "idleMs">,
   signal?: AbortSignal,
-): ReadableStream<RelayEvent> {
+): RelayAnswer {
   const abort = new AbortController();
   const started = performance.now();
   let lastEvent: number | undefined;
@@ -86,5 +88,5 @@ export function guardRound(
     },
   });
   timer = setTimeout(check, limits.firstEventMs);
-  return guarded.events;
+  return { events: guarded.events, first: guarded.first };
 }
