@@ -1,3 +1,4 @@
+import { QuietTimer } from "../hub/quiet_timer.ts";
 import type { RequestTrace } from "../hub/trace.ts";
 
 /** The SSE comment sent while the upstream is quiet (never `: ping`, which Continue reads as end of batch). */
@@ -5,7 +6,7 @@ const KEEPALIVE = new TextEncoder().encode(": keepalive\n\n");
 
 /** Options of {@link observeBody}. */
 export interface ObserveBodyOptions {
-  /** Send `: keepalive` after this many milliseconds without a byte; absent = never (NDJSON). */
+  /** Send `: keepalive` after this many milliseconds (up to a quarter more) without a byte; absent = never (NDJSON). */
   keepAliveMs?: number;
   /** Send one keep-alive at once (the response committed before the answer started). */
   keepAliveNow?: boolean;
@@ -15,9 +16,9 @@ export interface ObserveBodyOptions {
 
 /**
  * The last stage of a streamed response body: keeps proxies and clients from cutting a
- * quiet stream (SSE comments between whole events; one timer per stream, re-armed only
- * when it fires) and tells the request's trace when the first byte went out and how the
- * stream ended.
+ * quiet stream (an SSE comment between whole events after `keepAliveMs` to
+ * `1.25 × keepAliveMs` without a byte, from a {@link QuietTimer}) and tells the request's
+ * trace when the first byte went out and how the stream ended.
  *
  * @example
  * ```ts
@@ -35,27 +36,17 @@ export function observeBody(
 ): ReadableStream<Uint8Array> {
   const { keepAliveMs, trace } = options;
   const reader = source.getReader();
-  let lastSent = performance.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let keepAlive: QuietTimer | undefined;
   let ended = false;
   const stop = () => {
     ended = true;
-    clearTimeout(timer);
+    keepAlive?.stop();
   };
   return new ReadableStream<Uint8Array>({
     start(controller) {
       if (keepAliveMs === undefined) return;
-      const tick = () => {
-        if (ended) return;
-        const left = lastSent + keepAliveMs - performance.now();
-        if (left <= 0) {
-          controller.enqueue(KEEPALIVE);
-          lastSent = performance.now();
-        }
-        timer = setTimeout(tick, left > 0 ? left : keepAliveMs);
-      };
       if (options.keepAliveNow) controller.enqueue(KEEPALIVE);
-      timer = setTimeout(tick, keepAliveMs);
+      keepAlive = new QuietTimer(keepAliveMs, () => controller.enqueue(KEEPALIVE));
     },
     async pull(controller) {
       try {
@@ -67,7 +58,7 @@ export function observeBody(
           return trace?.end();
         }
         trace?.firstByte();
-        lastSent = performance.now();
+        keepAlive?.touch();
         controller.enqueue(value);
       } catch (error) {
         stop();

@@ -6,6 +6,7 @@
 import { RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 import { interruptible, type RelayAnswer } from "./interruptible.ts";
+import { QuietTimer } from "./quiet_timer.ts";
 
 /** The `code` of every error caused by a time limit. */
 export const TIMEOUT = "upstream_timeout";
@@ -46,7 +47,8 @@ export function timeoutError(limit: keyof RelayTimeouts, ms: number): RelayError
  * Runs one upstream round under the first-event and idle limits: `open` is called with a
  * signal that aborts when a limit expires (or `signal` aborts, or the reader cancels), and
  * an expired limit ends the stream with a {@link timeoutError} at once, whatever the
- * upstream is doing. One timer per round, re-armed at the first event and when it fires.
+ * upstream is doing. The idle limit is a {@link QuietTimer}: it expires after between
+ * `idleMs` and `1.25 × idleMs` without an event, and costs nothing per event.
  * The round starts at once; its `first` event is known before anyone reads it.
  *
  * @example
@@ -64,29 +66,22 @@ export function guardRound(
   signal?: AbortSignal,
 ): RelayAnswer {
   const abort = new AbortController();
-  const started = performance.now();
-  let lastEvent: number | undefined;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const check = () => {
-    const limit = lastEvent === undefined ? "firstEventMs" : "idleMs";
-    const left = (lastEvent ?? started) + limits[limit] - performance.now();
-    if (left > 0) return void (timer = setTimeout(check, left));
-    guarded.interrupt(timeoutError(limit, limits[limit]));
-  };
+  let idle: QuietTimer | undefined;
+  const firstEvent = setTimeout(
+    () => guarded.interrupt(timeoutError("firstEventMs", limits.firstEventMs)),
+    limits.firstEventMs,
+  );
   const guarded = interruptible(open(signal ? AbortSignal.any([signal, abort.signal]) : abort.signal), {
     onEvent() {
-      const first = lastEvent === undefined;
-      lastEvent = performance.now();
-      if (first) {
-        clearTimeout(timer);
-        timer = setTimeout(check, limits.idleMs);
-      }
+      if (idle) return idle.touch();
+      clearTimeout(firstEvent);
+      idle = new QuietTimer(limits.idleMs, () => guarded.interrupt(timeoutError("idleMs", limits.idleMs)));
     },
     onEnd(end) {
-      clearTimeout(timer);
+      clearTimeout(firstEvent);
+      idle?.stop();
       if (end !== "finished") abort.abort();
     },
   });
-  timer = setTimeout(check, limits.firstEventMs);
   return { events: guarded.events, first: guarded.first };
 }
