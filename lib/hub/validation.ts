@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import { z } from "zod";
 import { RelayError } from "./errors.ts";
 
 /**
@@ -27,3 +27,18 @@ function fieldPath(path: PropertyKey[]): string {
     "",
   );
 }
+
+/**
+ * An output budget (`max_tokens` and its kin): a positive integer up to 1,000,000, far
+ * beyond any model's output and within every upstream's integer range.
+ *
+ * @example
+ * ```ts
+ * import { OutputTokens } from "./validation.ts";
+ * console.assert(OutputTokens.safeParse(4000).success && !OutputTokens.safeParse(1e12).success);
+ * ```
+ */
+export const OutputTokens: z.ZodNumber = z.number().int().positive().max(
+  1_000_000,
+  "must be at most 1000000 (answers are continued past the upstream's own limit anyway)",
+);

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { validationError } from "../../hub/validation.ts";
+import { OutputTokens, validationError } from "../../hub/validation.ts";
 import type { RelayMessage, RelayPart, RelayRequest, RelayToolChoice } from "../../hub/request.ts";
 
 const CacheControl = { cache_control: z.unknown().optional() };
@@ -45,7 +45,7 @@ const Block = z.discriminatedUnion("type", [
 /** The fields of an Anthropic Messages request the relay reads. */
 export const MessagesRequestSchema = z.object({
   model: z.string().min(1),
-  max_tokens: z.number().int().positive(),
+  max_tokens: OutputTokens,
   messages: z.array(z.object({
     role: z.enum(["user", "assistant"]),
     content: z.union([z.string(), z.array(Block)]),

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { validationError } from "../../hub/validation.ts";
+import { OutputTokens, validationError } from "../../hub/validation.ts";
 import type { RelayMessage, RelayPart, RelayRequest, RelayToolChoice } from "../../hub/request.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
@@ -42,16 +42,14 @@ const Tool = z.object({
   }),
 });
 
-const positiveInt = z.number().int().positive();
-
 /** The fields of an OpenAI chat request the relay reads. */
 export const ChatRequestSchema = z.object({
   model: z.string().optional(),
   messages: z.array(Message).min(1, "must contain at least one message"),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
-  max_tokens: positiveInt.nullish(),
-  max_completion_tokens: positiveInt.nullish(),
+  max_tokens: OutputTokens.nullish(),
+  max_completion_tokens: OutputTokens.nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
   stop: z.union([z.string(), z.array(z.string())]).nullish(),
