@@ -32,11 +32,16 @@ export type { RelayMessage, RelayPart, RelayRequest, RelayTool, RelayToolChoice 
 export type { RelayModel, Upstream, UpstreamContext } from "./lib/hub/upstream.ts";
 export { RelayError, type RelayErrorOptions } from "./lib/hub/errors.ts";
 export { relay, type RelayOptions } from "./lib/hub/relay.ts";
+export type { RelayAnswer } from "./lib/hub/interruptible.ts";
+export { DEFAULT_TIMEOUTS, type RelayTimeouts } from "./lib/hub/timeouts.ts";
+export { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./lib/hub/retry.ts";
+export { type RequestOutcome, RequestTrace } from "./lib/hub/trace.ts";
+export type { FrontOptions } from "./lib/fronts/respond.ts";
 export { type ContinuationOptions, continueAnswer } from "./lib/continuation/continue_answer.ts";
 export { Seam } from "./lib/continuation/seam.ts";
 export { collectAnswer, type CollectedAnswer, type CollectedToolCall } from "./lib/hub/collect.ts";
 export { CodyEventDecoder, CodyEventDecoderStream, decodeCodyEvents } from "./lib/cody/event_decoder.ts";
-export { nodeHttpFetch } from "./lib/hub/node_http_fetch.ts";
+export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from "./lib/hub/node_http_fetch.ts";
 export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_builder.ts";
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
 export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
