@@ -2,7 +2,7 @@ import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { getLogger } from "@logtape/logtape";
 import type { RelayEvent } from "../hub/events.ts";
 import { byteReader } from "../hub/byte_reader.ts";
-import { describeStreamFailure } from "../hub/catch_errors.ts";
+import { describeStreamFailure } from "../hub/errors.ts";
 import { RelayError } from "../hub/errors.ts";
 import { finishReasonOf } from "./stop_reason.ts";
 import { ToolCallTracker } from "./tool_call_tracker.ts";

@@ -69,6 +69,22 @@ export function toRelayError(error: unknown): RelayError {
 }
 
 /**
+ * A stream failure as a `RelayError`: kept if it already is one, else a 502 saying the
+ * upstream stream failed and why.
+ *
+ * @example
+ * ```ts
+ * import { describeStreamFailure } from "./errors.ts";
+ * console.assert(describeStreamFailure(new Error("reset")).status === 502);
+ * ```
+ */
+export function describeStreamFailure(error: unknown): RelayError {
+  if (error instanceof RelayError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new RelayError(502, `upstream stream failed: ${message}`, { cause: error });
+}
+
+/**
  * The `code` of an error caused by the model provider being overloaded (Anthropic's 529):
  * OpenAI clients see it as a 502, Anthropic clients as a 529 `overloaded_error`.
  */

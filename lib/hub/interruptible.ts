@@ -1,4 +1,4 @@
-import { describeStreamFailure } from "./catch_errors.ts";
+import { describeStreamFailure } from "./errors.ts";
 import type { RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 
