@@ -1,6 +1,9 @@
 # cody-relay container: Deno runtime, dependencies cached at build time, non-root.
-# All configuration comes from env (see `cli.ts --help`), e.g.
-#   docker run -p 8787:8787 -e SRC_ENDPOINT=https://sourcegraph.example.com cody-relay
+# All configuration comes from env (see `cli.ts --help`). It listens on 0.0.0.0, so it needs gateway keys
+# (the relay then uses SRC_ACCESS_TOKEN upstream), e.g.
+#   docker run -p 8787:8787 -e SRC_ENDPOINT=https://sourcegraph.example.com \
+#     -e SRC_ACCESS_TOKEN=sgp_... -e RELAY_API_KEYS=team-key cody-relay
+# or RELAY_ALLOW_OPEN=true when published on loopback only (-p 127.0.0.1:8787:8787).
 FROM denoland/deno:alpine-2.9.6
 WORKDIR /app
 RUN chown deno:deno /app
