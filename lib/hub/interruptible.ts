@@ -69,8 +69,8 @@ export function interruptible(
     options.onEnd?.(how);
     return true;
   };
-  const cancelSource = (reason: unknown) =>
-    (reader ? reader.cancel(reason) : opened.then((from) => from?.cancel(reason))).catch(() => {});
+  // Before the source opened there is nothing to wait for: `opened` cancels it when it does.
+  const cancelSource = (reason: unknown) => reader?.cancel(reason).catch(() => {});
   const opened = Promise.resolve(source).then((stream) => {
     if (ended) return void stream.cancel().catch(() => {});
     return reader = stream.getReader();
