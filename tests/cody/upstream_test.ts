@@ -97,3 +97,30 @@ Deno.test("tokens never appear in log records, even at debug level and on failur
   const logged = JSON.stringify(records.map((record) => [record.message, record.properties]));
   ok(!logged.includes(TOKEN) && !logged.includes("badbadbad"), logged);
 });
+
+Deno.test("ready(): reachable when client-config answers below 500 (even 401), cached; 5xx and network errors are not", async () => {
+  let status = 401;
+  let calls = 0;
+  const { upstream } = upstreamFor({}, (request) => {
+    if (new URL(request.url).pathname !== "/.api/client-config") return undefined;
+    calls++;
+    return new Response("", { status });
+  });
+  await upstream.ready();
+  await upstream.ready();
+  equal(calls, 1, "cached");
+  status = 503;
+  const down = new CodyUpstream({
+    endpoint: "http://sourcegraph.test",
+    fetch: () => Promise.resolve(new Response("", { status })),
+  });
+  await rejects(down.ready(), (error: RelayError) => error.status === 503 && /answered 503/.test(error.message));
+  const unreachable = new CodyUpstream({
+    endpoint: "http://sourcegraph.test",
+    fetch: () => Promise.reject(new TypeError("connection refused")),
+  });
+  await rejects(
+    unreachable.ready(),
+    (error: RelayError) => /cannot reach Sourcegraph.*connection refused/.test(error.message),
+  );
+});

@@ -1,0 +1,45 @@
+import { equal, ok } from "node:assert/strict";
+import { createNodeHttpFetch } from "../../lib/hub/node_http_fetch.ts";
+
+/** A TCP server that accepts connections and never says a word (a TLS handshake to it never completes). */
+async function silentServer() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async [Symbol.asyncDispose]() {
+      listener.close();
+      for (const conn of held) conn.close();
+      await accepting;
+    },
+  };
+}
+
+Deno.test("connect timeout: a TLS handshake that never completes fails as a connection error after the limit", async () => {
+  await using server = await silentServer();
+  const fetch = createNodeHttpFetch({ connectTimeoutMs: 200 });
+  const started = performance.now();
+  const error = await fetch(new Request(`https://127.0.0.1:${server.port}/`)).catch((error) => error);
+  const elapsed = performance.now() - started;
+  ok(error instanceof TypeError, String(error));
+  ok(/not established within 200 ms/.test(error.message), error.message);
+  ok(elapsed >= 190 && elapsed < 1_000, `gave up after ${elapsed.toFixed(0)} ms`);
+});
+
+Deno.test("connect timeout: an established connection may take longer than the limit to answer", async () => {
+  const server = Deno.serve({ port: 0, onListen() {} }, async () => {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    return new Response("slow but connected");
+  });
+  try {
+    const response = await createNodeHttpFetch({ connectTimeoutMs: 100 })(
+      new Request(`http://127.0.0.1:${server.addr.port}/`),
+    );
+    equal(await response.text(), "slow but connected");
+  } finally {
+    await server.shutdown();
+  }
+});
