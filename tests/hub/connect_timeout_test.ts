@@ -2,7 +2,7 @@ import { equal, ok } from "node:assert/strict";
 import { createNodeHttpFetch } from "../../lib/hub/node_http_fetch.ts";
 
 /** A TCP server that accepts connections and never says a word (a TLS handshake to it never completes). */
-async function silentServer() {
+function silentServer() {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const held: Deno.Conn[] = [];
   const accepting = (async () => {
@@ -19,7 +19,7 @@ async function silentServer() {
 }
 
 Deno.test("connect timeout: a TLS handshake that never completes fails as a connection error after the limit", async () => {
-  await using server = await silentServer();
+  await using server = silentServer();
   const fetch = createNodeHttpFetch({ connectTimeoutMs: 200 });
   const started = performance.now();
   const error = await fetch(new Request(`https://127.0.0.1:${server.port}/`)).catch((error) => error);
