@@ -29,6 +29,10 @@ export interface SimulatorFault {
   badJsonAfter?: number;
   /** Milliseconds before the first frame (the response headers go out at once). */
   delayMs?: number;
+  /** After this many frames, pause once for `pauseMs`. */
+  pauseAfter?: number;
+  /** How long the `pauseAfter` pause lasts, in milliseconds. */
+  pauseMs?: number;
   /** Milliseconds between frames. */
   paceMs?: number;
   /** Answer with this many words of deterministic filler text. */
@@ -56,6 +60,8 @@ const KEYS: Record<string, keyof SimulatorFault> = {
   garbage: "garbage",
   bad_json_after: "badJsonAfter",
   delay_ms: "delayMs",
+  pause_after: "pauseAfter",
+  pause_ms: "pauseMs",
   pace_ms: "paceMs",
   words: "words",
   code: "code",

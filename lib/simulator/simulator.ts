@@ -280,10 +280,14 @@ function frameStream(frames: string[], fault: SimulatorFault, settle: (outcome: 
   const cancelled = new AbortController();
   const done = "event: done\ndata: {}\n\n";
   let sent = 0;
+  let paused = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (fault.delayMs && sent === 0) await sleep(fault.delayMs, cancelled.signal);
-      else if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
+      else if (fault.pauseMs && sent === fault.pauseAfter && !paused) {
+        paused = true;
+        await sleep(fault.pauseMs, cancelled.signal);
+      } else if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
       if (cancelled.signal.aborted) return;
       if (sent === fault.errorAfter) {
         const error = goJson({
