@@ -32,7 +32,8 @@ export interface FrontOptions extends RelayOptions {
 }
 
 /**
- * The upstream context of an HTTP request: the key the client sent, its abort signal, its trace.
+ * The upstream context of an HTTP request: the key the client sent (unless it was a gateway
+ * key, which is the relay's, not the upstream's), its abort signal, its trace.
  *
  * @example
  * ```ts
@@ -42,7 +43,8 @@ export interface FrontOptions extends RelayOptions {
  * ```
  */
 export function upstreamContext(request: Request): UpstreamContext {
-  return { apiKey: clientKey(request.headers), signal: request.signal, trace: traceOf(request) };
+  const trace = traceOf(request);
+  return { apiKey: trace.gatewayKey ? undefined : clientKey(request.headers), signal: request.signal, trace };
 }
 
 /** How a front answers: which shapes, and whether the client asked for a stream. */

@@ -43,6 +43,8 @@ export class RequestTrace {
   firstByteMs?: number;
   /** Milliseconds from the request to its end. */
   durationMs?: number;
+  /** Whether the client's key was one of the relay's gateway keys (so it is not a credential for the upstream). */
+  gatewayKey = false;
   /** Whether the answer is streamed (its end comes after the response headers). */
   streaming = false;
   /** The `code` (or status) of each upstream failure seen, retried or not. */

@@ -79,7 +79,9 @@ export function createApp(options: AppOptions): RelayApp {
     const path = normalizePath(c.req.raw);
     const trace = traceOf(c.req.raw);
     const dialect = trace.front = dialectOf(path, c.req.raw.headers);
-    if (gatewayKeys && !OPEN_PATHS.has(path) && !gatewayKeys.accepts(clientKey(c.req.raw.headers))) {
+    const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path);
+    if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers));
+    if (keyed && !trace.gatewayKey) {
       c.res = dialectErrorResponse(
         dialect,
         new RelayError(401, "This relay needs one of its API keys (Authorization: Bearer, x-api-key or api-key).", {

@@ -15,22 +15,24 @@ const MAX_MODELS = 100;
 
 type Labels = Record<string, string>;
 
-class Counter {
+/** A value per label set that is added to: a counter, or a gauge when it also goes down. */
+class Tally {
   readonly #values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string) {}
+  constructor(readonly name: string, readonly help: string, readonly type: "counter" | "gauge" = "counter") {}
   add(labels: Labels, by = 1): void {
     const key = labelText(labels);
     this.#values.set(key, (this.#values.get(key) ?? 0) + by);
   }
-  render(type = "counter"): string[] {
+  render(): string[] {
     return [
       `# HELP ${this.name} ${this.help}`,
-      `# TYPE ${this.name} ${type}`,
+      `# TYPE ${this.name} ${this.type}`,
       ...[...this.#values].map(([labels, value]) => `${this.name}${labels} ${value}`),
     ];
   }
 }
 
+/** Observations counted into {@link BUCKETS}, per label set. */
 class Histogram {
   readonly #series = new Map<string, { counts: number[]; sum: number; count: number }>();
   constructor(readonly name: string, readonly help: string) {}
@@ -73,20 +75,20 @@ class Histogram {
  * ```
  */
 export class RelayMetrics {
-  readonly #requests = new Counter("cody_relay_requests_total", "Requests by front, model, status and outcome.");
+  readonly #requests = new Tally("cody_relay_requests_total", "Requests by front, model, status and outcome.");
   readonly #duration = new Histogram("cody_relay_request_duration_seconds", "Time from request to the answer's end.");
   readonly #firstByte = new Histogram(
     "cody_relay_time_to_first_byte_seconds",
     "Time from request to the answer's first byte.",
   );
-  readonly #tokens = new Counter("cody_relay_tokens_total", "Tokens read (in) and written (out), real or estimated.");
-  readonly #rounds = new Counter("cody_relay_continuation_rounds_total", "Continuation rounds after the first.");
-  readonly #retries = new Counter(
+  readonly #tokens = new Tally("cody_relay_tokens_total", "Tokens read (in) and written (out), real or estimated.");
+  readonly #rounds = new Tally("cody_relay_continuation_rounds_total", "Continuation rounds after the first.");
+  readonly #retries = new Tally(
     "cody_relay_retries_total",
     "Upstream attempts beyond the first (retries, fallbacks).",
   );
-  readonly #upstreamErrors = new Counter("cody_relay_upstream_errors_total", "Upstream failures by kind.");
-  readonly #active = new Counter("cody_relay_active_streams", "Streamed answers being sent now.");
+  readonly #upstreamErrors = new Tally("cody_relay_upstream_errors_total", "Upstream failures by kind.");
+  readonly #active = new Tally("cody_relay_active_streams", "Streamed answers being sent now.", "gauge");
   readonly #models = new Set<string>();
 
   /** Counts one streamed answer as active until it ends. */
@@ -122,7 +124,7 @@ export class RelayMetrics {
       this.#rounds.render(),
       this.#retries.render(),
       this.#upstreamErrors.render(),
-      this.#active.render("gauge"),
+      this.#active.render(),
     ].flat().join("\n") + "\n";
   }
 

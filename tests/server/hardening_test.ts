@@ -167,11 +167,14 @@ Deno.test("one log line per request, after a stream ends, with the trace's figur
   }
 });
 
-Deno.test("the client's key never leaves as a header or in the log, and with gateway keys it is not passed upstream as-is", async () => {
+Deno.test("a gateway key is never passed to the upstream as a credential, nor sent back in a header", async () => {
   seen.length = 0;
   const relay = app({ apiKeys: ["relay-key-one"] });
   const response = await post(relay, "/v1/chat/completions", { authorization: "Bearer relay-key-one" });
   ok(![...response.headers].some(([, value]) => value.includes("relay-key-one")));
   await response.body?.cancel();
   equal(seen.length, 1);
+  equal(seen[0].apiKey, undefined);
+  await (await post(app(), "/v1/chat/completions", { authorization: "Bearer sgp_client_token" })).body?.cancel();
+  equal(seen[1].apiKey, "sgp_client_token", "without gateway keys the client's key is its credential");
 });
