@@ -53,10 +53,13 @@ export function interruptible(
   let controller!: ReadableStreamDefaultController<RelayEvent>;
   let reader: ReadableStreamDefaultReader<RelayEvent> | undefined;
   let ended = false;
-  let resolveFirst!: (event: RelayEvent | undefined) => void;
+  let resolveFirst: ((event: RelayEvent | undefined) => void) | undefined;
   const first = new Promise<RelayEvent | undefined>((resolve) => resolveFirst = resolve);
   const pass = (event: RelayEvent) => {
-    resolveFirst(event);
+    if (resolveFirst) {
+      resolveFirst(event);
+      resolveFirst = undefined;
+    }
     options.onEvent?.(event);
     controller.enqueue(event);
   };
@@ -64,7 +67,7 @@ export function interruptible(
     if (ended) return false;
     ended = true;
     if (error) pass({ type: "error", error });
-    resolveFirst(undefined);
+    resolveFirst?.(undefined);
     if (how !== "cancelled") controller.close();
     options.onEnd?.(how);
     return true;
