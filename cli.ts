@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
-import { configure, getLogger, getTextFormatter, jsonLinesFormatter, type LogRecord } from "@logtape/logtape";
+import { configure, getJsonLinesFormatter, getLogger, getTextFormatter, type LogRecord } from "@logtape/logtape";
 import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
 import { upstreamFetch } from "./lib/cli/upstream_fetch.ts";
 import { CodyUpstream } from "./lib/cody/upstream.ts";
@@ -30,7 +30,9 @@ const log = getLogger(["cody-relay", "cli"]);
 async function main(config: RelayConfig): Promise<void> {
   if (config.command === "help") return void process.stdout.write(USAGE);
   if (config.command === "version") return void console.log(`cody-relay ${VERSION}`);
-  const format = config.logFormat === "json" ? jsonLinesFormatter : getTextFormatter({ value: plainValue });
+  const format = config.logFormat === "json"
+    ? getJsonLinesFormatter({ properties: "flatten" })
+    : getTextFormatter({ value: plainValue });
   const redact = redactor([...config.accessToken ? [config.accessToken] : [], ...config.apiKeys]);
   await configure({
     sinks: { stderr: (record: LogRecord) => process.stderr.write(redact(format(record))) },
