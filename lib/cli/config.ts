@@ -88,6 +88,14 @@ Options (flags beat environment variables):
   --log-bodies                 also log request bodies, secrets redacted (for debugging)
                                                                env RELAY_LOG_BODIES=true
   --metrics                    serve GET /metrics (Prometheus)  env RELAY_METRICS=true
+  --tls-cert FILE --tls-key FILE
+                               serve HTTPS with this PEM certificate and key
+                                                               env TLS_CERT_FILE, TLS_KEY_FILE
+  --upstream-transport T       node-http or fetch              env CODY_UPSTREAM_TRANSPORT
+                               default node-http, or fetch when HTTPS_PROXY, HTTP_PROXY or
+                               ALL_PROXY is set (the runtime's fetch honours them)
+  -h, --help                   show this help
+  --version                    print the version
 
 Limits (seconds unless said otherwise; fractions allowed):
   --connect-timeout S          connecting to the upstream      env CODY_CONNECT_TIMEOUT     default 10
@@ -118,14 +126,6 @@ Security:
                                                                env CODY_CA_FILE
   --insecure-skip-tls-verify   do not verify the upstream's TLS certificate (warns at start and on /health)
                                                                env CODY_SSL_BYPASS=true
-  --tls-cert FILE --tls-key FILE
-                               serve HTTPS with this PEM certificate and key
-                                                               env TLS_CERT_FILE, TLS_KEY_FILE
-  --upstream-transport T       node-http or fetch              env CODY_UPSTREAM_TRANSPORT
-                               default node-http, or fetch when HTTPS_PROXY, HTTP_PROXY or
-                               ALL_PROXY is set (the runtime's fetch honours them)
-  -h, --help                   show this help
-  --version                    print the version
 
 Credentials:
   SRC_ACCESS_TOKEN             a Sourcegraph access token used for every request (clients then
