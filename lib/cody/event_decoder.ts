@@ -1,9 +1,8 @@
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { EventSourceMessage } from "eventsource-parser";
 import { getLogger } from "@logtape/logtape";
 import type { RelayEvent } from "../hub/events.ts";
-import { byteReader } from "../hub/byte_reader.ts";
-import { describeStreamFailure } from "../hub/errors.ts";
 import { RelayError } from "../hub/errors.ts";
+import { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream } from "../hub/sse_decoder.ts";
 import { finishReasonOf } from "./stop_reason.ts";
 import { ToolCallTracker } from "./tool_call_tracker.ts";
 import { errorFromStreamEvent } from "./upstream_error.ts";
@@ -20,7 +19,7 @@ const log = getLogger(["cody-relay", "cody"]);
  * `event: done`. Adjacent text, thinking and same-call argument fragments of one read are
  * merged, so a read that brings 200 deltas at once costs the rest of the pipeline one event
  * and nothing waits longer. After `finish` or `error` it is `done`; an upstream that closes
- * before that gets an `error` from {@link CodyEventDecoder.end}, never a silent `finish`.
+ * before that gets an `error` from `end()`, never a silent `finish`.
  *
  * @example
  * ```ts
@@ -31,51 +30,10 @@ const log = getLogger(["cody-relay", "cody"]);
  * console.assert(events[0].type === "text" && events[1].type === "finish" && decoder.done);
  * ```
  */
-export class CodyEventDecoder {
-  readonly #text = new TextDecoder();
-  readonly #answer: CodyAnswer;
-  readonly #parser: ReturnType<typeof createParser>;
-  #events: RelayEvent[] = [];
-
+export class CodyEventDecoder extends SseDecoder {
+  /** A decoder for one answer. */
   constructor() {
-    this.#answer = new CodyAnswer((event) => this.#add(event));
-    this.#parser = createParser({ onEvent: (message) => this.#answer.accept(message) });
-  }
-
-  /** True once the answer finished or failed; later input is ignored. */
-  get done(): boolean {
-    return this.#answer.ended;
-  }
-
-  /** Decodes one read and returns its events. */
-  feed(bytes: Uint8Array): RelayEvent[] {
-    if (!this.done) this.#parser.feed(this.#text.decode(bytes, { stream: true }));
-    return this.#take();
-  }
-
-  /** The upstream closed: the last events, with an `error` if the answer had not finished. */
-  end(): RelayEvent[] {
-    if (!this.done) {
-      this.#parser.feed(this.#text.decode());
-      this.#parser.reset({ consume: true });
-      this.#answer.end();
-    }
-    return this.#take();
-  }
-
-  #add(event: RelayEvent): void {
-    const last = this.#events.at(-1);
-    if (last?.type === "text" && event.type === "text") last.text += event.text;
-    else if (last?.type === "thinking" && event.type === "thinking") last.text += event.text;
-    else if (last?.type === "tool_call_delta" && event.type === "tool_call_delta" && last.index === event.index) {
-      last.arguments += event.arguments;
-    } else this.#events.push(event);
-  }
-
-  #take(): RelayEvent[] {
-    const events = this.#events;
-    this.#events = [];
-    return events;
+    super((emit) => new CodyAnswer(emit));
   }
 }
 
@@ -93,25 +51,16 @@ export class CodyEventDecoder {
  * console.assert(events[0].type === "text" && events[1].type === "finish");
  * ```
  */
-export class CodyEventDecoderStream extends TransformStream<Uint8Array, RelayEvent> {
+export class CodyEventDecoderStream extends SseDecoderStream {
+  /** A decoder stream for one answer. */
   constructor() {
-    const decoder = new CodyEventDecoder();
-    super({
-      transform(chunk, controller) {
-        for (const event of decoder.feed(chunk)) controller.enqueue(event);
-        if (decoder.done) controller.terminate();
-      },
-      flush(controller) {
-        for (const event of decoder.end()) controller.enqueue(event);
-      },
-    });
+    super(new CodyEventDecoder());
   }
 }
 
 /**
- * Decodes a Cody response body into hub events, reading it with {@link byteReader} (one
- * reused buffer) — the fast path the upstream uses. A failing read (a reset connection)
- * ends the events with an `error`; the body is released once the answer is done.
+ * Decodes a Cody response body into hub events with {@link decodeSse}: the fast path the
+ * upstream uses. A failing read (a reset connection) ends the events with an `error`.
  *
  * @example
  * ```ts
@@ -122,35 +71,11 @@ export class CodyEventDecoderStream extends TransformStream<Uint8Array, RelayEve
  * ```
  */
 export function decodeCodyEvents(body: ReadableStream<Uint8Array>): ReadableStream<RelayEvent> {
-  const decoder = new CodyEventDecoder();
-  const bytes = byteReader(body);
-  return new ReadableStream<RelayEvent>({
-    async pull(controller) {
-      while (true) {
-        let events: RelayEvent[];
-        let ended = false;
-        try {
-          const chunk = await bytes.read();
-          ended = chunk === undefined;
-          events = chunk ? decoder.feed(chunk) : decoder.end();
-        } catch (error) {
-          [events, ended] = [[{ type: "error", error: describeStreamFailure(error) }], true];
-        }
-        for (const event of events) controller.enqueue(event);
-        if (ended || decoder.done) {
-          controller.close();
-          if (!ended) await bytes.cancel();
-          return;
-        }
-        if (events.length) return;
-      }
-    },
-    cancel: (reason) => bytes.cancel(reason),
-  }, { highWaterMark: 0 });
+  return decodeSse(body, new CodyEventDecoder());
 }
 
 /** The state of one answer being decoded: what was said so far and how it ended. */
-class CodyAnswer {
+class CodyAnswer implements SseAnswer {
   readonly #emit: (event: RelayEvent) => void;
   readonly #tools = new ToolCallTracker();
   #cumulative = "";
