@@ -41,7 +41,7 @@ export { type ContinuationOptions, continueAnswer } from "./lib/continuation/con
 export { Seam } from "./lib/continuation/seam.ts";
 export { collectAnswer, type CollectedAnswer, type CollectedToolCall } from "./lib/hub/collect.ts";
 export { CodyEventDecoder, CodyEventDecoderStream, decodeCodyEvents } from "./lib/cody/event_decoder.ts";
-export { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream } from "./lib/hub/sse_decoder.ts";
+export { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream, type SseMessage } from "./lib/hub/sse_decoder.ts";
 export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from "./lib/hub/node_http_fetch.ts";
 export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_builder.ts";
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";

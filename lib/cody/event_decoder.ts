@@ -1,8 +1,7 @@
-import type { EventSourceMessage } from "eventsource-parser";
 import { getLogger } from "@logtape/logtape";
 import type { RelayEvent } from "../hub/events.ts";
 import { RelayError } from "../hub/errors.ts";
-import { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream } from "../hub/sse_decoder.ts";
+import { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream, type SseMessage } from "../hub/sse_decoder.ts";
 import { finishReasonOf } from "./stop_reason.ts";
 import { ToolCallTracker } from "./tool_call_tracker.ts";
 import { errorFromStreamEvent } from "./upstream_error.ts";
@@ -87,7 +86,7 @@ class CodyAnswer implements SseAnswer {
     this.#emit = emit;
   }
 
-  accept(message: EventSourceMessage): void {
+  accept(message: SseMessage): void {
     if (this.ended) return;
     switch (message.event ?? "completion") {
       case "completion":

@@ -5,17 +5,27 @@
  *
  * @module
  */
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { createParser } from "eventsource-parser";
 import { byteReader } from "./byte_reader.ts";
 import { describeStreamFailure } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
+
+/** One server-sent event, as `eventsource-parser` reads it. */
+export interface SseMessage {
+  /** The `event:` field, if any. */
+  event?: string;
+  /** The `data:` lines, joined with newlines. */
+  data: string;
+  /** The `id:` field, if any. */
+  id?: string;
+}
 
 /** One protocol's reading of an answer's SSE messages (Cody's, OpenAI's, …). */
 export interface SseAnswer {
   /** True once the answer finished or failed. */
   readonly ended: boolean;
   /** Takes one SSE message. */
-  accept(message: EventSourceMessage): void;
+  accept(message: SseMessage): void;
   /** The upstream closed the stream: emit what that means (an error if the answer had not finished). */
   end(): void;
 }
