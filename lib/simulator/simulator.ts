@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import { messageText, planAnswer, readConversation, type SimulatedBody } from "./answer.ts";
-import { DEFAULT_CATALOG, type SimulatorCatalog } from "./catalog.ts";
+import { type OpenAIChatBody, openAIChunks, openAICompletion, simulatedBodyOf } from "./openai_protocol.ts";
+import { DEFAULT_CATALOG, type SimulatorCatalog, type SimulatorModel } from "./catalog.ts";
 import { parseDirective, type SimulatorFault } from "./faults.ts";
 import { answerBody, answerFrames } from "./frames.ts";
-import { goJson } from "./go_json.ts";
+import { frameStream, OPENAI_WIRE } from "./frame_stream.ts";
 
 /** Options of {@link createSimulator}. */
 export interface SimulatorOptions {
@@ -65,7 +66,6 @@ const RECORDED_HEADERS = [
   "content-type",
   "x-sourcegraph-api-client-name",
 ];
-const encoder = new TextEncoder();
 
 /**
  * A faithful fake Sourcegraph instance (cody-protocol.md): `/.api/completions/stream` and
@@ -148,6 +148,71 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       })),
     }));
 
+  /** The fault to play on a request (scripted, then its directive) and the answer it gets. */
+  const answer = (body: SimulatedBody, model: SimulatorModel, tools: boolean) => {
+    const { question, alreadySaid, argumentsAfter } = readConversation(body.messages);
+    const directive = parseDirective(messageText(question));
+    const fault: SimulatorFault = { paceMs: options.paceMs, ...queued.shift(), ...directive.fault };
+    const plan = planAnswer(body, {
+      displayModel: model.modelRef,
+      thinking: model.capabilities.includes("reasoning"),
+      tools,
+      question,
+      userText: directive.text,
+      words: fault.words,
+      code: fault.code,
+      alreadySaid,
+      argumentsAfter,
+      repeatWords: fault.repeatWords,
+      restartLine: !!fault.restartLine,
+      reopenFence: !!fault.reopenFence,
+      outputCap: options.maxOutputTokens,
+    });
+    return { fault, plan };
+  };
+
+  // The OpenAI protocol (the seed's "mock server"): Bearer tokens, the same models and faults.
+  app.get("/v1/models", (c) =>
+    c.json({
+      object: "list",
+      data: catalog.models.filter((model) => model.capabilities.includes("chat")).map((model) => ({
+        id: model.modelRef,
+        object: "model",
+        created: 0,
+        owned_by: model.modelRef.split("::")[0],
+      })),
+    }));
+  app.post("/v1/chat/completions", async (c) => {
+    const record = c.get("record");
+    const settle = c.get("settle");
+    const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (!bearer || (options.accessTokens && !options.accessTokens.includes(bearer))) {
+      return openAIError(401, "Incorrect API key provided.", "invalid_api_key", settle);
+    }
+    record.auth = "token";
+    let body: OpenAIChatBody;
+    try {
+      body = await c.req.json();
+    } catch {
+      return openAIError(400, "We could not parse the JSON body of your request.", null, settle);
+    }
+    record.body = body as SimulatedRequest["body"];
+    const model = resolveModel(catalog, body.model, "stream");
+    if (typeof model === "string") return openAIError(404, model, "model_not_found", settle);
+    const simulated = simulatedBodyOf(body);
+    const { fault, plan } = answer(simulated, model, true);
+    if (fault.status || fault.html) return faultResponse(fault, true);
+    if (fault.garbage) return garbage(settle);
+    const meta = {
+      id: `chatcmpl-sim${requests.length}`,
+      created: Math.floor(Date.now() / 1000),
+      model: model.modelRef,
+    };
+    if (body.stream !== true) return c.json(await openAICompletion(plan, simulated, meta));
+    const frames = await openAIChunks(plan, simulated, meta, body.stream_options?.include_usage === true);
+    return new Response(frameStream(frames, fault, settle, OPENAI_WIRE), { headers: SSE_HEADERS });
+  });
+
   for (const kind of ["stream", "code"] as const) {
     app.all(`/.api/completions/${kind}`, async (c) => {
       const record = c.get("record");
@@ -169,38 +234,14 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       record.body = body;
       const model = resolveModel(catalog, body?.model, kind);
       if (typeof model === "string") return plain(400, model);
-      const { question, alreadySaid, argumentsAfter } = readConversation(body?.messages);
-      const directive = parseDirective(messageText(question));
-      const fault: SimulatorFault = { paceMs: options.paceMs, ...queued.shift(), ...directive.fault };
+      const { fault, plan } = answer(body ?? {}, model, apiVersion >= 9);
       if (fault.status || fault.html) return faultResponse(fault);
-      if (fault.garbage) {
-        settle("completed");
-        return new Response("this is not an event stream\n<html>oops</html>\n", {
-          headers: { "content-type": "text/event-stream" },
-        });
-      }
-      const plan = planAnswer(body ?? {}, {
-        displayModel: model.modelRef,
-        thinking: model.capabilities.includes("reasoning"),
-        tools: apiVersion >= 9,
-        question,
-        userText: directive.text,
-        words: fault.words,
-        code: fault.code,
-        alreadySaid,
-        argumentsAfter,
-        repeatWords: fault.repeatWords,
-        restartLine: !!fault.restartLine,
-        reopenFence: !!fault.reopenFence,
-        outputCap: options.maxOutputTokens,
-      });
+      if (fault.garbage) return garbage(settle);
       const wire = { apiVersion, modelName: model.modelName };
       if (body?.stream === false || (kind === "code" && body?.stream !== true)) {
         return plain(200, answerBody(plan, wire));
       }
-      return new Response(frameStream(answerFrames(plan, wire), fault, settle), {
-        headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" },
-      });
+      return new Response(frameStream(answerFrames(plan, wire), fault, settle), { headers: SSE_HEADERS });
     });
   }
 
@@ -246,10 +287,17 @@ function resolveModel(catalog: SimulatorCatalog, requested: unknown, kind: "stre
 const CHALLENGE_PAGE = "<!DOCTYPE html><html><head><title>Just a moment...</title></head>" +
   "<body><h1>Checking your browser before accessing sourcegraph.example.com</h1></body></html>";
 
-function faultResponse(fault: SimulatorFault): Response {
+/** A response for a `status` or `html` fault: Sourcegraph's text/plain errors, or OpenAI's JSON ones. */
+function faultResponse(fault: SimulatorFault, json = false): Response {
   const status = fault.status ?? 200;
   if (fault.html) {
     return new Response(CHALLENGE_PAGE, { status, headers: { "content-type": "text/html; charset=UTF-8" } });
+  }
+  if (json) {
+    const seconds = status === 429 ? fault.retryAfter ?? 60 : 0;
+    const response = openAIError(status, fault.message ?? `simulated upstream failure (HTTP ${status})`, null);
+    if (seconds) response.headers.set("retry-after", String(seconds));
+    return response;
   }
   if (status !== 429) return plain(status, fault.message ?? `simulated upstream failure (HTTP ${status})`);
   const seconds = fault.retryAfter ?? 60;
@@ -265,6 +313,34 @@ function faultResponse(fault: SimulatorFault): Response {
   );
 }
 
+const SSE_HEADERS = { "content-type": "text/event-stream", "cache-control": "no-cache", "x-accel-buffering": "no" };
+
+/** A 200 event stream that is not one (a misconfigured proxy). */
+function garbage(settle: (outcome: SimulatedOutcome) => void): Response {
+  settle("completed");
+  return new Response("this is not an event stream\n<html>oops</html>\n", {
+    headers: { "content-type": "text/event-stream" },
+  });
+}
+
+/** OpenAI's error body, with the `type` OpenAI uses for the status. */
+function openAIError(
+  status: number,
+  message: string,
+  code: string | null,
+  settle?: (outcome: SimulatedOutcome) => void,
+): Response {
+  settle?.("completed");
+  const type = status === 401
+    ? "authentication_error"
+    : status === 429
+    ? "rate_limit_error"
+    : status >= 500
+    ? "server_error"
+    : "invalid_request_error";
+  return Response.json({ error: { message, type, param: null, code } }, { status });
+}
+
 function plain(
   status: number,
   text: string,
@@ -273,65 +349,4 @@ function plain(
 ): Response {
   settle?.("completed");
   return new Response(`${text}\n`, { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers } });
-}
-
-/** Sends the frames one per pull (paced), playing a stream fault, then `done`. */
-function frameStream(frames: string[], fault: SimulatorFault, settle: (outcome: SimulatedOutcome) => void) {
-  const cancelled = new AbortController();
-  const done = "event: done\ndata: {}\n\n";
-  let sent = 0;
-  let paused = false;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (fault.delayMs && sent === 0) await sleep(fault.delayMs, cancelled.signal);
-      else if (fault.pauseMs && sent === fault.pauseAfter && !paused) {
-        paused = true;
-        await sleep(fault.pauseMs, cancelled.signal);
-      } else if (fault.paceMs && sent > 0) await sleep(fault.paceMs, cancelled.signal);
-      if (cancelled.signal.aborted) return;
-      if (sent === fault.errorAfter) {
-        const error = goJson({
-          error: fault.message ?? "Anthropic (Sourcegraph Cody Gateway): unexpected status code 529: Overloaded",
-        });
-        controller.enqueue(encoder.encode(`event: error\ndata: ${error}\n\n${done}`));
-        controller.close();
-        return settle("completed");
-      }
-      if (sent === fault.stallAfter) return await sleep(Infinity, cancelled.signal);
-      if (sent === fault.badJsonAfter) {
-        controller.enqueue(encoder.encode(`event: completion\ndata: {"deltaText":"trunc\n\n${done}`));
-        controller.close();
-        return settle("completed");
-      }
-      if (sent === fault.dropAfter) {
-        controller.error(new Error("simulated connection reset"));
-        return settle("failed");
-      }
-      if (sent === fault.truncateAfter) {
-        controller.close();
-        return settle("completed");
-      }
-      if (sent < frames.length) {
-        controller.enqueue(encoder.encode(frames[sent++]));
-        return;
-      }
-      controller.enqueue(encoder.encode(done));
-      controller.close();
-      settle("completed");
-    },
-    cancel() {
-      cancelled.abort();
-      settle("aborted");
-    },
-  }, { highWaterMark: 0 });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }
