@@ -46,6 +46,15 @@ export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from ".
 export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_builder.ts";
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
 export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
+export { type OpenAICompatibleOptions, OpenAICompatibleUpstream } from "./lib/openai_compatible/upstream.ts";
+export { decodeOpenAIEvents, OpenAIChunkDecoder } from "./lib/openai_compatible/chunk_decoder.ts";
+export {
+  type OpenAIChatBody,
+  openAIChatBody,
+  type OpenAIChatBodyOptions,
+  type OpenAIContentPart,
+  type OpenAIMessage,
+} from "./lib/openai_compatible/request_body.ts";
 export { type ChatStreamOptions, OpenAIChatStream } from "./lib/fronts/openai/chat_stream.ts";
 export { parseChatRequest, type ParsedChatRequest } from "./lib/fronts/openai/chat_request.ts";
 export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";
