@@ -47,6 +47,25 @@ export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_bu
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
 export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
 export { type OpenAICompatibleOptions, OpenAICompatibleUpstream } from "./lib/openai_compatible/upstream.ts";
+export type {
+  AdapterCapabilities,
+  AdapterContext,
+  AdapterExit,
+  AdapterHandlers,
+  UpstreamAdapter,
+} from "./lib/adapters/adapter.ts";
+export { AdapterUpstream, type AdapterUpstreamOptions } from "./lib/adapters/adapter_upstream.ts";
+export { type EnvScope, type EnvSource, resolveEnv, resolveEnvSource } from "./lib/adapters/env.ts";
+export {
+  placeParameters,
+  type ResolvedParameters,
+  resolveParameters,
+  type SchemaEntry,
+  type SchemaSource,
+  type ValueType,
+} from "./lib/adapters/schema.ts";
+export { legacySseAdapter, type LegacySseOptions } from "./lib/adapters/legacy_sse.ts";
+export { parsePythonLiteral } from "./lib/adapters/python_literal.ts";
 export { decodeOpenAIEvents, OpenAIChunkDecoder } from "./lib/openai_compatible/chunk_decoder.ts";
 export {
   type OpenAIChatBody,

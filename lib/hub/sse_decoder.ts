@@ -132,7 +132,8 @@ export class SseDecoderStream extends TransformStream<Uint8Array, RelayEvent> {
 /**
  * Decodes a response body with `decoder`, reading it with {@link byteReader} (one reused
  * buffer): the fast path upstreams use. A failing read (a reset connection) ends the
- * events with an `error`; the body is released once the answer is done.
+ * events with an `error`; the body is released once the answer is done. `onClose` runs
+ * once when the events end or are cancelled.
  *
  * @example
  * ```ts
@@ -146,8 +147,18 @@ export class SseDecoderStream extends TransformStream<Uint8Array, RelayEvent> {
  * console.assert(events.length === 2 && events[1].type === "finish");
  * ```
  */
-export function decodeSse(body: ReadableStream<Uint8Array>, decoder: SseDecoder): ReadableStream<RelayEvent> {
+export function decodeSse(
+  body: ReadableStream<Uint8Array>,
+  decoder: SseDecoder,
+  onClose?: () => void,
+): ReadableStream<RelayEvent> {
   const bytes = byteReader(body);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    onClose?.();
+  };
   return new ReadableStream<RelayEvent>({
     async pull(controller) {
       while (true) {
@@ -163,12 +174,16 @@ export function decodeSse(body: ReadableStream<Uint8Array>, decoder: SseDecoder)
         for (const event of events) controller.enqueue(event);
         if (ended || decoder.done) {
           controller.close();
+          close();
           if (!ended) await bytes.cancel();
           return;
         }
         if (events.length) return;
       }
     },
-    cancel: (reason) => bytes.cancel(reason),
+    cancel(reason) {
+      close();
+      return bytes.cancel(reason);
+    },
   }, { highWaterMark: 0 });
 }

@@ -1,0 +1,118 @@
+/**
+ * The upstream adapter interface: a typed, declarative description of an LLM API in the
+ * manner of CodeCompanion's adapters (identity and defaults, `${var}` env resolution, a
+ * parameter schema, handlers, capabilities), which {@link AdapterUpstream} turns into an
+ * `Upstream` the relay serves.
+ *
+ * @module
+ */
+import type { RelayError } from "../hub/errors.ts";
+import type { RelayEvent, RelayUsage } from "../hub/events.ts";
+import type { RelayMessage, RelayRequest } from "../hub/request.ts";
+import type { SseMessage } from "../hub/sse_decoder.ts";
+import type { RelayModel } from "../hub/upstream.ts";
+import type { EnvSource } from "./env.ts";
+import type { SchemaEntry } from "./schema.ts";
+
+/** What an upstream can do; requests that need more are a 400 that says so, never silently cut down. */
+export interface AdapterCapabilities {
+  /** Answers arrive as a stream of events. */
+  streaming: boolean;
+  /** Function calling. */
+  tools: boolean;
+  /** Images in messages. */
+  vision: boolean;
+  /** Fill in the middle natively (otherwise such requests are asked as chat). */
+  fim: boolean;
+  /** Reasoning text. */
+  thinking: boolean;
+}
+
+/** One request as the handlers see it. */
+export interface AdapterContext {
+  /** The hub request. */
+  readonly request: RelayRequest;
+  /** The key the client sent, if any (pass it on only if the adapter means to). */
+  readonly apiKey?: string;
+  /** The schema's values for this request. */
+  readonly params: Readonly<Record<string, unknown>>;
+  /** The resolved `${var}` values (built in: `query`, the last user message's text; `model`). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Scratch space for the handlers of this one request (e.g. citations collected on the way). */
+  readonly state: Record<string, unknown>;
+}
+
+/** The upstream's answer to a request that failed before streaming. */
+export interface AdapterExit {
+  /** The HTTP status. */
+  status: number;
+  /** The response body as text. */
+  body: string;
+  /** The response headers. */
+  headers: Headers;
+}
+
+/** The functions that link a request and its answer to the upstream's wire format. */
+export interface AdapterHandlers {
+  /** Runs before the env is resolved and anything is sent; throw a `RelayError` to refuse the request. */
+  setup?(context: AdapterContext): void | Promise<void>;
+  /** The body fields from the schema's values (placed by their `mapping`), to adjust. @default as placed */
+  buildParameters?(body: Record<string, unknown>, context: AdapterContext): Record<string, unknown>;
+  /** The body fields that carry the conversation, e.g. `{ messages: [...] }`. @default none (GET-style APIs) */
+  buildMessages?(messages: readonly RelayMessage[], context: AdapterContext): Record<string, unknown>;
+  /** The hub events of one streamed event; end the answer with `finish` or `error`. */
+  parseEvent?(message: SseMessage, context: AdapterContext): RelayEvent[];
+  /** The stream ended without `finish` or `error` from `parseEvent`: the last events. @default an error */
+  parseEnd?(context: AdapterContext): RelayEvent[];
+  /** The hub events of a whole (non-streamed) body. */
+  parseBody?(body: unknown, context: AdapterContext): RelayEvent[];
+  /** The error for a non-2xx answer. @default its status and the body's message */
+  onExit?(exit: AdapterExit, context: AdapterContext): RelayError | undefined;
+  /** Runs last, after the answer ended, failed or was cancelled. */
+  teardown?(context: AdapterContext): void;
+  /** Token counts, when the upstream gives them in a way `parseEvent` cannot emit. */
+  usage?(context: AdapterContext): RelayUsage | undefined;
+}
+
+/**
+ * An upstream API described as data plus handlers.
+ *
+ * @example
+ * ```ts
+ * import type { UpstreamAdapter } from "./adapter.ts";
+ * const echo: UpstreamAdapter = {
+ *   name: "echo",
+ *   url: "http://127.0.0.1:9000/echo?q=${query}",
+ *   method: "GET",
+ *   capabilities: { streaming: true, tools: false, vision: false, fim: false, thinking: false },
+ *   handlers: {
+ *     parseEvent: (message) => [{ type: "text", text: message.data }],
+ *     parseEnd: () => [{ type: "finish", reason: "stop" }],
+ *   },
+ * };
+ * ```
+ */
+export interface UpstreamAdapter {
+  /** The adapter's name, used as `owned_by` and in messages. */
+  name: string;
+  /** The endpoint, with `${var}` placeholders (values are URL-encoded). */
+  url: string;
+  /** The HTTP method; `GET` sends no body. @default "POST" */
+  method?: "GET" | "POST";
+  /** Request headers; values may use `${var}`. */
+  headers?: Record<string, string>;
+  /** Fixed body fields. */
+  parameters?: Record<string, unknown>;
+  /** Where each `${var}` comes from. */
+  env?: Record<string, EnvSource>;
+  /** The `env` entries resolved once and reused (e.g. a token from a slow command). @default none */
+  cachedEnv?: readonly string[];
+  /** User-settable parameters. */
+  schema?: Record<string, SchemaEntry>;
+  /** What the upstream can do. */
+  capabilities: AdapterCapabilities;
+  /** The models to list. @default the schema's `model` choices, or one model named after the adapter */
+  models?: RelayModel[];
+  /** The wire format. */
+  handlers: AdapterHandlers;
+}
