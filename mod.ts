@@ -46,6 +46,7 @@ export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from ".
 export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_builder.ts";
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
 export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
+export { type SourcegraphLlmOptions, sourcegraphLlmUpstream } from "./lib/cody/llm_upstream.ts";
 export { type OpenAICompatibleOptions, OpenAICompatibleUpstream } from "./lib/openai_compatible/upstream.ts";
 export type {
   AdapterCapabilities,

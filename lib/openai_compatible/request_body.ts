@@ -57,6 +57,8 @@ export interface OpenAIChatBodyOptions {
   defaultMaxTokens?: number;
   /** Ask for a usage chunk (`stream_options.include_usage`); some servers reject the field. @default true */
   includeUsage?: boolean;
+  /** `false` for servers that reject `system` messages: their text goes before the first user message. @default true */
+  systemRole?: boolean;
 }
 
 /**
@@ -64,6 +66,7 @@ export interface OpenAIChatBodyOptions {
  * and tool calls) and tool-result turns; tools and tool choice; sampling and stops. Always
  * streamed. Thinking parts are not sent (OpenAI-style servers have no field for them);
  * top-k is not sent (OpenAI rejects it). A fill-in-the-middle request is asked as chat.
+ * With `systemRole: false`, system text opens the first user message instead.
  *
  * @example
  * ```ts
@@ -73,7 +76,7 @@ export interface OpenAIChatBodyOptions {
  * ```
  */
 export function openAIChatBody(request: RelayRequest, options: OpenAIChatBodyOptions = {}): OpenAIChatBody {
-  const chat = infillAsChat(request);
+  const chat = options.systemRole === false ? systemAsUser(infillAsChat(request)) : infillAsChat(request);
   const model = chat.model ?? options.defaultModel;
   const maxTokens = chat.maxTokens ?? options.defaultMaxTokens;
   return {
@@ -98,6 +101,25 @@ export function openAIChatBody(request: RelayRequest, options: OpenAIChatBodyOpt
       }
       : {}),
     ...(chat.toolChoice ? { tool_choice: openAIToolChoice(chat.toolChoice) } : {}),
+  };
+}
+
+/** The request with its system messages' text put at the start of the first user message. */
+function systemAsUser(request: RelayRequest): RelayRequest {
+  const system = request.messages.filter((message) => message.role === "system")
+    .flatMap((message) => message.parts.flatMap((part) => part.type === "text" ? [part.text] : []))
+    .join("\n\n");
+  if (!system) return request;
+  const rest = request.messages.filter((message) => message.role !== "system");
+  const first = rest.findIndex((message) => message.role === "user");
+  if (first < 0) return { ...request, messages: [{ role: "user", parts: [{ type: "text", text: system }] }, ...rest] };
+  const folded = (parts: RelayMessage["parts"]): RelayMessage["parts"] =>
+    parts[0]?.type === "text"
+      ? [{ type: "text", text: `${system}\n\n${parts[0].text}` }, ...parts.slice(1)]
+      : [{ type: "text", text: system }, ...parts];
+  return {
+    ...request,
+    messages: rest.map((message, index) => index === first ? { ...message, parts: folded(message.parts) } : message),
   };
 }
 

@@ -15,12 +15,16 @@ export interface OpenAICompatibleOptions {
   apiKey?: string;
   /** Extra headers for every request (e.g. `OpenAI-Organization`). */
   headers?: Record<string, string>;
+  /** The credential headers for a key (the server's, else the client's). @default `Authorization: Bearer KEY` */
+  authorize?: (key: string | undefined) => Record<string, string>;
   /** `model` when a request names none (servers that serve one model accept any). */
   defaultModel?: string;
   /** `max_tokens` when a request sets none. @default the server's default */
   defaultMaxTokens?: number;
   /** Ask for a usage chunk; turn off for servers that reject `stream_options`. @default true */
   includeUsage?: boolean;
+  /** `false` for servers that reject `system` messages (their text then opens the first user message). @default true */
+  systemRole?: boolean;
   /** The fetch to use. @default nodeHttpFetch */
   fetch?: (request: Request) => Promise<Response>;
 }
@@ -109,7 +113,7 @@ export class OpenAICompatibleUpstream implements Upstream {
     const headers: Record<string, string> = {
       accept: body ? "text/event-stream" : "application/json",
       ...this.#options.headers,
-      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(this.#options.authorize ? this.#options.authorize(key) : key ? { authorization: `Bearer ${key}` } : {}),
       ...(body ? { "content-type": "application/json" } : {}),
     };
     try {

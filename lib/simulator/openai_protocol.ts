@@ -93,10 +93,14 @@ async function usageOf(body: SimulatedBody, plan: PlannedAnswer) {
   };
 }
 
+/** How a server writes chunks: OpenAI's, or Sourcegraph `/.api/llm`'s (an id per chunk, `""` finish reasons mid-stream, usage on the last chunk). */
+export type ChunkStyle = "openai" | "sourcegraph";
+
 /**
  * A planned answer as OpenAI SSE events: a role chunk, reasoning and text deltas, a tool
- * call (id and name, then argument pieces), the `finish_reason` chunk, a usage-only chunk
- * when asked, then `data: [DONE]` (which the caller sends, also after a fault).
+ * call (id and name, then argument pieces), the `finish_reason` chunk, and usage when asked
+ * (its own chunk, or on the last one in Sourcegraph's style). The end (`data: [DONE]`, which
+ * Sourcegraph does not send) is the caller's, also after a fault.
  *
  * @example
  * ```ts
@@ -111,22 +115,36 @@ export async function openAIChunks(
   body: SimulatedBody,
   meta: OpenAIAnswerMeta,
   includeUsage: boolean,
+  style: ChunkStyle = "openai",
 ): Promise<string[]> {
-  const prefix = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},` +
-    `"model":${JSON.stringify(meta.model)},"choices":`;
-  const event = (choices: unknown, extra = "") => `data: ${prefix}${JSON.stringify(choices)}${extra}}\n\n`;
-  const delta = (fields: unknown, finish: string | null = null) =>
-    event([{ index: 0, delta: fields, finish_reason: finish }]);
+  const sourcegraph = style === "sourcegraph";
+  let count = 0;
+  const event = (choices: unknown, extra = "") => {
+    const id = sourcegraph ? `chat-${meta.id}-${count++}` : meta.id;
+    const model = sourcegraph ? "" : meta.model;
+    return `data: {"id":${JSON.stringify(id)},"object":"chat.completion.chunk","created":${meta.created},` +
+      `"model":${JSON.stringify(model)},"choices":${JSON.stringify(choices)}${extra}}\n\n`;
+  };
+  const delta = (fields: unknown, finish: string | null = sourcegraph ? "" : null, extra = "") =>
+    event([{ index: 0, delta: fields, finish_reason: finish }], extra);
   const events = [delta({ role: "assistant", content: "" })];
   for (const piece of plan.thinking) events.push(delta({ reasoning_content: piece }));
   for (const piece of plan.text) events.push(delta({ content: piece }));
   if (plan.toolCall) {
     const { id, name, arguments: pieces } = plan.toolCall;
     events.push(delta({ tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: "" } }] }));
-    for (const piece of pieces) events.push(delta({ tool_calls: [{ index: 0, function: { arguments: piece } }] }));
+    for (const piece of pieces) {
+      const fragment = sourcegraph ? { id: "", type: "function", function: { name: "", arguments: piece } } : {
+        function: { arguments: piece },
+      };
+      events.push(delta({ tool_calls: [{ index: 0, ...fragment }] }));
+    }
   }
-  events.push(delta({}, FINISH[plan.stopReason] ?? "stop"));
-  if (includeUsage) events.push(event([], `,"usage":${JSON.stringify(await usageOf(body, plan))}`));
+  const finish = FINISH[plan.stopReason] ?? "stop";
+  const usage = includeUsage ? `,"usage":${JSON.stringify(await usageOf(body, plan))}` : "";
+  if (sourcegraph) return [...events, delta({}, finish, usage)];
+  events.push(delta({}, finish));
+  if (usage) events.push(event([], usage));
   return events;
 }
 

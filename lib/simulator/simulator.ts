@@ -1,6 +1,12 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { messageText, planAnswer, readConversation, type SimulatedBody } from "./answer.ts";
-import { type OpenAIChatBody, openAIChunks, openAICompletion, simulatedBodyOf } from "./openai_protocol.ts";
+import {
+  type ChunkStyle,
+  type OpenAIChatBody,
+  openAIChunks,
+  openAICompletion,
+  simulatedBodyOf,
+} from "./openai_protocol.ts";
 import { DEFAULT_CATALOG, type SimulatorCatalog, type SimulatorModel } from "./catalog.ts";
 import { parseDirective, type SimulatorFault } from "./faults.ts";
 import { answerBody, answerFrames } from "./frames.ts";
@@ -24,6 +30,8 @@ export interface SimulatorOptions {
   maxOutputTokens?: number;
   /** Keep every request in `requests` (turn off for a long-running server). @default true */
   recordRequests?: boolean;
+  /** `/.api/llm/chat/completions` accepts `system` messages (Sourcegraph up to at least 6.12 answers 400). @default false */
+  llmSystemRole?: boolean;
 }
 
 /** How a simulated request ended. */
@@ -92,7 +100,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
   const catalog = options.catalog ?? DEFAULT_CATALOG;
   const queued: SimulatorFault[] = [];
   const requests: SimulatedRequest[] = [];
-  const app = new Hono<{ Variables: { record: SimulatedRequest; settle: (outcome: SimulatedOutcome) => void } }>();
+  const app = new Hono<SimulatorEnv>();
 
   app.use(async (c, next) => {
     const url = new URL(c.req.url);
@@ -182,14 +190,16 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
         owned_by: model.modelRef.split("::")[0],
       })),
     }));
-  app.post("/v1/chat/completions", async (c) => {
+  /** OpenAI chat on `/v1` (Bearer), or Sourcegraph's `/.api/llm` (its own auth too; its chunk quirks; no system role). */
+  const openAIChat = (style: ChunkStyle) => async (c: Context<SimulatorEnv>) => {
     const record = c.get("record");
     const settle = c.get("settle");
     const bearer = c.req.header("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (!bearer || (options.accessTokens && !options.accessTokens.includes(bearer))) {
+    const bearerValid = !!bearer && (!options.accessTokens || options.accessTokens.includes(bearer));
+    if (!bearerValid && (style === "openai" || record.auth === "none")) {
       return openAIError(401, "Incorrect API key provided.", "invalid_api_key", settle);
     }
-    record.auth = "token";
+    if (bearerValid) record.auth = "token";
     let body: OpenAIChatBody;
     try {
       body = await c.req.json();
@@ -197,6 +207,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return openAIError(400, "We could not parse the JSON body of your request.", null, settle);
     }
     record.body = body as SimulatedRequest["body"];
+    if (style === "sourcegraph" && !options.llmSystemRole && body.messages?.some((m) => m.role === "system")) {
+      return openAIError(400, "system role is not supported", null, settle);
+    }
     const model = resolveModel(catalog, body.model, "stream");
     if (typeof model === "string") return openAIError(404, model, "model_not_found", settle);
     const simulated = simulatedBodyOf(body);
@@ -209,9 +222,12 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       model: model.modelRef,
     };
     if (body.stream !== true) return c.json(await openAICompletion(plan, simulated, meta));
-    const frames = await openAIChunks(plan, simulated, meta, body.stream_options?.include_usage === true);
-    return new Response(frameStream(frames, fault, settle, OPENAI_WIRE), { headers: SSE_HEADERS });
-  });
+    const frames = await openAIChunks(plan, simulated, meta, body.stream_options?.include_usage === true, style);
+    const wire = style === "openai" ? OPENAI_WIRE : { ...OPENAI_WIRE, done: "" };
+    return new Response(frameStream(frames, fault, settle, wire), { headers: SSE_HEADERS });
+  };
+  app.post("/v1/chat/completions", openAIChat("openai"));
+  app.post("/.api/llm/chat/completions", openAIChat("sourcegraph"));
 
   for (const kind of ["stream", "code"] as const) {
     app.all(`/.api/completions/${kind}`, async (c) => {
@@ -253,6 +269,9 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
 }
 
 type Auth = "token" | "session" | "none" | "invalid-token" | "bad-header";
+
+/** What the simulator's middleware hands its routes. */
+type SimulatorEnv = { Variables: { record: SimulatedRequest; settle: (outcome: SimulatedOutcome) => void } };
 
 /** Sourcegraph's rules (cody-protocol.md §3.2): `token` scheme; other schemes are ignored. */
 function authenticate(headers: Headers, options: SimulatorOptions): Auth {

@@ -1,0 +1,47 @@
+import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
+import { VERSION } from "../version.ts";
+import { credentialHeaders, resolveCredential } from "./credentials.ts";
+
+/** Options of {@link sourcegraphLlmUpstream}. */
+export interface SourcegraphLlmOptions {
+  /** The Sourcegraph instance, e.g. `https://sourcegraph.example.com`. */
+  endpoint: string | URL;
+  /** A server-side access token; without one, each client's key is used (as for the Cody upstream). */
+  accessToken?: string;
+  /** Sent in `X-Requested-With` (required by Sourcegraph 5.10 to 6.11). @default "cody-relay" */
+  clientName?: string;
+  /** `max_tokens` when a request sets none: Sourcegraph defaults to 16, and thinking models fail without one. @default 4000 */
+  defaultMaxTokens?: number;
+  /** Send `system` messages as such; versions up to at least 6.12 reject them (400). @default false */
+  systemRole?: boolean;
+  /** The fetch to use. @default nodeHttpFetch */
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+/**
+ * Sourcegraph's own OpenAI-compatible API (`/.api/llm/chat/completions`, `/.api/llm/models`)
+ * as an upstream: the OpenAI-compatible upstream with Sourcegraph's credentials (`token`
+ * for access tokens, the `sgs` cookie otherwise), `X-Requested-With`, system text folded
+ * into the first user message, and a default `max_tokens`. Its stream quirks (no
+ * `[DONE]`, `""` finish reasons mid-stream, an id per chunk) are handled by the decoder.
+ *
+ * @example
+ * ```ts
+ * import { sourcegraphLlmUpstream } from "./llm_upstream.ts";
+ * const upstream = sourcegraphLlmUpstream({ endpoint: "https://sourcegraph.example.com", accessToken: "sgp_x" });
+ * console.assert(upstream.origin === "https://sourcegraph.example.com");
+ * ```
+ */
+export function sourcegraphLlmUpstream(options: SourcegraphLlmOptions): OpenAICompatibleUpstream {
+  const base = new URL(options.endpoint);
+  if (!base.pathname.endsWith("/")) base.pathname += "/";
+  const clientName = options.clientName ?? "cody-relay";
+  return new OpenAICompatibleUpstream({
+    baseUrl: new URL(".api/llm/", base),
+    authorize: (key) => credentialHeaders(resolveCredential(options.accessToken, key)),
+    headers: { "x-requested-with": `${clientName} ${VERSION}` },
+    defaultMaxTokens: options.defaultMaxTokens ?? 4000,
+    systemRole: options.systemRole ?? false,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+}
