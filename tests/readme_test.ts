@@ -1,8 +1,10 @@
-/** The README's Embedding example runs as written, against the simulator. */
-import { match } from "node:assert/strict";
+/** The README's examples run as written: Embedding against the simulator, the adapter against a token server. */
+import { deepEqual, equal, match } from "node:assert/strict";
+import OpenAI from "openai";
 import { serve } from "../lib/server/serve.ts";
 import { createSimulator } from "../lib/simulator/simulator.ts";
 import { TOKEN } from "./harness.ts";
+import { startProcess } from "./process.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -24,5 +26,44 @@ Deno.test("the README Embedding example streams OpenAI chunks from a Sourcegraph
   } finally {
     await Deno.remove(file);
     await simulator.shutdown();
+  }
+});
+
+Deno.test("the README adapter example serves a token-streaming API to the openai client", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const example = readme.split("### Writing an adapter")[1].match(/```ts\n([\s\S]*?)```/)![1];
+  const file = new URL(`.readme_adapter_${crypto.randomUUID()}.ts`, root);
+  await Deno.writeTextFile(file, example);
+  const seen: { authorization: string | null; body: Record<string, unknown> }[] = [];
+  const api = await serve({
+    port: 0,
+    async fetch(request) {
+      seen.push({ authorization: request.headers.get("authorization"), body: await request.json() });
+      const events = ["Hel", "lo"].map((token) => `data: ${JSON.stringify({ token })}\n\n`);
+      return new Response([...events, 'data: {"done": true}\n\n'].join(""), {
+        headers: { "content-type": "text/event-stream" },
+      });
+    },
+  });
+  try {
+    await using relay = await startProcess(Deno.execPath(), ["run", "-A", file.pathname], {
+      TOKEN_API_URL: api.url,
+      TOKEN_API_KEY: "tok-123",
+    }, 1);
+    const url = relay.lines[0].replace("listening on ", "");
+    const openai = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const answer = await openai.chat.completions.create({
+      model: "token-stream",
+      messages: [{ role: "user", content: "Say hello" }],
+      temperature: 0.25,
+    });
+    equal(answer.choices[0].message.content, "Hello");
+    deepEqual(seen[0], {
+      authorization: "Bearer tok-123",
+      body: { sampling: { temperature: 0.25 }, prompt: "Say hello" },
+    });
+  } finally {
+    await Deno.remove(file);
+    await api.shutdown();
   }
 });
