@@ -47,6 +47,8 @@ export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_bu
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
 export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
 export { type SourcegraphLlmOptions, sourcegraphLlmUpstream } from "./lib/cody/llm_upstream.ts";
+export { codyAliases, type ModelRoute, type RoutingTable, RoutingUpstream } from "./lib/routing/routing_upstream.ts";
+export { closeMatches } from "./lib/routing/close_matches.ts";
 export { type OpenAICompatibleOptions, OpenAICompatibleUpstream } from "./lib/openai_compatible/upstream.ts";
 export type {
   AdapterCapabilities,
