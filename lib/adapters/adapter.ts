@@ -36,7 +36,7 @@ export interface AdapterContext {
   readonly apiKey?: string;
   /** The schema's values for this request. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** The resolved `${var}` values (built in: `query`, the last user message's text; `model`). */
+  /** The resolved `${var}` values (built in: `query`, the last user message's text; `model`, the schema's or the request's). */
   readonly env: Readonly<Record<string, string>>;
   /** Scratch space for the handlers of this one request (e.g. citations collected on the way). */
   readonly state: Record<string, unknown>;

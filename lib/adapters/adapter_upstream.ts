@@ -69,7 +69,7 @@ export class AdapterUpstream implements Upstream {
     await adapter.handlers.setup?.(context);
     Object.assign(env, {
       query: lastUserText(asked),
-      ...(asked.model ? { model: asked.model } : {}),
+      ...(params.model ?? asked.model ? { model: String(params.model ?? asked.model) } : {}),
       ...await resolveEnv(adapter.env ?? {}, { environment: this.#environment, params, defaults }, {
         cache: this.#envCache,
         cached: adapter.cachedEnv,
