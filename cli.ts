@@ -8,8 +8,8 @@ import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { configure, getJsonLinesFormatter, getLogger, getTextFormatter, type LogRecord } from "@logtape/logtape";
 import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
-import { upstreamFetch } from "./lib/cli/upstream_fetch.ts";
-import { CodyUpstream } from "./lib/cody/upstream.ts";
+import { buildUpstream } from "./lib/cli/build_upstream.ts";
+import { ConfigError, configPath, loadConfigFile } from "./lib/config/load_config.ts";
 import { createApp } from "./lib/server/app.ts";
 import { redactor } from "./lib/server/redact.ts";
 import { type RunningServer, serve } from "./lib/server/serve.ts";
@@ -21,9 +21,6 @@ function plainValue(value: unknown): string {
   if (value === null || value === undefined) return "-";
   return typeof value === "string" ? value : JSON.stringify(value);
 }
-
-/** Simulator pacing in demo mode, so streaming is visible. */
-const DEMO_PACE_MS = 15;
 
 const log = getLogger(["cody-relay", "cli"]);
 
@@ -50,15 +47,7 @@ async function main(config: RelayConfig): Promise<void> {
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
-  const ca = config.caFile ? await readFile(config.caFile, "utf8") : undefined;
-  const upstream = config.endpoint
-    ? new CodyUpstream({ ...config, endpoint: config.endpoint, fetch: upstreamFetch(config, ca) })
-    : new CodyUpstream({
-      ...config,
-      endpoint: "http://simulator.invalid",
-      accessToken: config.accessToken ?? "sgp_local_demo",
-      fetch: createSimulator({ paceMs: DEMO_PACE_MS, recordRequests: false }).fetch,
-    });
+  const { upstream, description } = await buildUpstream(config);
   const warnings = config.insecureSkipTlsVerify
     ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
     : [];
@@ -87,11 +76,7 @@ async function main(config: RelayConfig): Promise<void> {
     ...tls,
   });
   console.log(`cody-relay listening on ${server.url}`);
-  console.log(
-    config.endpoint
-      ? `relaying to Sourcegraph at ${upstream.origin}`
-      : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
-  );
+  console.log(description);
   stopOnSignals(server, shutdown, config.shutdownGraceMs);
 }
 
@@ -121,9 +106,20 @@ function stopOnSignals(server: RunningServer, shutdown: AbortController, graceMs
 }
 
 if (import.meta.main) {
+  const argv = process.argv.slice(2);
   let config: RelayConfig;
   try {
-    config = parseConfig(process.argv.slice(2), process.env);
+    const path = configPath(argv, process.env);
+    const file = path ? await loadConfigFile(path, process.env) : undefined;
+    config = parseConfig(argv, process.env, file);
+    if (config.command === "check-config") {
+      if (!path) {
+        throw new ConfigError("check-config", ["no config file: give its path, --config PATH, or CODY_RELAY_CONFIG"]);
+      }
+      await buildUpstream(config);
+      console.log(`${path}: ok (${Object.keys(file?.upstreams ?? {}).length} upstreams)`);
+      process.exit(0);
+    }
   } catch (error) {
     console.error(`cody-relay: ${error instanceof Error ? error.message : error}`);
     process.exit(2);

@@ -4,10 +4,12 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import type { ConfigFile } from "../config/file_schema.ts";
+import { fileAsEnv } from "../config/file_settings.ts";
 
 /** The relay's configuration. */
 export interface RelayConfig {
-  command: "relay" | "simulate" | "help" | "version";
+  command: "relay" | "simulate" | "check-config" | "help" | "version";
   host: string;
   port: number;
   /** The Sourcegraph instance; undefined means the built-in simulator. */
@@ -53,6 +55,10 @@ export interface RelayConfig {
   logBodies: boolean;
   /** Serve `GET /metrics`. */
   metrics: boolean;
+  /** Named upstreams from the config file (absent: the single Sourcegraph endpoint, or the simulator). */
+  upstreams?: NonNullable<ConfigFile["upstreams"]>;
+  /** The config file's model routing table. */
+  routing?: ConfigFile["models"];
 }
 
 /** `--help` text: every flag and environment variable. */
@@ -139,8 +145,9 @@ Logs go to stderr; the first stdout line is "cody-relay listening on http://HOST
 const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
 
 /**
- * Parses argv (without the runtime and script) and the environment.
- * Throws an Error with a user-facing message on bad input.
+ * Parses argv (without the runtime and script), the environment and the config file's
+ * contents: flags beat environment variables, which beat the file, which beats the
+ * defaults. Throws an Error with a user-facing message on bad input.
  *
  * @example
  * ```ts
@@ -149,7 +156,12 @@ const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
  * console.assert(config.port === 0 && config.endpoint === "https://sourcegraph.example.com");
  * ```
  */
-export function parseConfig(argv: string[], env: Record<string, string | undefined>): RelayConfig {
+export function parseConfig(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  file?: ConfigFile,
+): RelayConfig {
+  if (file) env = { ...fileAsEnv(file), ...env };
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -187,11 +199,16 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
       "insecure-skip-tls-verify": { type: "boolean" },
       help: { type: "boolean", short: "h" },
       version: { type: "boolean" },
+      config: { type: "string" },
     },
   });
   const [command = "relay", ...extra] = positionals;
-  if (command !== "relay" && command !== "simulate") throw new Error(`unknown command "${command}" (try --help)`);
-  if (extra.length) throw new Error(`unexpected argument "${extra[0]}" (try --help)`);
+  if (command !== "relay" && command !== "simulate" && command !== "check-config") {
+    throw new Error(`unknown command "${command}" (try --help)`);
+  }
+  if (extra.length > (command === "check-config" ? 1 : 0)) {
+    throw new Error(`unexpected argument "${extra.at(-1)}" (try --help)`);
+  }
   const logLevel = values["log-level"] ?? env.LOG_LEVEL ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new Error(`--log-level must be one of ${LOG_LEVELS.join(", ")}, got "${logLevel}"`);
@@ -259,6 +276,8 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
     logBodies: values["log-bodies"] ?? flag(env.RELAY_LOG_BODIES),
     metrics: values.metrics ?? flag(env.RELAY_METRICS),
   };
+  if (file?.upstreams && Object.keys(file.upstreams).length) config.upstreams = file.upstreams;
+  if (file?.models) config.routing = file.models;
   if (config.command === "relay") checkExposure(config);
   return config;
 }
@@ -270,9 +289,14 @@ export function parseConfig(argv: string[], env: Record<string, string | undefin
  * `SRC_ACCESS_TOKEN` (clients then no longer send Sourcegraph tokens).
  */
 function checkExposure(config: RelayConfig): void {
-  if (config.apiKeys.length && config.endpoint && !config.accessToken) {
+  const tokenless = Object.entries(config.upstreams ?? {}).find(([, upstream]) =>
+    (upstream.type === "cody" || upstream.type === "sourcegraph-llm") && !upstream.accessToken && !config.accessToken
+  );
+  if (config.apiKeys.length && ((config.endpoint && !config.accessToken) || tokenless)) {
     throw new Error(
-      "gateway keys (--api-key / RELAY_API_KEYS) replace the clients' Sourcegraph tokens, so the relay needs its own: set SRC_ACCESS_TOKEN",
+      `gateway keys (--api-key / RELAY_API_KEYS) replace the clients' Sourcegraph tokens, so the relay needs its own: set SRC_ACCESS_TOKEN${
+        tokenless ? ` or the accessToken of upstream "${tokenless[0]}"` : ""
+      }`,
     );
   }
   if (!isLoopback(config.host) && !config.apiKeys.length && !config.allowOpen) {

@@ -1,0 +1,135 @@
+/**
+ * The relay's upstream from its configuration: the named upstreams of the config file
+ * behind a router, or the single Sourcegraph endpoint of the flags, or the demo simulator.
+ *
+ * @module
+ */
+import { readFile } from "node:fs/promises";
+import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
+import { legacySseAdapter } from "../adapters/legacy_sse.ts";
+import type { UpstreamConfig } from "../config/file_schema.ts";
+import { sourcegraphLlmUpstream } from "../cody/llm_upstream.ts";
+import { CodyUpstream } from "../cody/upstream.ts";
+import type { Upstream } from "../hub/upstream.ts";
+import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
+import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routing_upstream.ts";
+import { createSimulator } from "../simulator/simulator.ts";
+import type { RelayConfig } from "./config.ts";
+import { upstreamFetch } from "./upstream_fetch.ts";
+import type { z } from "zod";
+
+/** Simulator pacing in demo mode, so streaming is visible. */
+const DEMO_PACE_MS = 15;
+
+/** What the relay answers from, and a line saying so for the start-up log. */
+export interface BuiltUpstream {
+  /** The upstream to serve. */
+  upstream: Upstream;
+  /** e.g. `relaying to Sourcegraph at https://…`. */
+  description: string;
+}
+
+/**
+ * Builds the upstream the configuration describes.
+ *
+ * @example
+ * ```ts
+ * import { buildUpstream } from "./build_upstream.ts";
+ * import { parseConfig } from "./config.ts";
+ * const { description } = await buildUpstream(parseConfig([], {}));
+ * console.assert(description.includes("built-in simulator"));
+ * ```
+ */
+export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream> {
+  if (config.upstreams) {
+    // --endpoint / SRC_ENDPOINT beat the file: they set the endpoint of the upstream named "cody".
+    const cody = config.upstreams.cody?.type === "cody" ? config.upstreams.cody : undefined;
+    const upstreams = config.endpoint
+      ? { ...config.upstreams, cody: { ...cody, type: "cody" as const, endpoint: config.endpoint } }
+      : config.upstreams;
+    return await routedUpstreams(config, upstreams);
+  }
+  if (!config.endpoint) {
+    return {
+      upstream: demoUpstream(config),
+      description:
+        "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
+    };
+  }
+  const ca = config.caFile ? await readFile(config.caFile, "utf8") : undefined;
+  const upstream = new CodyUpstream({ ...config, endpoint: config.endpoint, fetch: upstreamFetch(config, ca) });
+  return { upstream, description: `relaying to Sourcegraph at ${upstream.origin}` };
+}
+
+function demoUpstream(config: RelayConfig, paceMs = DEMO_PACE_MS): CodyUpstream {
+  return new CodyUpstream({
+    ...config,
+    endpoint: "http://simulator.invalid",
+    accessToken: config.accessToken ?? "sgp_local_demo",
+    fetch: createSimulator({ paceMs, recordRequests: false }).fetch,
+  });
+}
+
+async function routedUpstreams(
+  config: RelayConfig,
+  upstreams: Record<string, z.infer<typeof UpstreamConfig>>,
+): Promise<BuiltUpstream> {
+  const names = Object.keys(upstreams);
+  const built: Record<string, Upstream> = {};
+  for (const [name, settings] of Object.entries(upstreams)) built[name] = await buildOne(config, settings);
+  const routing = config.routing;
+  const fallback = names.length === 1 ? names[0] : undefined;
+  const defaultName = routing?.default ?? fallback;
+  if (!defaultName) throw new Error(`models.default must name one of the upstreams (${names.join(", ")})`);
+  const aliases: Record<string, ModelRoute> = {
+    ...(upstreams[defaultName]?.type === "cody" && routing?.codyAliases !== false ? codyAliases(defaultName) : {}),
+    ...routing?.aliases,
+  };
+  const prefixes = { ...Object.fromEntries(names.map((name) => [`${name}/`, name])), ...routing?.prefixes };
+  const upstream = new RoutingUpstream(built, { models: aliases, prefixes, default: defaultName });
+  return {
+    upstream,
+    description: `relaying to ${
+      names.map((name) => `${name} (${upstreams[name].type})`).join(", ")
+    }; default ${defaultName}`,
+  };
+}
+
+async function buildOne(config: RelayConfig, settings: z.infer<typeof UpstreamConfig>): Promise<Upstream> {
+  switch (settings.type) {
+    case "cody": {
+      const transport = { ...config, upstreamTransport: settings.transport ?? config.upstreamTransport };
+      const caFile = settings.tls?.caFile ?? config.caFile;
+      const ca = caFile ? await readFile(caFile, "utf8") : undefined;
+      const tls = {
+        ...transport,
+        insecureSkipTlsVerify: settings.tls?.insecureSkipTlsVerify ?? config.insecureSkipTlsVerify,
+      };
+      return new CodyUpstream({
+        ...config,
+        endpoint: settings.endpoint,
+        accessToken: settings.accessToken ?? config.accessToken,
+        clientName: settings.clientName ?? config.clientName,
+        clientVersion: settings.clientVersion ?? config.clientVersion,
+        fetch: upstreamFetch(tls, ca),
+      });
+    }
+    case "sourcegraph-llm":
+      return sourcegraphLlmUpstream({
+        endpoint: settings.endpoint,
+        accessToken: settings.accessToken ?? config.accessToken,
+        clientName: settings.clientName ?? config.clientName,
+        ...(settings.systemRole !== undefined ? { systemRole: settings.systemRole } : {}),
+      });
+    case "openai-compatible": {
+      const { type: _, ...options } = settings;
+      return new OpenAICompatibleUpstream(options);
+    }
+    case "legacy-sse":
+      return new AdapterUpstream(
+        legacySseAdapter({ url: settings.url, ...(settings.name ? { name: settings.name } : {}) }),
+      );
+    case "simulator":
+      return demoUpstream(config, settings.paceMs ?? DEMO_PACE_MS);
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Reads a config file: JSON with comments and trailing commas, `${ENV_VAR}` replaced in
+ * every string, validated with precise errors (path, expected, got).
+ *
+ * @module
+ */
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { jsonErrorPosition } from "../fronts/json_error_position.ts";
+import { type ConfigFile, ConfigFileSchema } from "./file_schema.ts";
+
+/** A config file that cannot be used, with every problem found. */
+export class ConfigError extends Error {
+  /** One line per problem: `path: what is wrong (got …)`. */
+  readonly problems: string[];
+
+  /** Creates the error for `source` (a file path) and its problems. */
+  constructor(source: string, problems: string[]) {
+    super(
+      `${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join("\n  ")}`}`,
+    );
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/**
+ * JSON with `//` and `/* *\/` comments and trailing commas (JSONC, as editors write it).
+ * Comments become spaces, so a syntax error's position is the file's own.
+ *
+ * @example
+ * ```ts
+ * import { parseJsonc } from "./load_config.ts";
+ * const value = parseJsonc('{\n  // the port\n  "port": 8787, /* not 80 *\/\n}');
+ * console.assert((value as { port: number }).port === 8787);
+ * ```
+ */
+export function parseJsonc(text: string): unknown {
+  let json = "";
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    if (char === '"') {
+      const end = stringEnd(text, at);
+      json += text.slice(at, end);
+      at = end - 1;
+    } else if (char === "/" && text[at + 1] === "/") {
+      const end = text.indexOf("\n", at);
+      const stop = end < 0 ? text.length : end;
+      json += " ".repeat(stop - at);
+      at = stop - 1;
+    } else if (char === "/" && text[at + 1] === "*") {
+      const end = text.indexOf("*/", at + 2);
+      const stop = end < 0 ? text.length : end + 2;
+      json += text.slice(at, stop).replace(/[^\n]/g, " ");
+      at = stop - 1;
+    } else if (char === "," && /^\s*[}\]]/.test(text.slice(at + 1).replace(/\/\/[^\n]*|\/\*[\s\S]*?\*\//g, ""))) {
+      json += " ";
+    } else json += char;
+  }
+  try {
+    return JSON.parse(json);
+  } catch {
+    throw new SyntaxError(`not valid JSON: it breaks at ${jsonErrorPosition(json)}`);
+  }
+}
+
+function stringEnd(text: string, start: number): number {
+  for (let at = start + 1; at < text.length; at++) {
+    if (text[at] === "\\") at++;
+    else if (text[at] === '"') return at + 1;
+  }
+  return text.length;
+}
+
+/**
+ * Replaces `${NAME}` (upper-case names only: lower-case ones such as `${query}` are an
+ * adapter's own placeholders) in every string of `value` with that environment variable.
+ * An unset variable is a problem naming where it is used.
+ *
+ * @example
+ * ```ts
+ * import { interpolateEnv } from "./load_config.ts";
+ * const { value } = interpolateEnv({ key: "${KEY}", url: "http://h/?q=${query}" }, { KEY: "k1" });
+ * console.assert(JSON.stringify(value) === '{"key":"k1","url":"http://h/?q=${query}"}');
+ * ```
+ */
+export function interpolateEnv(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  path = "",
+): { value: unknown; problems: string[] } {
+  const problems: string[] = [];
+  const walk = (item: unknown, at: string): unknown => {
+    if (typeof item === "string") {
+      return item.replace(/\$\{([A-Z_][A-Z0-9_]*)\}/g, (whole, name: string) => {
+        if (env[name] !== undefined) return env[name]!;
+        problems.push(`${at || "(top)"}: \${${name}} is not set in the environment`);
+        return whole;
+      });
+    }
+    if (Array.isArray(item)) return item.map((entry, index) => walk(entry, `${at}[${index}]`));
+    if (item && typeof item === "object") {
+      return Object.fromEntries(
+        Object.entries(item).map(([key, entry]) => [key, walk(entry, at ? `${at}.${key}` : key)]),
+      );
+    }
+    return item;
+  };
+  return { value: walk(value, path), problems };
+}
+
+/**
+ * Validates parsed file contents: the file, or a {@link ConfigError} listing every problem
+ * as `path: message (got value)`.
+ *
+ * @example
+ * ```ts
+ * import { validateConfig } from "./load_config.ts";
+ * const error = (() => { try { validateConfig({ server: { port: "80" } }, "x.json"); } catch (e) { return e as Error; } })();
+ * console.assert(error!.message.includes('server.port: Invalid input: expected number, received string (got "80")'));
+ * ```
+ */
+export function validateConfig(value: unknown, source: string): ConfigFile {
+  const parsed = ConfigFileSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    source,
+    parsed.error.issues.map((issue) => {
+      const path = issue.path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("").slice(1);
+      const got = valueAt(value, issue.path);
+      return `${path || "(top)"}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
+    }),
+  );
+}
+
+function valueAt(value: unknown, path: PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (item, key) => item && typeof item === "object" ? (item as Record<PropertyKey, unknown>)[key] : undefined,
+    value,
+  );
+}
+
+/**
+ * Reads, interpolates and validates a config file.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadConfigFile } from "./load_config.ts";
+ * const file = await loadConfigFile("cody-relay.json", Deno.env.toObject());
+ * ```
+ */
+export async function loadConfigFile(
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<ConfigFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ConfigError(path, [`cannot read the file: ${error instanceof Error ? error.message : error}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseJsonc(text);
+  } catch (error) {
+    throw new ConfigError(path, [(error as Error).message]);
+  }
+  const { value, problems } = interpolateEnv(parsed, env);
+  if (problems.length) throw new ConfigError(path, problems);
+  return validateConfig(value, path);
+}
+
+/** The file read when none is named, if it exists in the working directory. */
+export const DEFAULT_CONFIG_FILE = "cody-relay.json";
+
+/**
+ * Which config file to read: `check-config PATH`, `--config PATH`, `CODY_RELAY_CONFIG`, or
+ * `cody-relay.json` in the working directory if there is one; undefined for none.
+ *
+ * @example
+ * ```ts
+ * import { configPath } from "./load_config.ts";
+ * console.assert(configPath(["--config", "a.json"], {}) === "a.json");
+ * console.assert(configPath(["check-config", "b.json"], {}) === "b.json");
+ * console.assert(configPath([], { CODY_RELAY_CONFIG: "c.json" }) === "c.json");
+ * ```
+ */
+export function configPath(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const checked = argv.indexOf("check-config");
+  if (checked >= 0 && argv[checked + 1] && !argv[checked + 1].startsWith("-")) return argv[checked + 1];
+  const flag = argv.findIndex((arg) => arg === "--config" || arg.startsWith("--config="));
+  if (flag >= 0) return argv[flag].includes("=") ? argv[flag].slice("--config=".length) : argv[flag + 1];
+  if (env.CODY_RELAY_CONFIG) return env.CODY_RELAY_CONFIG;
+  return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
+}

@@ -1,0 +1,141 @@
+/** The config file: JSONC, env interpolation, precise errors, precedence, and two upstreams through the real CLI. */
+import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import OpenAI from "openai";
+import { parseConfig } from "../../lib/cli/config.ts";
+import { ConfigError, interpolateEnv, parseJsonc, validateConfig } from "../../lib/config/load_config.ts";
+import { configJsonSchema } from "../../lib/config/json_schema.ts";
+import { startProcess, startRelay } from "../process.ts";
+
+const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
+const HAIKU = "anthropic::2024-10-22::claude-3-5-haiku-latest";
+
+const CONFIG = `{
+  // Two upstreams: the Sourcegraph instance and an OpenAI-style server.
+  "upstreams": {
+    "cody": { "type": "cody", "endpoint": "\${SIM_URL}", "accessToken": "\${SIM_TOKEN}" },
+    "local": { "type": "openai-compatible", "baseUrl": "\${SIM_URL}/v1", "apiKey": "\${SIM_TOKEN}", },
+  },
+  /* cody-sonnet and friends come with the cody default */
+  "models": {
+    "default": "cody",
+    "aliases": { "fast": { "upstream": "local", "model": "${HAIKU}" } },
+  },
+  "server": { "port": 1 },
+  "logging": { "level": "warning" },
+}`;
+
+async function writeConfig(text: string): Promise<string> {
+  const path = await Deno.makeTempFile({ suffix: ".json" });
+  await Deno.writeTextFile(path, text);
+  return path;
+}
+
+Deno.test("JSONC: comments and trailing commas are fine; a syntax error names its line and column", () => {
+  deepEqual(parseJsonc('{ "a": [1, 2,], /* x */ "b": "// not a comment", }'), { a: [1, 2], b: "// not a comment" });
+  throws(() => parseJsonc('{\n  "a": 1\n  "b": 2\n}'), /breaks at line 3 column 3/);
+});
+
+Deno.test("errors list every problem with its path, what was expected and what was found", () => {
+  const { problems } = interpolateEnv({ upstreams: { a: { apiKey: "${NOT_SET_ANYWHERE}" } } }, {});
+  deepEqual(problems, ["upstreams.a.apiKey: ${NOT_SET_ANYWHERE} is not set in the environment"]);
+  try {
+    validateConfig(
+      { server: { port: "80", colour: "red" }, upstreams: { local: { type: "openai", baseUrl: "x" } } },
+      "f.json",
+    );
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    ok(error instanceof ConfigError);
+    const text = error.problems.join("\n");
+    match(text, /server\.port: Invalid input: expected number, received string \(got "80"\)/);
+    match(text, /server: Unrecognized key: "colour"/);
+    match(text, /upstreams\.local\.type: Invalid discriminator value\. Expected 'cody' .* \(got "openai"\)/);
+  }
+});
+
+Deno.test("precedence: flags beat the environment, which beats the file, which beats the defaults", () => {
+  const file = {
+    server: { port: 9000, host: "127.0.0.2" },
+    logging: { level: "error" as const },
+    limits: { idleTimeout: 5 },
+  };
+  const fromFile = parseConfig([], {}, file);
+  equal(fromFile.port, 9000);
+  equal(fromFile.logLevel, "error");
+  equal(fromFile.timeouts.idleMs, 5000);
+  equal(parseConfig([], { PORT: "9100" }, file).port, 9100);
+  equal(parseConfig(["--port", "9200"], { PORT: "9100" }, file).port, 9200);
+  equal(parseConfig([], {}, {}).port, 8787);
+});
+
+Deno.test("the CLI with a config file fronting two upstreams: aliases, prefixes, table entries, 404 with matches", async () => {
+  await using simulator = await startProcess(
+    Deno.execPath(),
+    ["run", "-A", "cli.ts", "simulate", "--port", "0"],
+    {},
+    1,
+  );
+  const path = await writeConfig(CONFIG);
+  try {
+    await using relay = await startRelay(["--config", path, "--port", "0"], {
+      SIM_URL: simulator.url,
+      SIM_TOKEN: "sgp_local_x",
+    });
+    match(relay.lines[1], /relaying to cody \(cody\), local \(openai-compatible\); default cody/);
+    const openai = new OpenAI({ baseURL: `${relay.url}/v1`, apiKey: "unused", maxRetries: 0 });
+    const ask = async (model: string) =>
+      (await openai.chat.completions.create({ model, messages: [{ role: "user", content: "Hi" }] })).choices[0].message
+        .content;
+    match(await ask("cody-sonnet") ?? "", new RegExp(`answering as ${SONNET}\\.`));
+    match(await ask(`local/${SONNET}`) ?? "", new RegExp(`answering as ${SONNET}\\.`));
+    match(await ask("fast") ?? "", /claude-3-5-haiku-latest/);
+    const error = await ask("cody-sonet").then(() => undefined, (error) => error);
+    ok(error instanceof OpenAI.NotFoundError);
+    match(error.message, /did you mean 'cody-sonnet'/);
+    const ids = (await openai.models.list()).data.map((model) => model.id);
+    for (const id of ["cody-sonnet", "fast", SONNET, `local/${SONNET}`]) ok(ids.includes(id), id);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("check-config: ok for a good file, exit 2 with every problem for a broken one", async () => {
+  const good = await writeConfig(CONFIG);
+  const broken = await writeConfig(
+    '{ "server": { "port": "80" }, "upstreams": { "x": { "type": "cody" } }, "models": { "default": "nope" } }',
+  );
+  try {
+    const run = (args: string[]) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "cli.ts", ...args],
+        cwd: new URL("../../", import.meta.url),
+        env: { SIM_URL: "http://127.0.0.1:9", SIM_TOKEN: "t" },
+      }).output();
+    const ok = await run(["check-config", good]);
+    equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
+    match(new TextDecoder().decode(ok.stdout), /: ok \(2 upstreams\)/);
+    const bad = await run(["check-config", broken]);
+    equal(bad.code, 2);
+    const text = new TextDecoder().decode(bad.stderr);
+    match(text, /server\.port: Invalid input: expected number, received string \(got "80"\)/);
+    match(text, /upstreams\.x\.endpoint: /);
+    const unrouted = await writeConfig(
+      '{ "upstreams": { "a": { "type": "simulator" }, "b": { "type": "simulator" } } }',
+    );
+    const ambiguous = await run(["check-config", unrouted]);
+    await Deno.remove(unrouted);
+    equal(ambiguous.code, 2);
+    match(new TextDecoder().decode(ambiguous.stderr), /models\.default must name one of the upstreams \(a, b\)/);
+    const missing = await run(["check-config", "/no/such/file.json"]);
+    equal(missing.code, 2);
+    match(new TextDecoder().decode(missing.stderr), /cannot read the file/);
+  } finally {
+    await Deno.remove(good);
+    await Deno.remove(broken);
+  }
+});
+
+Deno.test("config.schema.json is the schema as the code has it (run `deno task schema` after changing it)", async () => {
+  const committed = await Deno.readTextFile(new URL("../../config.schema.json", import.meta.url));
+  equal(committed, configJsonSchema());
+});
