@@ -1,10 +1,13 @@
-/** The README's examples run as written: Embedding against the simulator, the adapter against a token server. */
+/** The README's examples run as written: Embedding against the simulator, the adapter against a token server, the config file. */
 import { deepEqual, equal, match } from "node:assert/strict";
 import OpenAI from "openai";
 import { serve } from "../lib/server/serve.ts";
 import { createSimulator } from "../lib/simulator/simulator.ts";
 import { TOKEN } from "./harness.ts";
 import { startProcess } from "./process.ts";
+import { buildUpstream } from "../lib/cli/build_upstream.ts";
+import { parseConfig } from "../lib/cli/config.ts";
+import { interpolateEnv, parseJsonc, validateConfig } from "../lib/config/load_config.ts";
 
 const root = new URL("../", import.meta.url);
 
@@ -66,4 +69,14 @@ Deno.test("the README adapter example serves a token-streaming API to the openai
     await Deno.remove(file);
     await api.shutdown();
   }
+});
+
+Deno.test("the README config file example is valid and builds its two upstreams", async () => {
+  const readme = await Deno.readTextFile(new URL("README.md", root));
+  const example = readme.split("## Config file")[1].match(/```jsonc\n([\s\S]*?)```/)![1];
+  const { value, problems } = interpolateEnv(parseJsonc(example), { SRC_ACCESS_TOKEN: "sgp_x", RELAY_KEY: "k" });
+  deepEqual(problems, []);
+  const file = validateConfig(value, "README.md");
+  const { description } = await buildUpstream(parseConfig([], {}, file));
+  equal(description, "relaying to cody (cody), local (openai-compatible); default cody");
 });

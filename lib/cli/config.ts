@@ -67,8 +67,12 @@ export const USAGE = `cody-relay — use Sourcegraph Cody from any OpenAI-compat
 Usage:
   cli.ts [options]             run the relay
   cli.ts simulate [options]    run the built-in Sourcegraph simulator alone
+  cli.ts check-config [PATH]   validate a config file and exit (0 = good, 2 = problems, each listed)
 
-Options (flags beat environment variables):
+Options (flags beat environment variables, which beat the config file, which beats the defaults):
+  --config PATH                the config file (JSON with comments; its upstreams and models,
+                               and a key for every setting below; see README "Config file")
+                                                               env CODY_RELAY_CONFIG default ./cody-relay.json if present
   --host HOST                  address to listen on            env HOST              default 127.0.0.1
   --port PORT                  port to listen on, 0 = any free env PORT              default 8787
   --endpoint URL               Sourcegraph instance (https:// or http://)
