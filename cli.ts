@@ -9,8 +9,10 @@ import process from "node:process";
 import { configure, getJsonLinesFormatter, getLogger, getTextFormatter, type LogRecord } from "@logtape/logtape";
 import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
+import { configuredApp } from "./lib/cli/relay_app.ts";
+import { watchConfig } from "./lib/cli/watch_config.ts";
+import { RelayMetrics } from "./lib/server/metrics.ts";
 import { ConfigError, configPath, loadConfigFile } from "./lib/config/load_config.ts";
-import { createApp } from "./lib/server/app.ts";
 import { redactor } from "./lib/server/redact.ts";
 import { type RunningServer, serve } from "./lib/server/serve.ts";
 import { createSimulator } from "./lib/simulator/simulator.ts";
@@ -24,7 +26,7 @@ function plainValue(value: unknown): string {
 
 const log = getLogger(["cody-relay", "cli"]);
 
-async function main(config: RelayConfig): Promise<void> {
+async function main(config: RelayConfig, reload?: { path: string; argv: string[] }): Promise<void> {
   if (config.command === "help") return void process.stdout.write(USAGE);
   if (config.command === "version") return void console.log(`cody-relay ${VERSION}`);
   const format = config.logFormat === "json"
@@ -47,36 +49,35 @@ async function main(config: RelayConfig): Promise<void> {
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
-  const { upstream, description } = await buildUpstream(config);
-  const warnings = config.insecureSkipTlsVerify
-    ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
-    : [];
-  for (const warning of warnings) log.warn("{warning}", { warning });
-  if (config.logBodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
   const shutdown = new AbortController();
+  const metrics = config.metrics ? new RelayMetrics() : undefined;
+  let current = await configuredApp(config, shutdown.signal, metrics);
   const server = await serve({
-    fetch: createApp({
-      upstream,
-      maxContinuations: config.maxContinuations,
-      anthropicDefaultModel: config.anthropicDefaultModel,
-      corsOrigins: config.corsOrigins,
-      timeouts: config.timeouts,
-      retry: config.retry,
-      fallbackModels: config.fallbackModels,
-      keepAliveMs: config.keepAliveMs,
-      maxBodyBytes: config.maxBodyBytes,
-      apiKeys: config.apiKeys,
-      metrics: config.metrics,
-      logBodies: config.logBodies,
-      warnings,
-      shutdownSignal: shutdown.signal,
-    }).fetch,
+    // In-flight requests finish on the app they started with; new ones get the current one.
+    fetch: (request) => current.app.fetch(request),
     hostname: config.host,
     port: config.port,
     ...tls,
   });
   console.log(`cody-relay listening on ${server.url}`);
-  console.log(description);
+  console.log(current.description);
+  if (reload) {
+    watchConfig(reload.path, async (why) => {
+      try {
+        const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env));
+        current = await configuredApp(next, shutdown.signal, metrics);
+        log.info("config reloaded ({why}): {description}", { why, description: current.description });
+        if (next.host !== config.host || next.port !== config.port || !!next.tls !== !!config.tls) {
+          log.warn("host, port and TLS changes take effect after a restart");
+        }
+      } catch (error) {
+        log.error("config reload rejected ({why}): {reason}; still serving the previous config", {
+          why,
+          reason: error instanceof Error ? error.message : String(error),
+        });
+      }
+    });
+  }
   stopOnSignals(server, shutdown, config.shutdownGraceMs);
 }
 
@@ -108,8 +109,9 @@ function stopOnSignals(server: RunningServer, shutdown: AbortController, graceMs
 if (import.meta.main) {
   const argv = process.argv.slice(2);
   let config: RelayConfig;
+  let path: string | undefined;
   try {
-    const path = configPath(argv, process.env);
+    path = configPath(argv, process.env);
     const file = path ? await loadConfigFile(path, process.env) : undefined;
     config = parseConfig(argv, process.env, file);
     if (config.command === "check-config") {
@@ -124,7 +126,7 @@ if (import.meta.main) {
     console.error(`cody-relay: ${error instanceof Error ? error.message : error}`);
     process.exit(2);
   }
-  await main(config).catch((error) => {
+  await main(config, path ? { path, argv } : undefined).catch((error) => {
     console.error(`cody-relay: ${error instanceof Error ? error.message : error}`);
     process.exit(1);
   });

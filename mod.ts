@@ -80,6 +80,7 @@ export {
 export { type ChatStreamOptions, OpenAIChatStream } from "./lib/fronts/openai/chat_stream.ts";
 export { parseChatRequest, type ParsedChatRequest } from "./lib/fronts/openai/chat_request.ts";
 export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";
+export { RelayMetrics } from "./lib/server/metrics.ts";
 export { type RunningServer, serve, type ServeOptions } from "./lib/server/serve.ts";
 export {
   createSimulator,

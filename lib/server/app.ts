@@ -35,8 +35,8 @@ export interface AppOptions extends FrontOptions {
   corsOrigins?: string[];
   /** The relay's own API keys: when set, clients must present one (Bearer, `x-api-key` or `api-key`). */
   apiKeys?: string[];
-  /** Serve `GET /metrics` in Prometheus format. @default false */
-  metrics?: boolean;
+  /** Serve `GET /metrics` in Prometheus format (pass one `RelayMetrics` to keep counting across rebuilt apps). @default false */
+  metrics?: boolean | RelayMetrics;
   /** Shown on `/health`, e.g. that TLS verification is off. */
   warnings?: string[];
   /** Log each request's body, secrets redacted. @default false */
@@ -71,7 +71,11 @@ export interface RelayApp {
  */
 export function createApp(options: AppOptions): RelayApp {
   const app = new Hono({ getPath: normalizePath });
-  const metrics = options.metrics ? new RelayMetrics() : undefined;
+  const metrics = options.metrics instanceof RelayMetrics
+    ? options.metrics
+    : options.metrics
+    ? new RelayMetrics()
+    : undefined;
   const gatewayKeys = options.apiKeys?.length ? new GatewayKeys(options.apiKeys) : undefined;
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   app.use(async (c, next) => {

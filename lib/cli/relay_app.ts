@@ -1,0 +1,57 @@
+import { getLogger } from "@logtape/logtape";
+import { createApp, type RelayApp } from "../server/app.ts";
+import type { RelayMetrics } from "../server/metrics.ts";
+import { buildUpstream } from "./build_upstream.ts";
+import type { RelayConfig } from "./config.ts";
+
+const log = getLogger(["cody-relay", "cli"]);
+
+/** A relay app built from a configuration, and the line that says what it relays to. */
+export interface ConfiguredApp {
+  /** The fetch handler. */
+  app: RelayApp;
+  /** e.g. `relaying to Sourcegraph at https://…`. */
+  description: string;
+}
+
+/**
+ * The relay app a configuration describes (its upstreams, limits, keys, logs), logging its
+ * warnings. Built anew on every config reload, with the same shutdown signal and metrics.
+ *
+ * @example
+ * ```ts
+ * import { configuredApp } from "./relay_app.ts";
+ * import { parseConfig } from "./config.ts";
+ * const { app } = await configuredApp(parseConfig([], {}), new AbortController().signal);
+ * console.assert((await app.fetch(new Request("http://relay/health"))).status === 200);
+ * ```
+ */
+export async function configuredApp(
+  config: RelayConfig,
+  shutdownSignal: AbortSignal,
+  metrics?: RelayMetrics,
+): Promise<ConfiguredApp> {
+  const { upstream, description } = await buildUpstream(config);
+  const warnings = config.insecureSkipTlsVerify
+    ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
+    : [];
+  for (const warning of warnings) log.warn("{warning}", { warning });
+  if (config.logBodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
+  const app = createApp({
+    upstream,
+    maxContinuations: config.maxContinuations,
+    anthropicDefaultModel: config.anthropicDefaultModel,
+    corsOrigins: config.corsOrigins,
+    timeouts: config.timeouts,
+    retry: config.retry,
+    fallbackModels: config.fallbackModels,
+    keepAliveMs: config.keepAliveMs,
+    maxBodyBytes: config.maxBodyBytes,
+    apiKeys: config.apiKeys,
+    metrics: metrics ?? config.metrics,
+    logBodies: config.logBodies,
+    warnings,
+    shutdownSignal,
+  });
+  return { app, description };
+}
