@@ -69,6 +69,11 @@ const ModelRouteConfig = z.object({
   upstream: z.string().min(1),
   model: z.string().min(1).optional(),
   prefer: z.array(z.string().min(1)).min(1).describe("an alias: the first of these the upstream lists").optional(),
+  maxTokens: z.number().int().min(1).max(1_000_000).describe("the output budget when the client sets none").optional(),
+  continuation: z.boolean().describe("false: never continue this model's cut-off answers").optional(),
+  allowedParameters: z.array(z.enum(["temperature", "topP", "topK", "stop"])).describe(
+    "the sampling parameters clients may set; others are a 400",
+  ).optional(),
 }).strict();
 
 /**

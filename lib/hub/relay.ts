@@ -23,7 +23,7 @@ export interface RelayOptions {
 }
 
 /**
- * The hub pipeline every front calls. Each round asks the upstream under the
+ * The hub pipeline every front calls. The upstream may `prepare` the request first. Each round asks the upstream under the
  * first-event and idle limits, cut at the client's stop sequences, with usage estimated
  * when the upstream reports none. The first round is retried (and moved to fallback
  * models) while it failed before its first event; answers cut off are continued into one
@@ -63,18 +63,19 @@ export function relay(
     const stopped = roundRequest.stop?.length ? events.pipeThrough(new StopSequenceStream(roundRequest.stop)) : events;
     return { events: stopped.pipeThrough(new UsageEstimateStream(roundRequest)), first };
   };
-  const models = [request.model, ...(options.fallbackModels ?? []).filter((model) => model !== request.model)];
   const answer = async () => {
+    const prepared = await upstream.prepare?.(request) ?? request;
+    const models = [prepared.model, ...(options.fallbackModels ?? []).filter((model) => model !== prepared.model)];
     const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    const first = await firstRound((model) => round({ ...request, model }), models, {
+    const first = await firstRound((model) => round({ ...prepared, model }), models, {
       policy,
       signal,
       trace: context.trace,
     });
     if (context.trace) context.trace.model = first.model;
-    const maxContinuations = request.autoContinue === false ? 0 : options.maxContinuations ?? 8;
+    const maxContinuations = prepared.autoContinue === false ? 0 : options.maxContinuations ?? 8;
     if (maxContinuations === 0) return first.events;
-    const answered = { ...request, model: first.model };
+    const answered = { ...prepared, model: first.model };
     return continueAnswer(answered, first.events, {
       maxContinuations,
       round: (next) => Promise.resolve(round(next).events),

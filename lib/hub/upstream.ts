@@ -53,4 +53,9 @@ export interface Upstream {
   models(context: UpstreamContext): Promise<RelayModel[]>;
   /** Resolves when the upstream can be reached, rejects with why not (for `GET /health/ready`). */
   ready?(): Promise<void>;
+  /**
+   * Adjusts a request before the relay plans its answer (e.g. a model's default budget, or
+   * continuation turned off for it); rejects with a `RelayError` to refuse it.
+   */
+  prepare?(request: RelayRequest): Promise<RelayRequest>;
 }

@@ -25,6 +25,12 @@ export interface ModelRoute {
    * model the upstream does not have. Ignored when `model` is set.
    */
   prefer?: readonly string[];
+  /** The output budget when the client sets none. */
+  maxTokens?: number;
+  /** `false` turns automatic continuation off for this model. */
+  continuation?: boolean;
+  /** The sampling parameters a client may set (`temperature`, `topP`, `topK`, `stop`); others are a 400. @default all */
+  allowedParameters?: readonly ("temperature" | "topP" | "topK" | "stop")[];
 }
 
 /** The routing table. */
@@ -116,6 +122,29 @@ export class RoutingUpstream implements Upstream {
       routable.push({ ...known, id, ownedBy: route.upstream, displayName: `${id} → ${target}` });
     }
     return routable;
+  }
+
+  /** Applies the route's overrides: a default budget, continuation off, parameters a model refuses. */
+  prepare(request: RelayRequest): Promise<RelayRequest> {
+    const route = request.model ? this.#table.models?.[request.model] : undefined;
+    if (!route) return Promise.resolve(request);
+    if (route.allowedParameters) {
+      for (const name of ["temperature", "topP", "topK", "stop"] as const) {
+        if (request[name] !== undefined && !route.allowedParameters.includes(name)) {
+          return Promise.reject(
+            new RelayError(400, `Invalid request: ${name} is not accepted by '${request.model}'`, {
+              param: name,
+              code: "unsupported_parameter",
+            }),
+          );
+        }
+      }
+    }
+    return Promise.resolve({
+      ...request,
+      ...(request.maxTokens === undefined && route.maxTokens ? { maxTokens: route.maxTokens } : {}),
+      ...(route.continuation === false ? { autoContinue: false } : {}),
+    });
   }
 
   async ready(): Promise<void> {

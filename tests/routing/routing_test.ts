@@ -12,7 +12,7 @@ import { TOKEN } from "../harness.ts";
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
 
 async function routedStack() {
-  const cody = createSimulator({ accessTokens: [TOKEN] });
+  const cody = createSimulator({ accessTokens: [TOKEN], maxOutputTokens: 20 });
   const local = createSimulator({ accessTokens: ["sk-local"] });
   const codyServer = await serve({ fetch: cody.fetch, port: 0 });
   const localServer = await serve({ fetch: local.fetch, port: 0 });
@@ -23,11 +23,16 @@ async function routedStack() {
     models: {
       ...codyAliases("cody"),
       fast: { upstream: "local", model: "anthropic::2024-10-22::claude-3-5-haiku-latest" },
+      capped: { upstream: "cody", model: SONNET, maxTokens: 5, allowedParameters: ["stop"] },
+      single: { upstream: "cody", model: SONNET, continuation: false },
     },
     prefixes: { "local/": "local" },
     default: "cody",
   });
-  const relay = await serve({ fetch: createApp({ upstream, retry: { maxRetries: 0 } }).fetch, port: 0 });
+  const relay = await serve({
+    fetch: createApp({ upstream, retry: { maxRetries: 0 }, maxContinuations: 8 }).fetch,
+    port: 0,
+  });
   return {
     cody,
     local,
@@ -79,4 +84,24 @@ Deno.test("the model list shows every routable id, aliases included, owned by th
     "cody-haiku",
     "cody-sonnet",
   ]);
+});
+
+Deno.test("per-model overrides: a default budget, continuation off, parameters a model refuses", async () => {
+  await using stack = await routedStack();
+  const long = (model: string, extra: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming> = {}) =>
+    stack.openai.chat.completions.create({
+      model,
+      messages: [{ role: "user", content: "Hi [[sim words=60]]" }],
+      ...extra,
+    });
+  const capped = await long("capped");
+  equal(capped.choices[0].finish_reason, "length");
+  equal(stack.cody.requests.at(-1)?.body?.maxTokensToSample, 5);
+  const continued = await long(SONNET, { max_tokens: 200 });
+  equal(continued.choices[0].message.content!.split(" ").length, 60, "the plain id is continued past the cap of 20");
+  const single = await long("single", { max_tokens: 200 });
+  equal(single.choices[0].finish_reason, "length", "continuation is off for this model");
+  const refused = await long("capped", { temperature: 0.5 }).then(() => undefined, (error) => error);
+  ok(refused instanceof OpenAI.BadRequestError);
+  match(refused.message, /temperature is not accepted by 'capped'/);
 });
