@@ -18,6 +18,9 @@ import type { RelayConfig } from "./config.ts";
 import { upstreamFetch } from "./upstream_fetch.ts";
 import type { z } from "zod";
 
+/** Upstream types that are Cody instances (the simulator is a fake one), so Cody's aliases apply. */
+const CODY_TYPES = new Set<string | undefined>(["cody", "simulator"]);
+
 /** Simulator pacing in demo mode, so streaming is visible. */
 const DEMO_PACE_MS = 15;
 
@@ -82,7 +85,7 @@ async function routedUpstreams(
   const defaultName = routing?.default ?? fallback;
   if (!defaultName) throw new Error(`models.default must name one of the upstreams (${names.join(", ")})`);
   const aliases: Record<string, ModelRoute> = {
-    ...(upstreams[defaultName]?.type === "cody" && routing?.codyAliases !== false ? codyAliases(defaultName) : {}),
+    ...(CODY_TYPES.has(upstreams[defaultName]?.type) && routing?.codyAliases !== false ? codyAliases(defaultName) : {}),
     ...routing?.aliases,
   };
   const prefixes = { ...Object.fromEntries(names.map((name) => [`${name}/`, name])), ...routing?.prefixes };

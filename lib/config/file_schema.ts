@@ -127,7 +127,7 @@ export const ConfigFileSchema = z.object({
     aliases: z.record(z.string().min(1), ModelRouteConfig).optional(),
     prefixes: z.record(z.string().min(1), z.string().min(1)).optional(),
     codyAliases: z.boolean().describe(
-      "add cody-sonnet, cody-opus, … for the default upstream (default true when it is a cody upstream)",
+      "add cody-sonnet, cody-opus, … for the default upstream (default true when it is a cody or simulator upstream)",
     ).optional(),
   }).strict().optional(),
 }).strict();
