@@ -95,7 +95,9 @@ export const ConfigFileSchema = z.object({
     cors: z.array(z.string().min(1)),
     tlsCert: z.string().min(1),
     tlsKey: z.string().min(1),
-    apiKeys: z.array(z.string().min(1)).describe("gateway keys clients must present"),
+    apiKeys: z.array(z.string().min(1).regex(/^[^,]+$/, "must not contain a comma")).describe(
+      "gateway keys clients must present",
+    ),
     allowOpen: z.boolean(),
     maxBodyBytes: z.number().int().min(1024).max(1024 ** 3),
     keepAliveInterval: Seconds,
