@@ -32,7 +32,12 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   const format = config.logFormat === "json"
     ? getJsonLinesFormatter({ properties: "flatten" })
     : getTextFormatter({ value: plainValue });
-  const redact = redactor([...config.accessToken ? [config.accessToken] : [], ...config.apiKeys]);
+  const upstreamSecrets = Object.values(config.upstreams ?? {}).flatMap((upstream) =>
+    [(upstream as { accessToken?: string }).accessToken, (upstream as { apiKey?: string }).apiKey].filter(
+      (secret): secret is string => !!secret,
+    )
+  );
+  const redact = redactor([...config.accessToken ? [config.accessToken] : [], ...config.apiKeys, ...upstreamSecrets]);
   await configure({
     sinks: { stderr: (record: LogRecord) => process.stderr.write(redact(format(record))) },
     loggers: [
