@@ -1,4 +1,4 @@
-import { RelayError } from "../hub/errors.ts";
+import { RelayError, unreachable } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import { infillAsChat } from "../hub/infill.ts";
 import { nodeHttpFetch } from "../hub/node_http_fetch.ts";
@@ -148,9 +148,7 @@ export class AdapterUpstream implements Upstream {
         signal,
       }),
     ).catch((error) => {
-      if (signal?.aborted) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RelayError(502, `cannot reach ${adapter.name} at ${new URL(url).origin}: ${reason}`, { cause: error });
+      throw unreachable(adapter.name, new URL(url).origin, error, signal);
     });
   }
 

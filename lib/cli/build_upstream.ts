@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
 import { legacySseAdapter } from "../adapters/legacy_sse.ts";
-import type { UpstreamConfig } from "../config/file_schema.ts";
+import type { UpstreamSettings } from "../config/file_schema.ts";
 import { sourcegraphLlmUpstream } from "../cody/llm_upstream.ts";
 import { CodyUpstream } from "../cody/upstream.ts";
 import type { Upstream } from "../hub/upstream.ts";
@@ -16,7 +16,6 @@ import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routin
 import { createSimulator } from "../simulator/simulator.ts";
 import type { RelayConfig } from "./config.ts";
 import { upstreamFetch } from "./upstream_fetch.ts";
-import type { z } from "zod";
 
 /** Upstream types that are Cody instances (the simulator is a fake one), so Cody's aliases apply. */
 const CODY_TYPES = new Set<string | undefined>(["cody", "simulator"]);
@@ -75,7 +74,7 @@ function demoUpstream(config: RelayConfig, paceMs = DEMO_PACE_MS): CodyUpstream 
 
 async function routedUpstreams(
   config: RelayConfig,
-  upstreams: Record<string, z.infer<typeof UpstreamConfig>>,
+  upstreams: Record<string, UpstreamSettings>,
 ): Promise<BuiltUpstream> {
   const names = Object.keys(upstreams);
   const built: Record<string, Upstream> = {};
@@ -98,7 +97,7 @@ async function routedUpstreams(
   };
 }
 
-async function buildOne(config: RelayConfig, settings: z.infer<typeof UpstreamConfig>): Promise<Upstream> {
+async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promise<Upstream> {
   switch (settings.type) {
     case "cody": {
       const transport = { ...config, upstreamTransport: settings.transport ?? config.upstreamTransport };

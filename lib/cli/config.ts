@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import type { ConfigFile } from "../config/file_schema.ts";
 import { fileAsEnv } from "../config/file_settings.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../fronts/read_json.ts";
 
 /** The relay's configuration. */
 export interface RelayConfig {
@@ -267,7 +268,7 @@ export function parseConfig(
     fallbackModels: values["fallback-model"] ?? list(env.CODY_FALLBACK_MODELS),
     maxBodyBytes: integer(
       "--max-body-bytes",
-      values["max-body-bytes"] ?? env.RELAY_MAX_BODY_BYTES ?? String(10 * 1024 * 1024),
+      values["max-body-bytes"] ?? env.RELAY_MAX_BODY_BYTES ?? String(DEFAULT_MAX_BODY_BYTES),
       1024,
       1024 ** 3,
     ),

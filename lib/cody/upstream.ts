@@ -1,5 +1,5 @@
 import { getLogger } from "@logtape/logtape";
-import { RelayError } from "../hub/errors.ts";
+import { RelayError, unreachable } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import { TtlCache } from "../hub/ttl_cache.ts";
@@ -284,9 +284,7 @@ export class CodyUpstream implements Upstream {
       });
       return response;
     } catch (error) {
-      if (signal?.aborted) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RelayError(502, `cannot reach Sourcegraph at ${this.#base.origin}: ${reason}`, { cause: error });
+      throw unreachable("Sourcegraph", this.#base.origin, error, signal);
     }
   }
 }

@@ -64,6 +64,9 @@ export const UpstreamConfig = z.discriminatedUnion("type", [
   SimulatorUpstream,
 ]);
 
+/** One upstream's settings, as the file gives them. */
+export type UpstreamSettings = z.infer<typeof UpstreamConfig>;
+
 /** A route in the `models` table. */
 const ModelRouteConfig = z.object({
   upstream: z.string().min(1),

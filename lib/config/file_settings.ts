@@ -33,6 +33,22 @@ export const FILE_SETTINGS: readonly (readonly [path: string, variable: string])
 ];
 
 /**
+ * The value at `path` inside `value`, or undefined where the path leaves it.
+ *
+ * @example
+ * ```ts
+ * import { valueAt } from "./file_settings.ts";
+ * console.assert(valueAt({ a: [{ b: 1 }] }, ["a", 0, "b"]) === 1 && valueAt({ a: 1 }, ["a", "b"]) === undefined);
+ * ```
+ */
+export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
+  return path.reduce<unknown>(
+    (item, key) => item && typeof item === "object" ? (item as Record<PropertyKey, unknown>)[key] : undefined,
+    value,
+  );
+}
+
+/**
  * The file's settings as environment variables (lists comma-joined, numbers and booleans
  * as text), to lay beneath the real environment.
  *
@@ -46,10 +62,7 @@ export const FILE_SETTINGS: readonly (readonly [path: string, variable: string])
 export function fileAsEnv(file: ConfigFile): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [path, variable] of FILE_SETTINGS) {
-    const value = path.split(".").reduce<unknown>(
-      (item, key) => item && typeof item === "object" ? (item as Record<string, unknown>)[key] : undefined,
-      file,
-    );
+    const value = valueAt(file, path.split("."));
     if (value !== undefined) env[variable] = Array.isArray(value) ? value.join(",") : String(value);
   }
   return env;

@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { jsonErrorPosition } from "../fronts/json_error_position.ts";
 import { type ConfigFile, ConfigFileSchema } from "./file_schema.ts";
+import { valueAt } from "./file_settings.ts";
 
 /** A config file that cannot be used, with every problem found. */
 export class ConfigError extends Error {
@@ -130,13 +131,6 @@ export function validateConfig(value: unknown, source: string): ConfigFile {
       const got = valueAt(value, issue.path);
       return `${path || "(top)"}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
     }),
-  );
-}
-
-function valueAt(value: unknown, path: PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (item, key) => item && typeof item === "object" ? (item as Record<PropertyKey, unknown>)[key] : undefined,
-    value,
   );
 }
 

@@ -85,6 +85,24 @@ export function describeStreamFailure(error: unknown): RelayError {
 }
 
 /**
+ * The error for a request that never reached its upstream (refused, reset, DNS, TLS): a
+ * retryable 502 naming what could not be reached and why. Rethrows an abort as it is, so
+ * a client that left is not reported as an upstream failure.
+ *
+ * @example
+ * ```ts
+ * import { unreachable } from "./errors.ts";
+ * const error = unreachable("Sourcegraph", "https://sg.example", new TypeError("connection refused"));
+ * console.assert(error.status === 502 && error.message === "cannot reach Sourcegraph at https://sg.example: connection refused");
+ * ```
+ */
+export function unreachable(what: string, origin: string, error: unknown, signal?: AbortSignal): RelayError {
+  if (signal?.aborted) throw error;
+  const reason = error instanceof Error ? error.message : String(error);
+  return new RelayError(502, `cannot reach ${what} at ${origin}: ${reason}`, { cause: error });
+}
+
+/**
  * The `code` of an error caused by the model provider being overloaded (Anthropic's 529):
  * OpenAI clients see it as a 502, Anthropic clients as a 529 `overloaded_error`.
  */

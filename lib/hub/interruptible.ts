@@ -1,5 +1,4 @@
-import { describeStreamFailure } from "./errors.ts";
-import type { RelayError } from "./errors.ts";
+import { describeStreamFailure, type RelayError } from "./errors.ts";
 import type { RelayEvent } from "./events.ts";
 
 /** Why an {@link interruptible} stream ended. */

@@ -10,6 +10,7 @@ import type { RelayEvent } from "./events.ts";
 import type { RelayAnswer } from "./interruptible.ts";
 import { TIMEOUT } from "./timeouts.ts";
 import type { RequestTrace } from "./trace.ts";
+import { sleep } from "./sleep.ts";
 
 const log = getLogger(["cody-relay", "retry"]);
 
@@ -167,17 +168,5 @@ function withRetryHint(error: RelayError, delayMs: number): RelayError {
     retryAfterMs: delayMs,
     retryable: error.retryable,
     cause: error.cause,
-  });
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
   });
 }

@@ -1,4 +1,4 @@
-import { RelayError } from "../hub/errors.ts";
+import { RelayError, unreachable } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import { nodeHttpFetch } from "../hub/node_http_fetch.ts";
 import type { RelayRequest } from "../hub/request.ts";
@@ -126,9 +126,7 @@ export class OpenAICompatibleUpstream implements Upstream {
         }),
       );
     } catch (error) {
-      if (context.signal?.aborted) throw error;
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new RelayError(502, `cannot reach the upstream at ${this.#base.origin}: ${reason}`, { cause: error });
+      throw unreachable("the upstream", this.#base.origin, error, context.signal);
     }
   }
 }

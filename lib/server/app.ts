@@ -114,7 +114,7 @@ export function createApp(options: AppOptions): RelayApp {
     const problem = await (options.upstream.ready?.() ?? Promise.resolve()).then(() => undefined, toRelayError);
     return problem
       ? c.json({ status: "unavailable", error: problem.message }, 503)
-      : c.json({ status: "ready", ...(options.warnings?.length ? { warnings: options.warnings } : {}) });
+      : c.json({ ...health, status: "ready" });
   });
   if (metrics) {
     app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));

@@ -7,6 +7,7 @@
 import { goJson } from "./go_json.ts";
 import type { SimulatorFault } from "./faults.ts";
 import type { SimulatedOutcome } from "./simulator.ts";
+import { sleep } from "../hub/sleep.ts";
 
 const encoder = new TextEncoder();
 
@@ -93,14 +94,4 @@ export function frameStream(
       settle("aborted");
     },
   }, { highWaterMark: 0 });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = Number.isFinite(ms) ? setTimeout(resolve, ms) : undefined;
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

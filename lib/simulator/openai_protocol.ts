@@ -8,8 +8,8 @@
 import { countTokens } from "../hub/usage_estimate.ts";
 import { messageText, type PlannedAnswer, type SimulatedBody } from "./answer.ts";
 
-/** The parts of an OpenAI chat request the simulator reads. */
-export interface OpenAIChatBody {
+/** The parts of an OpenAI chat request the simulator reads (loosely typed: it is what a client sent). */
+export interface ReceivedChatBody {
   model?: string;
   messages?: {
     role?: string;
@@ -36,7 +36,7 @@ export interface OpenAIChatBody {
  * console.assert(body.messages?.[0].speaker === "human" && body.maxTokensToSample === 5);
  * ```
  */
-export function simulatedBodyOf(body: OpenAIChatBody): SimulatedBody {
+export function simulatedBodyOf(body: ReceivedChatBody): SimulatedBody {
   const messages = (body.messages ?? []).map((message) => {
     if (message.role === "tool") {
       return {

@@ -2,9 +2,9 @@ import { type Context, Hono } from "hono";
 import { messageText, planAnswer, readConversation, type SimulatedBody } from "./answer.ts";
 import {
   type ChunkStyle,
-  type OpenAIChatBody,
   openAIChunks,
   openAICompletion,
+  type ReceivedChatBody,
   simulatedBodyOf,
 } from "./openai_protocol.ts";
 import { DEFAULT_CATALOG, type SimulatorCatalog, type SimulatorModel } from "./catalog.ts";
@@ -200,7 +200,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       return openAIError(401, "Incorrect API key provided.", "invalid_api_key", settle);
     }
     if (bearerValid) record.auth = "token";
-    let body: OpenAIChatBody;
+    let body: ReceivedChatBody;
     try {
       body = await c.req.json();
     } catch {
