@@ -6,6 +6,10 @@ import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
 import { decodeOpenAIEvents } from "./chunk_decoder.ts";
 import { errorFromOpenAIResponse } from "./errors.ts";
 import { openAIChatBody } from "./request_body.ts";
+import { TtlCache } from "../hub/ttl_cache.ts";
+
+/** How long a server's model list is reused. */
+const MODEL_LIST_TTL_MS = 300_000;
 
 /** Options of {@link OpenAICompatibleUpstream}. */
 export interface OpenAICompatibleOptions {
@@ -53,6 +57,7 @@ export class OpenAICompatibleUpstream implements Upstream {
   readonly #base: URL;
   readonly #options: OpenAICompatibleOptions;
   readonly #fetch: (request: Request) => Promise<Response>;
+  readonly #models = new TtlCache<string, RelayModel[]>(MODEL_LIST_TTL_MS);
 
   /** Checks the base URL; nothing is fetched until the first request. */
   constructor(options: OpenAICompatibleOptions) {
@@ -89,16 +94,21 @@ export class OpenAICompatibleUpstream implements Upstream {
     return decodeOpenAIEvents(response.body);
   }
 
-  async models(context: UpstreamContext): Promise<RelayModel[]> {
-    const response = await this.#send("models", context);
-    if (!response.ok) throw await errorFromOpenAIResponse(response);
-    const list = await response.json().catch(() => undefined) as { data?: { id?: unknown; owned_by?: unknown }[] };
-    if (!Array.isArray(list?.data)) throw new RelayError(502, "the upstream sent a model list this relay cannot read");
-    return list.data.flatMap((model) =>
-      typeof model.id === "string"
-        ? [{ id: model.id, ownedBy: typeof model.owned_by === "string" ? model.owned_by : this.#base.host }]
-        : []
-    );
+  /** The server's models, cached per key for five minutes (the router asks for them on every request). */
+  models(context: UpstreamContext): Promise<RelayModel[]> {
+    return this.#models.get(this.#options.apiKey ?? context.apiKey ?? "", async () => {
+      const response = await this.#send("models", context);
+      if (!response.ok) throw await errorFromOpenAIResponse(response);
+      const list = await response.json().catch(() => undefined) as { data?: { id?: unknown; owned_by?: unknown }[] };
+      if (!Array.isArray(list?.data)) {
+        throw new RelayError(502, "the upstream sent a model list this relay cannot read");
+      }
+      return list.data.flatMap((model) =>
+        typeof model.id === "string"
+          ? [{ id: model.id, ownedBy: typeof model.owned_by === "string" ? model.owned_by : this.#base.host }]
+          : []
+      );
+    });
   }
 
   /** Reachable when `GET /models` answers below 500. */
