@@ -40,21 +40,28 @@ export type { FrontOptions } from "./lib/fronts/respond.ts";
 export { type ContinuationOptions, continueAnswer } from "./lib/continuation/continue_answer.ts";
 export { Seam } from "./lib/continuation/seam.ts";
 export { collectAnswer, type CollectedAnswer, type CollectedToolCall } from "./lib/hub/collect.ts";
-export { CodyEventDecoder, CodyEventDecoderStream, decodeCodyEvents } from "./lib/cody/event_decoder.ts";
+export { CodyAnswer, CodyEventDecoder, CodyEventDecoderStream, decodeCodyEvents } from "./lib/cody/event_decoder.ts";
 export { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream, type SseMessage } from "./lib/hub/sse_decoder.ts";
 export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from "./lib/hub/node_http_fetch.ts";
 export { buildCodyRequest, type CodyRequestOptions } from "./lib/cody/request_builder.ts";
 export type { CodyContentPart, CodyMessage, CodyRequestBody, CodyTool } from "./lib/cody/wire.ts";
+export { codyAdapter, type CodyAdapterOptions, sourcegraphBase } from "./lib/cody/adapter.ts";
 export { CodyUpstream, type CodyUpstreamOptions } from "./lib/cody/upstream.ts";
 export { type SourcegraphLlmOptions, sourcegraphLlmUpstream } from "./lib/cody/llm_upstream.ts";
 export { codyAliases, type ModelRoute, type RoutingTable, RoutingUpstream } from "./lib/routing/routing_upstream.ts";
 export { closeMatches } from "./lib/routing/close_matches.ts";
 export { type OpenAICompatibleOptions, OpenAICompatibleUpstream } from "./lib/openai_compatible/upstream.ts";
+export {
+  openAIBase,
+  openAICompatibleAdapter,
+  type OpenAICompatibleAdapterOptions,
+} from "./lib/openai_compatible/adapter.ts";
 export type {
   AdapterCapabilities,
   AdapterContext,
   AdapterExit,
   AdapterHandlers,
+  AdapterScope,
   UpstreamAdapter,
 } from "./lib/adapters/adapter.ts";
 export { AdapterUpstream, type AdapterUpstreamOptions } from "./lib/adapters/adapter_upstream.ts";
@@ -69,7 +76,14 @@ export {
 } from "./lib/adapters/schema.ts";
 export { legacySseAdapter, type LegacySseOptions } from "./lib/adapters/legacy_sse.ts";
 export { parsePythonLiteral } from "./lib/adapters/python_literal.ts";
-export { decodeOpenAIEvents, OpenAIChunkDecoder } from "./lib/openai_compatible/chunk_decoder.ts";
+export {
+  decodeOpenAIEvents,
+  eventsFromCompletion,
+  OpenAIAnswer,
+  type OpenAIChunk,
+  OpenAIChunkDecoder,
+  type OpenAIChunkDelta,
+} from "./lib/openai_compatible/chunk_decoder.ts";
 export {
   type OpenAIChatBody,
   openAIChatBody,

@@ -9,7 +9,8 @@
 import type { RelayError } from "../hub/errors.ts";
 import type { RelayEvent, RelayUsage } from "../hub/events.ts";
 import type { RelayMessage, RelayRequest } from "../hub/request.ts";
-import type { SseMessage } from "../hub/sse_decoder.ts";
+import type { SseAnswer, SseMessage } from "../hub/sse_decoder.ts";
+import type { RequestTrace } from "../hub/trace.ts";
 import type { RelayModel } from "../hub/upstream.ts";
 import type { EnvSource } from "./env.ts";
 import type { SchemaEntry } from "./schema.ts";
@@ -28,22 +29,38 @@ export interface AdapterCapabilities {
   thinking: boolean;
 }
 
-/** One request as the handlers see it. */
-export interface AdapterContext {
-  /** The hub request. */
-  readonly request: RelayRequest;
+/** What an adapter's own requests (a token exchange, a model list, a readiness probe) may use. */
+export interface AdapterScope {
+  /** The upstream's fetch (its transport, TLS settings, or an in-process simulator). */
+  readonly fetch: (request: Request) => Promise<Response>;
   /** The key the client sent, if any (pass it on only if the adapter means to). */
   readonly apiKey?: string;
+  /** Aborts when the client goes away or the answer is abandoned. */
+  readonly signal?: AbortSignal;
+}
+
+/** One request as the handlers see it. */
+export interface AdapterContext extends AdapterScope {
+  /** The hub request. */
+  readonly request: RelayRequest;
   /** The schema's values for this request. */
   readonly params: Readonly<Record<string, unknown>>;
-  /** The resolved `${var}` values (built in: `query`, the last user message's text; `model`, the schema's or the request's). */
-  readonly env: Readonly<Record<string, string>>;
+  /**
+   * The `${var}` values: built in, `query` (the last user message's text) and `model` (the
+   * schema's or the request's); then the resolved `env`. `setup` and `onExit` may add or
+   * change values (e.g. a negotiated version) before the request is built.
+   */
+  readonly env: Record<string, string>;
+  /** Where facts for the request's log line go (e.g. `trace.apiVersion`), when the server keeps one. */
+  readonly trace?: RequestTrace;
   /** Scratch space for the handlers of this one request (e.g. citations collected on the way). */
   readonly state: Record<string, unknown>;
 }
 
 /** The upstream's answer to a request that failed before streaming. */
 export interface AdapterExit {
+  /** The URL that answered. */
+  url: string;
   /** The HTTP status. */
   status: number;
   /** The response body as text. */
@@ -60,14 +77,25 @@ export interface AdapterHandlers {
   buildParameters?(body: Record<string, unknown>, context: AdapterContext): Record<string, unknown>;
   /** The body fields that carry the conversation, e.g. `{ messages: [...] }`. @default none (GET-style APIs) */
   buildMessages?(messages: readonly RelayMessage[], context: AdapterContext): Record<string, unknown>;
+  /** The request headers (`headers`, filled), to adjust, e.g. credentials that depend on the client's key. */
+  buildHeaders?(headers: Record<string, string>, context: AdapterContext): Record<string, string>;
   /** The hub events of one streamed event; end the answer with `finish` or `error`. */
   parseEvent?(message: SseMessage, context: AdapterContext): RelayEvent[];
   /** The stream ended without `finish` or `error` from `parseEvent`: the last events. @default an error */
   parseEnd?(context: AdapterContext): RelayEvent[];
+  /**
+   * The state machine of one streamed answer, for protocols whose events build on earlier
+   * ones (cumulative text, tool-call indices); used instead of `parseEvent`/`parseEnd`. It
+   * must end the answer with `finish` or `error`, also when the stream just stops.
+   */
+  streamAnswer?(context: AdapterContext, emit: (event: RelayEvent) => void): SseAnswer;
   /** The hub events of a whole (non-streamed) body. */
   parseBody?(body: unknown, context: AdapterContext): RelayEvent[];
-  /** The error for a non-2xx answer. @default its status and the body's message */
-  onExit?(exit: AdapterExit, context: AdapterContext): RelayError | undefined;
+  /**
+   * The error for a non-2xx answer, or `"retry"` to send the request once more after
+   * changing the context (e.g. a lower version in `env`). @default its status and the body's message
+   */
+  onExit?(exit: AdapterExit, context: AdapterContext): RelayError | "retry" | undefined;
   /** Runs last, after the answer ended, failed or was cancelled. */
   teardown?(context: AdapterContext): void;
   /** Token counts, when the upstream gives them in a way `parseEvent` cannot emit. */
@@ -95,6 +123,8 @@ export interface AdapterHandlers {
 export interface UpstreamAdapter {
   /** The adapter's name, used as `owned_by` and in messages. */
   name: string;
+  /** How messages name the upstream, e.g. `Sourcegraph` in "cannot reach Sourcegraph at …". @default name */
+  formattedName?: string;
   /** The endpoint, with `${var}` placeholders (values are URL-encoded). */
   url: string;
   /** The HTTP method; `GET` sends no body. @default "POST" */
@@ -111,8 +141,13 @@ export interface UpstreamAdapter {
   schema?: Record<string, SchemaEntry>;
   /** What the upstream can do. */
   capabilities: AdapterCapabilities;
-  /** The models to list. @default the schema's `model` choices, or one model named after the adapter */
-  models?: RelayModel[];
+  /**
+   * The models to list, or a function that fetches them (cache inside it: routers ask on
+   * every request). @default the schema's `model` choices, or one model named after the adapter
+   */
+  models?: RelayModel[] | ((scope: AdapterScope) => Promise<RelayModel[]>);
+  /** Resolves when the upstream can be reached, rejects with why not (for `GET /health/ready`). */
+  ready?(scope: AdapterScope): Promise<void>;
   /** The wire format. */
   handlers: AdapterHandlers;
 }

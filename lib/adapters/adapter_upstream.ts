@@ -1,3 +1,4 @@
+import { getLogger } from "@logtape/logtape";
 import { RelayError, unreachable } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import { infillAsChat } from "../hub/infill.ts";
@@ -5,10 +6,12 @@ import { nodeHttpFetch } from "../hub/node_http_fetch.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import { decodeSse, type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
 import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
-import type { AdapterContext, UpstreamAdapter } from "./adapter.ts";
+import type { AdapterContext, AdapterExit, UpstreamAdapter } from "./adapter.ts";
 import { resolveEnv } from "./env.ts";
 import { placeParameters, resolveParameters } from "./schema.ts";
 import { fillTemplate } from "./template.ts";
+
+const log = getLogger(["cody-relay", "upstream"]);
 
 /** Options of {@link AdapterUpstream}. */
 export interface AdapterUpstreamOptions {
@@ -20,9 +23,10 @@ export interface AdapterUpstreamOptions {
 
 /**
  * Serves an {@link UpstreamAdapter}: checks the request against its capabilities, runs
- * `setup`, resolves the schema and the env, fills the URL and headers, builds the body, and
- * turns the answer into hub events with `parseEvent`/`parseEnd` (SSE) or `parseBody`
- * (JSON); `onExit` maps failures, `teardown` runs last.
+ * `setup`, resolves the schema and the env, fills the URL and headers (`buildHeaders`),
+ * builds the body, and turns the answer into hub events with `streamAnswer` or
+ * `parseEvent`/`parseEnd` (SSE) or `parseBody` (JSON); `onExit` maps failures or asks for
+ * one more try, `teardown` runs last. Every built-in upstream is one of these.
  *
  * @example
  * ```ts
@@ -48,6 +52,7 @@ export interface AdapterUpstreamOptions {
  */
 export class AdapterUpstream implements Upstream {
   readonly #adapter: UpstreamAdapter;
+  readonly #label: string;
   readonly #fetch: (request: Request) => Promise<Response>;
   readonly #environment?: Record<string, string | undefined>;
   readonly #envCache = new Map<string, Promise<string>>();
@@ -55,45 +60,61 @@ export class AdapterUpstream implements Upstream {
   /** Wraps the adapter; nothing is resolved or fetched until the first request. */
   constructor(adapter: UpstreamAdapter, options: AdapterUpstreamOptions = {}) {
     this.#adapter = adapter;
+    this.#label = adapter.formattedName ?? adapter.name;
     this.#fetch = options.fetch ?? nodeHttpFetch;
     this.#environment = options.environment;
   }
 
   async chat(request: RelayRequest, upstreamContext: UpstreamContext): Promise<ReadableStream<RelayEvent>> {
-    const adapter = this.#adapter;
+    const { handlers, schema, env } = this.#adapter;
     const asked = this.#checkCapabilities(request);
-    const { params, defaults } = resolveParameters(adapter.schema ?? {}, asked);
-    const env: Record<string, string> = {};
-    const context: AdapterContext = { request: asked, apiKey: upstreamContext.apiKey, params, env, state: {} };
+    const { params, defaults } = resolveParameters(schema ?? {}, asked);
+    const model = params.model ?? asked.model;
+    const context: AdapterContext = {
+      ...upstreamContext,
+      fetch: this.#fetch,
+      request: asked,
+      params,
+      env: { query: lastUserText(asked), ...(model ? { model: String(model) } : {}) },
+      state: {},
+    };
     // As in CodeCompanion, setup runs before the env is resolved (it may fetch what the env reads).
-    await adapter.handlers.setup?.(context);
-    Object.assign(env, {
-      query: lastUserText(asked),
-      ...(params.model ?? asked.model ? { model: String(params.model ?? asked.model) } : {}),
-      ...await resolveEnv(adapter.env ?? {}, { environment: this.#environment, params, defaults }, {
-        cache: this.#envCache,
-        cached: adapter.cachedEnv,
-      }),
-    });
+    await handlers.setup?.(context);
+    if (env) {
+      Object.assign(
+        context.env,
+        await resolveEnv(env, { environment: this.#environment, params, defaults }, {
+          cache: this.#envCache,
+          cached: this.#adapter.cachedEnv,
+        }),
+      );
+    }
     let finished = false;
     const teardown = () => {
       if (finished) return;
       finished = true;
-      adapter.handlers.teardown?.(context);
+      handlers.teardown?.(context);
     };
     try {
-      const response = await this.#send(context, upstreamContext.signal);
-      if (!response.ok) throw await this.#exitError(response, context);
-      if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream") && response.body) {
-        return decodeSse(response.body, new SseDecoder((emit) => new AdapterAnswer(adapter, context, emit)), teardown);
+      const response = await this.#sendUntilAccepted(context);
+      const type = response.headers.get("content-type") ?? "";
+      if (type.startsWith("text/event-stream") && response.body) {
+        return decodeSse(response.body, new SseDecoder((emit) => this.#answer(context, emit)), teardown);
       }
-      if (!adapter.handlers.parseBody) {
+      if (!handlers.parseBody || type.startsWith("text/html")) {
         await response.body?.cancel();
-        throw new RelayError(502, `${adapter.name} answered ${response.status} without an event stream`, {
-          retryable: false,
-        });
+        const what = type.startsWith("text/html")
+          ? `an HTML page (likely from a proxy or firewall in front of ${this.#label})`
+          : type || "no content type";
+        throw new RelayError(
+          502,
+          `${this.#label} answered ${response.status} with ${what} instead of an event stream`,
+          {
+            retryable: false,
+          },
+        );
       }
-      const events = adapter.handlers.parseBody(await response.json(), context);
+      const events = this.#parseBody(await response.text(), context);
       teardown();
       return ReadableStream.from(events);
     } catch (error) {
@@ -102,63 +123,117 @@ export class AdapterUpstream implements Upstream {
     }
   }
 
-  models(): Promise<RelayModel[]> {
+  models(context: UpstreamContext): Promise<RelayModel[]> {
     const { models, schema, name } = this.#adapter;
+    if (typeof models === "function") return models({ ...context, fetch: this.#fetch });
     const choices = schema?.model?.choices?.filter((choice): choice is string => typeof choice === "string");
     return Promise.resolve(
       models ?? (choices?.length ? choices.map((id) => ({ id, ownedBy: name })) : [{ id: name, ownedBy: name }]),
     );
   }
 
+  /** The adapter's readiness probe; an adapter without one is always ready. */
+  async ready(): Promise<void> {
+    await this.#adapter.ready?.({ fetch: this.#fetch });
+  }
+
   /** The request the upstream can answer, or a 400 naming what it cannot do. */
   #checkCapabilities(request: RelayRequest): RelayRequest {
-    const { capabilities, name } = this.#adapter;
+    const { capabilities } = this.#adapter;
     const refuse = (param: string, what: string) =>
-      new RelayError(400, `The upstream "${name}" cannot ${what}.`, { param, code: "unsupported_feature" });
+      new RelayError(400, `The upstream "${this.#label}" cannot ${what}.`, { param, code: "unsupported_feature" });
     if (request.tools?.length && !capabilities.tools) throw refuse("tools", "call tools");
     const images = request.messages.some((message) => message.parts.some((part) => part.type === "image"));
     if (images && !capabilities.vision) throw refuse("messages", "read images");
     return request.infill && !capabilities.fim ? infillAsChat(request) : request;
   }
 
-  #send(context: AdapterContext, signal?: AbortSignal): Promise<Response> {
-    const adapter = this.#adapter;
-    const url = fillTemplate(adapter.url, context.env, encodeURIComponent);
-    const headers = Object.fromEntries(
-      Object.entries(adapter.headers ?? {}).map(([name, value]) => [name, fillTemplate(value, context.env)]),
-    );
-    const method = adapter.method ?? "POST";
-    const placed = placeParameters(adapter.schema ?? {}, context.params);
-    const body = method === "POST"
-      ? JSON.stringify({
-        ...adapter.parameters,
-        ...adapter.handlers.buildParameters?.(placed, context) ?? placed,
-        ...adapter.handlers.buildMessages?.(context.request.messages, context),
-      })
-      : undefined;
-    return this.#fetch(
-      new Request(url, {
-        method,
-        headers: {
-          accept: "text/event-stream, application/json",
-          ...(body ? { "content-type": "application/json" } : {}),
-          ...headers,
-        },
-        body,
-        signal,
-      }),
-    ).catch((error) => {
-      throw unreachable(adapter.name, new URL(url).origin, error, signal);
-    });
+  /** Sends the request; a failure goes to `onExit`, which may have it sent once more. */
+  async #sendUntilAccepted(context: AdapterContext): Promise<Response> {
+    let response = await this.#send(context);
+    for (let retried = false; !response.ok; retried = true) {
+      const exit = {
+        url: response.url,
+        status: response.status,
+        body: await response.text().catch(() => ""),
+        headers: response.headers,
+      };
+      const verdict = this.#adapter.handlers.onExit?.(exit, context);
+      if (verdict === "retry" && !retried) response = await this.#send(context);
+      else throw verdict instanceof RelayError ? verdict : this.#exitError(exit);
+    }
+    return response;
   }
 
-  async #exitError(response: Response, context: AdapterContext): Promise<RelayError> {
-    const exit = { status: response.status, body: await response.text().catch(() => ""), headers: response.headers };
-    const mapped = this.#adapter.handlers.onExit?.(exit, context);
-    if (mapped) return mapped;
+  async #send(context: AdapterContext): Promise<Response> {
+    const { url: template, headers, method = "POST", parameters, schema, handlers } = this.#adapter;
+    const url = fillTemplate(template, context.env, encodeURIComponent);
+    const filled = Object.fromEntries(
+      Object.entries(headers ?? {}).map(([name, value]) => [name, fillTemplate(value, context.env)]),
+    );
+    const placed = placeParameters(schema ?? {}, context.params);
+    const body = method === "POST"
+      ? JSON.stringify({
+        ...parameters,
+        ...handlers.buildParameters?.(placed, context) ?? placed,
+        ...handlers.buildMessages?.(context.request.messages, context),
+      })
+      : undefined;
+    const started = performance.now();
+    try {
+      const response = await this.#fetch(
+        new Request(url, {
+          method,
+          headers: {
+            accept: "text/event-stream, application/json",
+            ...(body ? { "content-type": "application/json" } : {}),
+            ...handlers.buildHeaders?.(filled, context) ?? filled,
+          },
+          body,
+          signal: context.signal,
+        }),
+      );
+      log.debug("{upstream} {method} {path} → {status} in {ms} ms", {
+        upstream: this.#adapter.name,
+        method,
+        path: new URL(url).pathname,
+        status: response.status,
+        ms: Math.round(performance.now() - started),
+      });
+      return response;
+    } catch (error) {
+      throw unreachable(this.#label, new URL(url).origin, error, context.signal);
+    }
+  }
+
+  /** The answer's state machine: the adapter's own, or one over `parseEvent`/`parseEnd`; `usage` goes before `finish`. */
+  #answer(context: AdapterContext, emit: (event: RelayEvent) => void): SseAnswer {
+    const { handlers } = this.#adapter;
+    const usage = handlers.usage;
+    const pass = usage
+      ? (event: RelayEvent) => {
+        const counted = event.type === "finish" ? usage(context) : undefined;
+        if (counted) emit({ type: "usage", usage: counted });
+        emit(event);
+      }
+      : emit;
+    return handlers.streamAnswer?.(context, pass) ?? new AdapterAnswer(this.#adapter, this.#label, context, pass);
+  }
+
+  #parseBody(text: string, context: AdapterContext): RelayEvent[] {
+    try {
+      return this.#adapter.handlers.parseBody!(JSON.parse(text), context);
+    } catch (error) {
+      if (error instanceof RelayError) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new RelayError(502, `${this.#label} sent a body this relay cannot read: ${reason}`, { retryable: false });
+    }
+  }
+
+  #exitError(exit: AdapterExit): RelayError {
     const status = [400, 401, 403, 404, 413, 429].includes(exit.status) ? exit.status : 502;
     const detail = exit.body.trim().slice(0, 500) || `HTTP ${exit.status}`;
-    return new RelayError(status, `${this.#adapter.name} answered ${exit.status}: ${detail}`, {
+    return new RelayError(status, `${this.#label} answered ${exit.status}: ${detail}`, {
       retryable: status === 429 || exit.status >= 500,
     });
   }
@@ -169,6 +244,7 @@ class AdapterAnswer implements SseAnswer {
   ended = false;
   constructor(
     readonly adapter: UpstreamAdapter,
+    readonly label: string,
     readonly context: AdapterContext,
     readonly emit: (event: RelayEvent) => void,
   ) {}
@@ -180,10 +256,7 @@ class AdapterAnswer implements SseAnswer {
       events = this.adapter.handlers.parseEvent?.(message, this.context) ?? [];
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      events = [{
-        type: "error",
-        error: new RelayError(502, `${this.adapter.name} sent an event it cannot read: ${reason}`),
-      }];
+      events = [{ type: "error", error: new RelayError(502, `${this.label} sent an event it cannot read: ${reason}`) }];
     }
     this.#pass(events);
   }
@@ -192,17 +265,13 @@ class AdapterAnswer implements SseAnswer {
   end(): void {
     if (this.ended) return;
     this.#pass(this.adapter.handlers.parseEnd?.(this.context) ?? []);
-    const error = new RelayError(502, `${this.adapter.name} closed the stream before the answer finished`);
+    const error = new RelayError(502, `${this.label} closed the stream before the answer finished`);
     if (!this.ended) this.#pass([{ type: "error", error }]);
   }
 
   #pass(events: RelayEvent[]): void {
     for (const event of events) {
       if (this.ended) return;
-      if (event.type === "finish") {
-        const usage = this.adapter.handlers.usage?.(this.context);
-        if (usage) this.emit({ type: "usage", usage });
-      }
       this.emit(event);
       if (event.type === "finish" || event.type === "error") this.ended = true;
     }

@@ -73,8 +73,23 @@ export function decodeCodyEvents(body: ReadableStream<Uint8Array>): ReadableStre
   return decodeSse(body, new CodyEventDecoder());
 }
 
-/** The state of one answer being decoded: what was said so far and how it ended. */
-class CodyAnswer implements SseAnswer {
+/**
+ * The state of one Cody answer being decoded from its SSE messages: what was said so far
+ * and how it ended (the {@link SseAnswer} of {@link CodyEventDecoder}, and the Cody
+ * adapter's `streamAnswer`).
+ *
+ * @example
+ * ```ts
+ * import { CodyAnswer } from "./event_decoder.ts";
+ * import type { RelayEvent } from "../hub/events.ts";
+ * const events: RelayEvent[] = [];
+ * const answer = new CodyAnswer((event) => events.push(event));
+ * answer.accept({ event: "completion", data: '{"deltaText":"Hi"}' });
+ * answer.end();
+ * console.assert(events[1].type === "error", "a stream without `done` is an error");
+ * ```
+ */
+export class CodyAnswer implements SseAnswer {
   readonly #emit: (event: RelayEvent) => void;
   readonly #tools = new ToolCallTracker();
   #cumulative = "";
@@ -82,10 +97,12 @@ class CodyAnswer implements SseAnswer {
   #model?: string;
   ended = false;
 
+  /** An answer that hands its events to `emit`. */
   constructor(emit: (event: RelayEvent) => void) {
     this.#emit = emit;
   }
 
+  /** Takes one SSE message. */
   accept(message: SseMessage): void {
     if (this.ended) return;
     switch (message.event ?? "completion") {

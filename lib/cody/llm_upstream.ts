@@ -1,5 +1,6 @@
 import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
 import { VERSION } from "../version.ts";
+import { sourcegraphBase } from "./adapter.ts";
 import { credentialHeaders, resolveCredential } from "./credentials.ts";
 
 /** Options of {@link sourcegraphLlmUpstream}. */
@@ -33,10 +34,11 @@ export interface SourcegraphLlmOptions {
  * ```
  */
 export function sourcegraphLlmUpstream(options: SourcegraphLlmOptions): OpenAICompatibleUpstream {
-  const base = new URL(options.endpoint);
-  if (!base.pathname.endsWith("/")) base.pathname += "/";
+  const base = sourcegraphBase(options.endpoint);
   const clientName = options.clientName ?? "cody-relay";
   return new OpenAICompatibleUpstream({
+    name: "sourcegraph-llm",
+    formattedName: "Sourcegraph",
     baseUrl: new URL(".api/llm/", base),
     authorize: (key) => credentialHeaders(resolveCredential(options.accessToken, key)),
     headers: { "x-requested-with": `${clientName} ${VERSION}` },

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AdapterExit } from "../adapters/adapter.ts";
 import { OVERLOADED, RelayError } from "../hub/errors.ts";
 import { parseRetryAfter } from "../hub/retry_after.ts";
 
@@ -20,8 +21,23 @@ const MAX_BODY_CHARS = 1000;
  * ```
  */
 export async function errorFromResponse(response: Response, now = Date.now()): Promise<RelayError> {
-  const detail = await bodyMessage(response);
-  const { status } = response;
+  const body = await response.text().catch(() => "");
+  return errorFromExit({ url: response.url, status: response.status, body, headers: response.headers }, now);
+}
+
+/**
+ * The error for a non-2xx answer of a Cody endpoint whose body was read (an adapter's exit).
+ *
+ * @example
+ * ```ts
+ * import { errorFromExit } from "./upstream_error.ts";
+ * const exit = { url: "", status: 429, body: "slow down", headers: new Headers({ "retry-after": "2" }) };
+ * console.assert(errorFromExit(exit).retryAfterMs === 2000);
+ * ```
+ */
+export function errorFromExit(exit: AdapterExit, now = Date.now()): RelayError {
+  const detail = bodyMessage(exit.body);
+  const { status } = exit;
   switch (status) {
     case 400:
       return new RelayError(400, `Sourcegraph rejected the request: ${detail}`, {
@@ -36,7 +52,7 @@ export async function errorFromResponse(response: Response, now = Date.now()): P
       return new RelayError(
         502,
         `Sourcegraph answered 404 for ${
-          new URL(response.url || "http://unknown").pathname
+          new URL(exit.url || "http://unknown").pathname
         }: is the endpoint a Sourcegraph instance with Cody?`,
         { retryable: false },
       );
@@ -51,7 +67,7 @@ export async function errorFromResponse(response: Response, now = Date.now()): P
     case 429:
       return new RelayError(429, `Sourcegraph rate limit: ${detail || "too many requests"}`, {
         code: "rate_limit_exceeded",
-        retryAfterMs: parseRetryAfter(response.headers.get("retry-after"), now),
+        retryAfterMs: parseRetryAfter(exit.headers.get("retry-after"), now),
       });
     default:
       return new RelayError(502, `Sourcegraph answered HTTP ${status}: ${detail}`, {
@@ -102,8 +118,8 @@ function streamErrorMessage(data: string): string {
   return data.trim() || "unknown error";
 }
 
-async function bodyMessage(response: Response): Promise<string> {
-  const text = (await response.text().catch(() => "")).trim();
+function bodyMessage(body: string): string {
+  const text = body.trim();
   if (/^\s*<(!doctype|html)/i.test(text)) {
     return "(an HTML page, likely from a proxy or firewall in front of Sourcegraph)";
   }

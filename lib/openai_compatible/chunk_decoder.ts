@@ -12,22 +12,47 @@ import type { RelayEvent } from "../hub/events.ts";
 import { decodeSse, type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
 import { errorFromOpenAIBody } from "./errors.ts";
 
-interface ChunkDelta {
+/** The `delta` of a streamed chunk (or the `message` of a whole completion) as the decoder reads it. */
+export interface OpenAIChunkDelta {
+  /** Answer text. */
   content?: string | null;
+  /** Reasoning text (llama.cpp, vLLM, DeepSeek). */
   reasoning_content?: string | null;
+  /** Reasoning text (Ollama, OpenRouter). */
   reasoning?: string | null;
+  /** Tool-call fragments, or whole calls. */
   tool_calls?: { index?: number; id?: string; function?: { name?: string; arguments?: string } }[];
 }
 
-interface Chunk {
+/** A `chat.completion.chunk` as this decoder reads it. */
+export interface OpenAIChunk {
+  /** The model that answers. */
   model?: string;
-  choices?: { delta?: ChunkDelta; finish_reason?: string | null }[];
+  /** The first choice is read. */
+  choices?: { delta?: OpenAIChunkDelta; finish_reason?: string | null }[];
+  /** Token counts, on a usage chunk or the last one. */
   usage?: { prompt_tokens?: number; completion_tokens?: number; prompt_tokens_details?: { cached_tokens?: number } };
+  /** An error instead of an answer. */
   error?: unknown;
 }
 
-/** The state of one answer: open tool calls, the finish reason once given. */
-class OpenAIAnswer implements SseAnswer {
+/**
+ * The state of one streamed chat completion: open tool calls, the finish reason once given
+ * (the {@link SseAnswer} of {@link OpenAIChunkDecoder}, and the OpenAI-compatible adapter's
+ * `streamAnswer`).
+ *
+ * @example
+ * ```ts
+ * import { OpenAIAnswer } from "./chunk_decoder.ts";
+ * import type { RelayEvent } from "../hub/events.ts";
+ * const events: RelayEvent[] = [];
+ * const answer = new OpenAIAnswer((event) => events.push(event));
+ * answer.accept({ data: '{"choices":[{"delta":{"content":"Hi"},"finish_reason":"stop"}]}' });
+ * answer.end();
+ * console.assert(events[1].type === "finish", "a finish_reason without [DONE] is enough");
+ * ```
+ */
+export class OpenAIAnswer implements SseAnswer {
   readonly #emit: (event: RelayEvent) => void;
   /** The server's tool-call index → the hub's index and the call's id. */
   readonly #calls = new Map<number, { index: number; id: string }>();
@@ -36,20 +61,29 @@ class OpenAIAnswer implements SseAnswer {
   #model?: string;
   ended = false;
 
+  /** An answer that hands its events to `emit`. */
   constructor(emit: (event: RelayEvent) => void) {
     this.#emit = emit;
   }
 
+  /** Takes one SSE message. */
   accept(message: SseMessage): void {
     if (this.ended) return;
     if (message.data.trim() === "[DONE]") return this.#finishNow();
-    let chunk: Chunk;
+    let chunk: OpenAIChunk;
     try {
       chunk = JSON.parse(message.data);
     } catch {
       return this.#fail(new RelayError(502, `the upstream sent a malformed chunk: ${message.data.slice(0, 200)}`));
     }
-    if (chunk.error !== undefined || message.event === "error") return this.#fail(errorFromOpenAIBody(chunk, 502));
+    if (message.event === "error") return this.#fail(errorFromOpenAIBody(chunk, 502));
+    this.acceptChunk(chunk);
+  }
+
+  /** Takes one parsed chunk (or a whole completion with its message as the delta). */
+  acceptChunk(chunk: OpenAIChunk): void {
+    if (this.ended) return;
+    if (chunk.error !== undefined) return this.#fail(errorFromOpenAIBody(chunk, 502));
     if (chunk.model) this.#model = chunk.model;
     const choice = chunk.choices?.[0];
     const delta = choice?.delta;
@@ -79,7 +113,7 @@ class OpenAIAnswer implements SseAnswer {
   }
 
   /** A call starts at a new server index, or at a known one with a new id (servers that reuse index 0). */
-  #toolCall(call: NonNullable<ChunkDelta["tool_calls"]>[number]): void {
+  #toolCall(call: NonNullable<OpenAIChunkDelta["tool_calls"]>[number]): void {
     const serverIndex = call.index ?? 0;
     let known = this.#calls.get(serverIndex);
     if (!known || (call.id && call.id !== known.id)) {
@@ -145,4 +179,30 @@ export class OpenAIChunkDecoder extends SseDecoder {
  */
 export function decodeOpenAIEvents(body: ReadableStream<Uint8Array>): ReadableStream<RelayEvent> {
   return decodeSse(body, new OpenAIChunkDecoder());
+}
+
+/**
+ * The hub events of a whole (non-streamed) chat completion, for servers that answer a
+ * streamed request with one JSON body: its message read as one chunk's delta.
+ *
+ * @example
+ * ```ts
+ * import { eventsFromCompletion } from "./chunk_decoder.ts";
+ * const events = eventsFromCompletion({
+ *   choices: [{ message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }],
+ *   usage: { prompt_tokens: 3, completion_tokens: 1 },
+ * });
+ * console.assert(events.map((event) => event.type).join() === "text,usage,finish");
+ * ```
+ */
+export function eventsFromCompletion(body: unknown): RelayEvent[] {
+  const events: RelayEvent[] = [];
+  const answer = new OpenAIAnswer((event) => events.push(event));
+  const completion = (body ?? {}) as Omit<OpenAIChunk, "choices"> & {
+    choices?: { message?: OpenAIChunkDelta; finish_reason?: string | null }[];
+  };
+  const choices = completion.choices?.map((choice) => ({ delta: choice.message, finish_reason: choice.finish_reason }));
+  answer.acceptChunk({ ...completion, choices });
+  answer.end();
+  return events;
 }

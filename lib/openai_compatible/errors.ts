@@ -1,3 +1,4 @@
+import type { AdapterExit } from "../adapters/adapter.ts";
 import { OVERLOADED, RelayError } from "../hub/errors.ts";
 import { parseRetryAfter } from "../hub/retry_after.ts";
 
@@ -50,7 +51,23 @@ export function errorFromOpenAIBody(body: unknown, status: number, retryAfterMs?
  * ```
  */
 export async function errorFromOpenAIResponse(response: Response): Promise<RelayError> {
-  const text = (await response.text().catch(() => "")).trim();
+  const body = await response.text().catch(() => "");
+  return errorFromOpenAIExit({ url: response.url, status: response.status, body, headers: response.headers });
+}
+
+/**
+ * The error for a non-2xx answer of an OpenAI-style server whose body was read (an adapter's exit).
+ *
+ * @example
+ * ```ts
+ * import { errorFromOpenAIExit } from "./errors.ts";
+ * const exit = { url: "", status: 401, body: '{"error":{"message":"bad key"}}', headers: new Headers() };
+ * console.assert(errorFromOpenAIExit(exit).status === 401);
+ * ```
+ */
+export function errorFromOpenAIExit(exit: AdapterExit): RelayError {
+  const { headers, status } = exit;
+  const text = exit.body.trim();
   let body: unknown = text;
   if (/^\s*<(!doctype|html)/i.test(text)) body = "(an HTML page, likely from a proxy in front of the server)";
   else {
@@ -60,9 +77,8 @@ export async function errorFromOpenAIResponse(response: Response): Promise<Relay
       // plain text
     }
   }
-  const retryAfterMs = Number(response.headers.get("retry-after-ms")) ||
-    parseRetryAfter(response.headers.get("retry-after"));
-  return errorFromOpenAIBody(body || `HTTP ${response.status}`, response.status, retryAfterMs);
+  const retryAfterMs = Number(headers.get("retry-after-ms")) || parseRetryAfter(headers.get("retry-after"));
+  return errorFromOpenAIBody(body || `HTTP ${status}`, status, retryAfterMs);
 }
 
 function messageOf(body: unknown): string {
