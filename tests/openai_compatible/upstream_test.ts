@@ -163,3 +163,53 @@ Deno.test("a client abort reaches the OpenAI-style server within 100 ms", async 
   );
   ok(performance.now() - abortedAt < 100);
 });
+
+Deno.test("a server that answers a streamed request with one JSON body: its text, tool calls and usage arrive", async () => {
+  const simulator = createSimulator({ accessTokens: [KEY] });
+  // A proxy that turns every request into a non-streamed one, as some servers and gateways do.
+  const server = await serve({
+    port: 0,
+    async fetch(request) {
+      if (request.method !== "POST") return simulator.fetch(request);
+      const body = { ...await request.json(), stream: false, stream_options: undefined };
+      return simulator.fetch(
+        new Request(request.url, { method: "POST", headers: request.headers, body: JSON.stringify(body) }),
+      );
+    },
+  });
+  const relay = await serve({
+    fetch: createApp({ upstream: new OpenAICompatibleUpstream({ baseUrl: `${server.url}/v1`, apiKey: KEY }) }).fetch,
+    port: 0,
+  });
+  const openai = new OpenAI({ baseURL: `${relay.url}/v1`, apiKey: "client-key", maxRetries: 0 });
+  try {
+    const chunks = await Array.fromAsync(
+      await openai.chat.completions.create({
+        model: MODEL,
+        messages: [{ role: "user", content: "Hello" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      }),
+    );
+    equal(
+      chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""),
+      `This is the cody-relay simulator answering as ${MODEL}. You said: Hello`,
+    );
+    ok((chunks.at(-1)!.usage?.completion_tokens ?? 0) > 0);
+    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object" } } }];
+    const called = await openai.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: "Weather?" }],
+      tools,
+    });
+    equal(called.choices[0].finish_reason, "tool_calls");
+    equal(
+      called.choices[0].message.tool_calls?.[0].type === "function" &&
+        called.choices[0].message.tool_calls[0].function.name,
+      "get_weather",
+    );
+    equal(simulator.requests.filter((request) => request.path === "/v1/chat/completions").length, 2);
+  } finally {
+    await Promise.all([relay.shutdown(), server.shutdown()]);
+  }
+});
