@@ -9,6 +9,7 @@ import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
 import { legacySseAdapter } from "../adapters/legacy_sse.ts";
 import type { UpstreamSettings } from "../config/file_schema.ts";
 import { sourcegraphLlmUpstream } from "../cody/llm_upstream.ts";
+import { sourcegraphBase } from "../cody/adapter.ts";
 import { CodyUpstream } from "../cody/upstream.ts";
 import type { Upstream } from "../hub/upstream.ts";
 import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
@@ -51,19 +52,19 @@ export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream>
       : config.upstreams;
     return await routedUpstreams(config, upstreams);
   }
-  if (!config.endpoint) {
-    return {
-      upstream: demoUpstream(config),
-      description:
-        "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
-    };
-  }
-  const ca = config.caFile ? await readFile(config.caFile, "utf8") : undefined;
-  const upstream = new CodyUpstream({ ...config, endpoint: config.endpoint, fetch: upstreamFetch(config, ca) });
-  return { upstream, description: `relaying to Sourcegraph at ${upstream.origin}` };
+  // A single Sourcegraph endpoint (or the demo) is routed too, so Cody's aliases and the 404 with close matches hold.
+  const { upstream } = await routedUpstreams(config, {
+    cody: config.endpoint ? { type: "cody", endpoint: config.endpoint } : { type: "simulator" },
+  });
+  return {
+    upstream,
+    description: config.endpoint
+      ? `relaying to Sourcegraph at ${sourcegraphBase(config.endpoint).origin}`
+      : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
+  };
 }
 
-function demoUpstream(config: RelayConfig, paceMs = DEMO_PACE_MS): CodyUpstream {
+function demoUpstream(config: RelayConfig, paceMs: number): CodyUpstream {
   return new CodyUpstream({
     ...config,
     endpoint: "http://simulator.invalid",
@@ -87,7 +88,9 @@ async function routedUpstreams(
     ...(CODY_TYPES.has(upstreams[defaultName]?.type) && routing?.codyAliases !== false ? codyAliases(defaultName) : {}),
     ...routing?.aliases,
   };
-  const prefixes = { ...Object.fromEntries(names.map((name) => [`${name}/`, name])), ...routing?.prefixes };
+  // `NAME/` prefixes tell several upstreams apart; one upstream needs none (its list would show every id twice).
+  const named = names.length > 1 ? Object.fromEntries(names.map((name) => [`${name}/`, name])) : {};
+  const prefixes = { ...named, ...routing?.prefixes };
   const upstream = new RoutingUpstream(built, { models: aliases, prefixes, default: defaultName });
   return {
     upstream,

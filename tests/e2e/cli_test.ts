@@ -100,6 +100,24 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
   });
   match(relay.lines[1], new RegExp(`relaying to Sourcegraph at ${simulator.url}`));
   match(await streamOnce(relay.url, TOKEN), /You said: ping$/);
+
+  // Without a config file the one instance is routed too: Cody's aliases, and 404s that suggest.
+  const openai = new OpenAI({ baseURL: `${relay.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
+  const ids = (await openai.models.list()).data.map((model) => model.id);
+  ok(ids.includes("cody-sonnet") && ids.includes("anthropic::2024-10-22::claude-sonnet-4-latest"), ids.join());
+  ok(!ids.some((id) => id.startsWith("cody/")), "one upstream needs no NAME/ prefixes");
+  const aliased = await openai.chat.completions.create({
+    model: "cody-sonnet",
+    messages: [{ role: "user", content: "hi" }],
+  });
+  match(aliased.choices[0].message.content ?? "", /answering as anthropic::2024-10-22::claude-sonnet-4-latest/);
+  const unknown = await openai.chat.completions.create({
+    model: "claude-sonet-4",
+    messages: [{ role: "user", content: "hi" }],
+  })
+    .then(() => undefined, (error) => error);
+  ok(unknown instanceof OpenAI.NotFoundError, String(unknown));
+  match(unknown.message, /did you mean .*claude-sonnet-4/, unknown.message);
 });
 
 const bun = await bunPath();
