@@ -17,7 +17,7 @@ import type { SchemaEntry } from "./schema.ts";
 
 /** What an upstream can do; requests that need more are a 400 that says so, never silently cut down. */
 export interface AdapterCapabilities {
-  /** Answers arrive as a stream of events. */
+  /** Answers arrive as a stream of events (otherwise streaming clients get the whole answer at once). */
   streaming: boolean;
   /** Function calling. */
   tools: boolean;
@@ -25,7 +25,7 @@ export interface AdapterCapabilities {
   vision: boolean;
   /** Fill in the middle natively (otherwise such requests are asked as chat). */
   fim: boolean;
-  /** Reasoning text. */
+  /** Reasoning text may arrive (which model thinks is the upstream's choice, so nothing is refused for it). */
   thinking: boolean;
 }
 

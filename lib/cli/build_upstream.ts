@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
 import { legacySseAdapter } from "../adapters/legacy_sse.ts";
-import type { UpstreamSettings } from "../config/file_schema.ts";
+import type { UpstreamSettings, UpstreamTransport } from "../config/file_schema.ts";
 import { sourcegraphLlmUpstream } from "../cody/llm_upstream.ts";
 import { sourcegraphBase } from "../cody/adapter.ts";
 import { CodyUpstream } from "../cody/upstream.ts";
@@ -16,7 +16,7 @@ import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
 import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routing_upstream.ts";
 import { createSimulator } from "../simulator/simulator.ts";
 import type { RelayConfig } from "./config.ts";
-import { upstreamFetch } from "./upstream_fetch.ts";
+import { type Fetch, upstreamFetch } from "./upstream_fetch.ts";
 
 /** Upstream types that are Cody instances (the simulator is a fake one), so Cody's aliases apply. */
 const CODY_TYPES = new Set<string | undefined>(["cody", "simulator"]);
@@ -102,39 +102,47 @@ async function routedUpstreams(
 
 async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promise<Upstream> {
   switch (settings.type) {
-    case "cody": {
-      const transport = { ...config, upstreamTransport: settings.transport ?? config.upstreamTransport };
-      const caFile = settings.tls?.caFile ?? config.caFile;
-      const ca = caFile ? await readFile(caFile, "utf8") : undefined;
-      const tls = {
-        ...transport,
-        insecureSkipTlsVerify: settings.tls?.insecureSkipTlsVerify ?? config.insecureSkipTlsVerify,
-      };
+    case "cody":
       return new CodyUpstream({
         ...config,
         endpoint: settings.endpoint,
         accessToken: settings.accessToken ?? config.accessToken,
         clientName: settings.clientName ?? config.clientName,
         clientVersion: settings.clientVersion ?? config.clientVersion,
-        fetch: upstreamFetch(tls, ca),
+        // The TLS flags are the Sourcegraph instance's: they apply to cody upstreams the file leaves unset.
+        fetch: await transportFor(config, {
+          transport: settings.transport,
+          tls: { caFile: config.caFile, insecureSkipTlsVerify: config.insecureSkipTlsVerify, ...settings.tls },
+        }),
       });
-    }
     case "sourcegraph-llm":
       return sourcegraphLlmUpstream({
         endpoint: settings.endpoint,
         accessToken: settings.accessToken ?? config.accessToken,
         clientName: settings.clientName ?? config.clientName,
         ...(settings.systemRole !== undefined ? { systemRole: settings.systemRole } : {}),
+        fetch: await transportFor(config, settings),
       });
     case "openai-compatible": {
-      const { type: _, ...options } = settings;
-      return new OpenAICompatibleUpstream(options);
+      const { type: _, transport: __, tls: ___, ...options } = settings;
+      return new OpenAICompatibleUpstream({ ...options, fetch: await transportFor(config, settings) });
     }
     case "legacy-sse":
       return new AdapterUpstream(
         legacySseAdapter({ url: settings.url, ...(settings.name ? { name: settings.name } : {}) }),
+        { fetch: await transportFor(config, settings) },
       );
     case "simulator":
       return demoUpstream(config, settings.paceMs ?? DEMO_PACE_MS);
   }
+}
+
+/** An upstream's fetch: its own transport and TLS settings, the relay's connect timeout. */
+async function transportFor(config: RelayConfig, settings: UpstreamTransport): Promise<Fetch> {
+  const ca = settings.tls?.caFile ? await readFile(settings.tls.caFile, "utf8") : undefined;
+  return upstreamFetch({
+    ...config,
+    upstreamTransport: settings.transport ?? config.upstreamTransport,
+    insecureSkipTlsVerify: settings.tls?.insecureSkipTlsVerify ?? false,
+  }, ca);
 }

@@ -32,9 +32,18 @@ export async function configuredApp(
   metrics?: RelayMetrics,
 ): Promise<ConfiguredApp> {
   const { upstream, description } = await buildUpstream(config);
-  const warnings = config.insecureSkipTlsVerify
-    ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
-    : [];
+  const warnings = [
+    ...config.insecureSkipTlsVerify
+      ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
+      : [],
+    ...Object.entries(config.upstreams ?? {}).flatMap(([name, settings]) =>
+      "tls" in settings && settings.tls?.insecureSkipTlsVerify
+        ? [
+          `TLS certificate verification of the upstream "${name}" is off (upstreams.${name}.tls.insecureSkipTlsVerify)`,
+        ]
+        : []
+    ),
+  ];
   for (const warning of warnings) log.warn("{warning}", { warning });
   if (config.logBodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
   const app = createApp({

@@ -1,14 +1,15 @@
 import type { RelayConfig } from "./config.ts";
 import { createNodeHttpFetch } from "../hub/node_http_fetch.ts";
 
-type Fetch = (request: Request) => Promise<Response>;
+/** A fetch function, as upstreams take one. */
+export type Fetch = (request: Request) => Promise<Response>;
 
 interface BunFetchInit extends RequestInit {
   tls?: { ca?: string; rejectUnauthorized?: boolean };
 }
 
 /**
- * The fetch the Cody upstream uses, from the configuration: `node:http(s)` by default
+ * The fetch an upstream uses, from the configuration: `node:http(s)` by default
  * (connect timeout, CA bundle and skipped verification on Deno, Bun and Node), or the
  * runtime's `fetch` (which honours HTTP proxies) with the CA bundle through
  * `Deno.createHttpClient` or Bun's `tls` option. Deno's fetch cannot skip verification

@@ -15,14 +15,24 @@ const Tls = z.object({
   insecureSkipTlsVerify: z.boolean().describe("do not verify the upstream's certificate (warns)").optional(),
 }).strict();
 
+/** How an upstream is reached: every HTTP upstream type has these. */
+const Transport = {
+  transport: z.enum(["node-http", "fetch"]).describe("node-http (default) or the runtime's fetch (honours proxies)")
+    .optional(),
+  tls: Tls.optional(),
+};
+
+const TransportSettings = z.object(Transport);
+/** An upstream's transport settings. */
+export type UpstreamTransport = z.infer<typeof TransportSettings>;
+
 const CodyUpstream = z.object({
   type: z.literal("cody"),
   endpoint: Url.describe("the Sourcegraph instance"),
   accessToken: z.string().min(1).describe('a Sourcegraph token, e.g. "${SRC_ACCESS_TOKEN}"').optional(),
   clientName: z.string().min(1).optional(),
   clientVersion: z.string().min(1).optional(),
-  transport: z.enum(["node-http", "fetch"]).optional(),
-  tls: Tls.optional(),
+  ...Transport,
 }).strict();
 
 const SourcegraphLlmUpstream = z.object({
@@ -31,6 +41,7 @@ const SourcegraphLlmUpstream = z.object({
   accessToken: z.string().min(1).optional(),
   clientName: z.string().min(1).optional(),
   systemRole: z.boolean().describe("send system messages as such (6.12 rejects them)").optional(),
+  ...Transport,
 }).strict();
 
 const OpenAICompatibleUpstream = z.object({
@@ -42,12 +53,14 @@ const OpenAICompatibleUpstream = z.object({
   defaultMaxTokens: z.number().int().positive().optional(),
   includeUsage: z.boolean().optional(),
   systemRole: z.boolean().optional(),
+  ...Transport,
 }).strict();
 
 const LegacySseUpstream = z.object({
   type: z.literal("legacy-sse"),
   url: Url.describe("the stream URL with ${query} (and ${session})"),
   name: z.string().min(1).optional(),
+  ...Transport,
 }).strict();
 
 const SimulatorUpstream = z.object({

@@ -4,6 +4,9 @@
  * (which warns at start and on /health). On Deno and Bun, through the real cli.ts.
  */
 import { equal, match, ok } from "node:assert/strict";
+import { parseConfig } from "../../lib/cli/config.ts";
+import { configuredApp } from "../../lib/cli/relay_app.ts";
+import { validateConfig } from "../../lib/config/load_config.ts";
 import { serve } from "../../lib/server/serve.ts";
 import { createSimulator } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";
@@ -80,6 +83,39 @@ Deno.test("Deno with --upstream-transport fetch: --ca-file works; skipping verif
     match(refused.stderr, /--insecure-skip-tls-verify needs --upstream-transport node-http on Deno/);
     ok(!refused.url);
   } finally {
+    await upstream.shutdown();
+  }
+});
+
+Deno.test("every HTTP upstream type takes its own TLS settings: an OpenAI-style server behind an untrusted certificate", async () => {
+  const simulator = createSimulator({ accessTokens: [TOKEN], recordRequests: false });
+  const upstream = await serve({ fetch: simulator.fetch, port: 0, cert, key });
+  const shutdown = new AbortController();
+  const relayWith = async (tls: Record<string, unknown> | undefined) => {
+    const local = { type: "openai-compatible", baseUrl: `${upstream.url}/v1`, apiKey: TOKEN, ...(tls ? { tls } : {}) };
+    const file = validateConfig({ upstreams: { local }, retry: { maxRetries: 0 } }, "test.json");
+    const { app } = await configuredApp(parseConfig([], {}, file), shutdown.signal);
+    const response = await app.fetch(
+      new Request("http://relay/v1/chat/completions", {
+        method: "POST",
+        body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }] }),
+      }),
+    );
+    const health = await (await app.fetch(new Request("http://relay/health"))).json();
+    return { status: response.status, text: await response.text(), warnings: health.warnings as string[] | undefined };
+  };
+  try {
+    const refused = await relayWith(undefined);
+    equal(refused.status, 502);
+    match(refused.text, /cannot reach the upstream/);
+    const trusted = await relayWith({ caFile: CERT });
+    equal(trusted.status, 200, trusted.text);
+    match(trusted.text, /You said: Hi/);
+    const skipped = await relayWith({ insecureSkipTlsVerify: true });
+    equal(skipped.status, 200, skipped.text);
+    match(skipped.warnings?.[0] ?? "", /verification of the upstream "local" is off \(upstreams\.local\.tls\./);
+  } finally {
+    shutdown.abort();
     await upstream.shutdown();
   }
 });
