@@ -9,6 +9,7 @@ import process from "node:process";
 import { configure, getJsonLinesFormatter, getLogger, getTextFormatter, type LogRecord } from "@logtape/logtape";
 import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
+import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";
 import { watchConfig } from "./lib/cli/watch_config.ts";
 import { RelayMetrics } from "./lib/server/metrics.ts";
@@ -111,7 +112,7 @@ function stopOnSignals(server: RunningServer, shutdown: AbortController, graceMs
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => void stop(signal));
 }
 
-if (import.meta.main) {
+if (isEntryPoint(import.meta)) {
   const argv = process.argv.slice(2);
   let config: RelayConfig;
   let path: string | undefined;

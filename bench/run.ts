@@ -13,6 +13,7 @@ import type { LoadPlan, LoadResult } from "./load/generator.ts";
 import { MICRO_INPUTS } from "./micro_inputs.ts";
 import { type ServerProcess, startServer, whileSampling } from "./suite/processes.ts";
 import { renderReport, type Report } from "./suite/report.ts";
+import { findBun } from "../tools/bun.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -377,19 +378,6 @@ function check(label: string, result: LoadResult, fatal = true): void {
   if (!failures.length) return;
   if (fatal) failed = true;
   log(`FAILED streams in ${label}: ${failures.map(([message, count]) => `${count}× ${message}`).join("; ")}`);
-}
-
-async function findBun(): Promise<{ path: string; version: string } | undefined> {
-  try {
-    const output = await new Deno.Command("npx", {
-      args: ["-y", "bun@1.4.4", "-e", "console.log(process.execPath + ' ' + Bun.version)"],
-      stderr: "null",
-    }).output();
-    const [binary, version] = new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!.split(" ");
-    return output.success && binary ? { path: binary, version } : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 async function machine() {

@@ -1,5 +1,7 @@
 /** cli.ts as a real process: its first stdout lines, its whole stderr, signals and exit status. */
 
+import { findBun } from "../tools/bun.ts";
+
 const root = new URL("../", import.meta.url);
 
 /** A started cli.ts (or simulator) process. */
@@ -80,9 +82,6 @@ export function startRelay(args: string[], env: Record<string, string> = {}, lin
 }
 
 /** Bun from the npm package, pinned, kept out of node_modules; spawned directly so signals reach it. "" when unavailable. */
-export function bunPath(): Promise<string> {
-  return new Deno.Command("npx", {
-    args: ["-y", "bun@1.4.4", "-e", "console.log(process.execPath)"],
-    stderr: "null",
-  }).output().then(({ success, stdout }) => success ? new TextDecoder().decode(stdout).trim() : "", () => "");
+export async function bunPath(): Promise<string> {
+  return (await findBun())?.path ?? "";
 }

@@ -1,6 +1,7 @@
 /**
  * One small serve function over the runtime's own server: `Deno.serve` on Deno, `Bun.serve`
- * on Bun (with the 10-second idle cut disabled, so quiet streams survive).
+ * on Bun (with the 10-second idle cut disabled, so quiet streams survive), and
+ * `@hono/node-server` on Node (loaded only there).
  *
  * @module
  */
@@ -66,19 +67,49 @@ export function serve(options: ServeOptions): Promise<RunningServer> {
     const server = bun.serve({ hostname, port, idleTimeout: 0, ...(tls ? { tls } : {}), fetch: options.fetch });
     return Promise.resolve(running(hostname, server.port, !!tls, () => server.stop()));
   }
-  if (typeof Deno === "undefined") {
-    return Promise.reject(
-      new Error("cody-relay serves on Deno or Bun; run it with `deno run -A cli.ts` or `bun cli.ts`"),
-    );
+  if (typeof Deno !== "undefined") {
+    return new Promise((resolve) => {
+      const server = Deno.serve({
+        hostname,
+        port,
+        ...tls,
+        onListen: ({ port: bound }) => resolve(running(hostname, bound, !!tls, () => server.shutdown())),
+      }, (request) => options.fetch(request));
+    });
   }
-  return new Promise((resolve) => {
-    const server = Deno.serve({
-      hostname,
-      port,
-      ...tls,
-      onListen: ({ port: bound }) => resolve(running(hostname, bound, !!tls, () => server.shutdown())),
-    }, (request) => options.fetch(request));
+  if ((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) {
+    return serveOnNode(options.fetch, hostname, port, tls);
+  }
+  return Promise.reject(new Error("cody-relay serves on Deno, Bun or Node"));
+}
+
+/** Node: `@hono/node-server` over `node:http` (or `node:https`); shutdown waits for answers in flight. */
+async function serveOnNode(
+  fetch: ServeOptions["fetch"],
+  hostname: string,
+  port: number,
+  tls?: { cert: string; key: string },
+): Promise<RunningServer> {
+  const { createAdaptorServer } = await import("@hono/node-server");
+  const server =
+    (tls
+      ? createAdaptorServer({ fetch, createServer: (await import("node:https")).createServer, serverOptions: tls })
+      : createAdaptorServer({ fetch })) as import("node:http").Server;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, hostname, () => resolve());
   });
+  const bound = (server.address() as { port: number }).port;
+  // close() waits for every connection; keep-alive ones that fall idle once their answer ends are closed as they do.
+  return running(hostname, bound, !!tls, () =>
+    new Promise((resolve) => {
+      const idle = setInterval(() => server.closeIdleConnections(), 50);
+      server.close(() => {
+        clearInterval(idle);
+        resolve();
+      });
+      server.closeIdleConnections();
+    }));
 }
 
 function running(hostname: string, port: number, secure: boolean, shutdown: () => Promise<void>): RunningServer {

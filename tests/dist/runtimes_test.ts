@@ -1,0 +1,131 @@
+/**
+ * The relay on every runtime, as a real process against the simulator: Bun from source,
+ * and the bundle (`dist/cody-relay.js`) on Node, Deno and Bun. Each gets the representative
+ * subset: a streamed chat, an answer continued across rounds, a client abort that reaches
+ * the upstream, and a 429 with its retry-after; Node also serves TLS and shuts down gracefully.
+ */
+import { equal, match, ok } from "node:assert/strict";
+import OpenAI from "openai";
+import { TOKEN } from "../harness.ts";
+import { bunPath, type RelayProcess, startProcess } from "../process.ts";
+import { buildFresh, simulatorServer } from "./helpers.ts";
+
+const MODEL = "anthropic::2024-10-22::claude-sonnet-4-latest";
+const LONG = "[[sim words=60]] Tell me a long story";
+
+const built = await buildFresh();
+const bundle = `${built.dir}/cody-relay.js`;
+const bun = await bunPath();
+const runtimes: [string, string, string[]][] = [
+  ["Node (bundle)", "node", [bundle]],
+  ["Deno (bundle)", Deno.execPath(), ["run", "-A", bundle]],
+];
+if (bun) runtimes.push(["Bun (source)", bun, ["cli.ts"]], ["Bun (bundle)", bun, [bundle]]);
+else console.log("Bun runtime tests skipped: `npx -y bun@1.4.4` cannot run here.");
+
+function client(relay: RelayProcess): OpenAI {
+  return new OpenAI({ baseURL: `${relay.url}/v1`, apiKey: "unused", maxRetries: 0 });
+}
+
+for (const [name, command, args] of runtimes) {
+  Deno.test(`${name}: streamed chat, continuation, client abort, 429`, async () => {
+    await using upstream = await simulatorServer();
+    const env = { SRC_ENDPOINT: upstream.url, SRC_ACCESS_TOKEN: TOKEN };
+    await using relay = await startProcess(command, [...args, "--port", "0", "--default-max-tokens", "12"], env);
+    match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/, relay.stderr);
+    const openai = client(relay);
+    const completions = () =>
+      upstream.simulator.requests.filter((request) => request.path === "/.api/completions/stream");
+
+    const whole = await openai.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: "user", content: LONG }],
+      max_tokens: 1000,
+    });
+    equal(whole.choices[0].finish_reason, "stop");
+    upstream.simulator.requests.length = 0;
+    const chunks = await Array.fromAsync(
+      await openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: LONG }], stream: true }),
+    );
+    equal(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), whole.choices[0].message.content);
+    equal(chunks.filter((chunk) => chunk.choices[0]?.finish_reason).length, 1, "one finish");
+    equal(completions().length, 5, "continued over 5 rounds of 12 tokens");
+
+    upstream.simulator.requests.length = 0;
+    const abort = new AbortController();
+    const response = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: MODEL,
+        messages: [{ role: "user", content: "Hi [[sim words=300 pace_ms=20]]" }],
+        stream: true,
+      }),
+      signal: abort.signal,
+    });
+    await response.body!.getReader().read();
+    const abortedAt = performance.now();
+    abort.abort();
+    const outcome = await Promise.race([
+      completions()[0].outcome,
+      new Promise((resolve) => setTimeout(resolve, 1000, "running")),
+    ]);
+    equal(outcome, "aborted");
+    const abortMs = performance.now() - abortedAt;
+    ok(abortMs < 500, `the upstream request ended ${abortMs.toFixed(0)} ms after the client left`);
+
+    upstream.simulator.script({ status: 429, retryAfter: 3600 });
+    const limited = await openai.chat.completions.create({ model: MODEL, messages: [{ role: "user", content: "Hi" }] })
+      .then(() => undefined, (error) => error);
+    ok(limited instanceof OpenAI.RateLimitError, String(limited));
+    const seconds = Number(limited.headers?.get("retry-after"));
+    ok(seconds > 3590 && seconds <= 3600, `retry-after ${seconds}`);
+  });
+}
+
+Deno.test("Node (bundle): HTTPS with --tls-cert/--tls-key", async () => {
+  await using upstream = await simulatorServer();
+  await using relay = await startProcess("node", [
+    bundle,
+    "--port",
+    "0",
+    "--tls-cert",
+    "tests/fixtures/tls/cert.pem",
+    "--tls-key",
+    "tests/fixtures/tls/key.pem",
+  ], { SRC_ENDPOINT: upstream.url, SRC_ACCESS_TOKEN: TOKEN });
+  match(relay.url, /^https:\/\//);
+  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile("tests/fixtures/tls/cert.pem")] });
+  const response = await fetch(`${relay.url}/v1/chat/completions`, {
+    method: "POST",
+    body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Hi" }], stream: true }),
+    client,
+  });
+  equal(response.status, 200);
+  match(await response.text(), /You said: Hi[\s\S]*data: \[DONE\]/);
+  client.close();
+});
+
+Deno.test("Node (bundle): SIGTERM lets a short answer finish, ends a long one with an error, exits 0", async () => {
+  await using relay = await startProcess("node", [bundle, "--port", "0", "--shutdown-grace", "1.5"]);
+  const stream = (words: number) =>
+    fetch(`${relay.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({
+        model: MODEL,
+        messages: [{ role: "user", content: `Hi [[sim words=${words}]]` }],
+        stream: true,
+      }),
+    });
+  const [short, long] = await Promise.all([stream(30), stream(2000)]);
+  const signalled = performance.now();
+  relay.kill("SIGTERM");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  ok(await fetch(`${relay.url}/health`).then(() => false, () => true), "no new connections after SIGTERM");
+  const [shortText, longText] = await Promise.all([short.text(), long.text()]);
+  match(shortText, /"finish_reason":"stop"[\s\S]*data: \[DONE\]\s*$/);
+  match(longText, /shutting down/);
+  ok(!longText.includes('"finish_reason":"stop"'));
+  equal((await relay.status).code, 0, relay.stderr);
+  const elapsed = performance.now() - signalled;
+  ok(elapsed >= 1_400 && elapsed < 5_000, `exited ${elapsed.toFixed(0)} ms after SIGTERM`);
+});
