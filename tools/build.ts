@@ -1,5 +1,5 @@
 /**
- * `deno task build [--out DIR] [--targets host|all|T,…] [--deno-compile]`: the
+ * `deno task build [--out DIR] [--targets host|all|none|T,…] [--deno-compile]`: the
  * distributable artifacts, each with its size, and `artifacts.json` naming what was built
  * and what was skipped, and why.
  *
@@ -120,10 +120,18 @@ if (import.meta.main) {
     options: { out: { type: "string" }, targets: { type: "string" }, "deno-compile": { type: "boolean" } },
   });
   const wanted = values.targets ?? "host";
-  const targets = wanted === "all" ? Object.keys(BUN_TARGETS) : wanted === "host" ? [hostTarget()] : wanted.split(",");
+  const targets = wanted === "all"
+    ? Object.keys(BUN_TARGETS)
+    : wanted === "host"
+    ? [hostTarget()]
+    : wanted === "none"
+    ? []
+    : wanted.split(",");
   const unknown = targets.filter((target) => !BUN_TARGETS[target]);
   if (unknown.length) {
-    console.error(`unknown targets: ${unknown.join(", ")} (known: ${Object.keys(BUN_TARGETS).join(", ")}, all, host)`);
+    console.error(
+      `unknown targets: ${unknown.join(", ")} (known: ${Object.keys(BUN_TARGETS).join(", ")}, all, host, none)`,
+    );
     Deno.exit(2);
   }
   const out = values.out ?? "dist";

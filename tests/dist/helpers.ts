@@ -12,9 +12,10 @@ export interface Built {
   artifacts: Artifact[];
 }
 
-/** Builds the bundles (and the binaries of `targets`) into a new temp folder. */
+/** Builds the bundles (and the binaries of `targets`) into a new temp folder, removed when the test module ends. */
 export async function buildFresh(targets: string[] = [], denoCompile = false): Promise<Built> {
   const dir = await Deno.makeTempDir({ prefix: "cody-relay-dist-" });
+  globalThis.addEventListener("unload", () => Deno.removeSync(dir, { recursive: true }));
   return { dir, artifacts: await build({ out: dir, targets, denoCompile }) };
 }
 

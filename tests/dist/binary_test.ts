@@ -1,0 +1,47 @@
+/**
+ * The standalone binaries: `bun build --compile` for this machine (started and streamed
+ * through), and `deno compile`, which runs only where Deno can fetch its runtime (`denort`)
+ * and says so when it cannot.
+ */
+import { equal, match } from "node:assert/strict";
+import OpenAI from "openai";
+import { TOKEN } from "../harness.ts";
+import { startProcess } from "../process.ts";
+import { buildFresh, simulatorServer } from "./helpers.ts";
+
+const host = `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
+const built = await buildFresh([host], true);
+const artifact = (prefix: string) => built.artifacts.find((artifact) => artifact.name.startsWith(prefix))!;
+const bunBinary = artifact(`cody-relay-${host}`);
+const denoBinary = artifact("cody-relay-deno-");
+for (const skipped of [bunBinary, denoBinary].filter((artifact) => artifact.skipped)) {
+  console.log(`${skipped.name} not tested: ${skipped.skipped}`);
+}
+
+async function streamsThrough(binary: string): Promise<void> {
+  await using upstream = await simulatorServer();
+  await using relay = await startProcess(binary, ["--port", "0"], { SRC_ENDPOINT: upstream.url });
+  match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/, relay.stderr);
+  const openai = new OpenAI({ baseURL: `${relay.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
+  const chunks = await Array.fromAsync(
+    await openai.chat.completions.create({
+      model: "cody-sonnet",
+      messages: [{ role: "user", content: "ping" }],
+      stream: true,
+    }),
+  );
+  match(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), /You said: ping$/);
+  equal(chunks.findLast((chunk) => chunk.choices[0]?.finish_reason)?.choices[0].finish_reason, "stop");
+}
+
+Deno.test({
+  name: `bun build --compile (${host}): the binary starts and streams a chat`,
+  ignore: !!bunBinary.skipped,
+  fn: () => streamsThrough(`${built.dir}/${bunBinary.name}`),
+});
+
+Deno.test({
+  name: `deno compile (${Deno.build.os}-${Deno.build.arch}): the binary starts and streams a chat`,
+  ignore: !!denoBinary.skipped,
+  fn: () => streamsThrough(`${built.dir}/${denoBinary.name}`),
+});
