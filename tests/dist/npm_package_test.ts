@@ -6,7 +6,7 @@
  * the shipped declarations.
  */
 import { equal, match, ok } from "node:assert/strict";
-import { bunPath, startProcess } from "../process.ts";
+import { bunPath } from "../process.ts";
 import { buildFresh } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
