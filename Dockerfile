@@ -1,19 +1,28 @@
-# cody-relay container: Deno runtime, dependencies cached at build time, non-root.
-# All configuration comes from env (see `cli.ts --help`). It listens on 0.0.0.0, so it needs gateway keys
-# (the relay then uses SRC_ACCESS_TOKEN upstream), e.g.
+# cody-relay container image, built from the artifacts of `deno task build`.
+#   docker build -t cody-relay .
 #   docker run -p 8787:8787 -e SRC_ENDPOINT=https://sourcegraph.example.com \
 #     -e SRC_ACCESS_TOKEN=sgp_... -e RELAY_API_KEYS=team-key cody-relay
-# or RELAY_ALLOW_OPEN=true when published on loopback only (-p 127.0.0.1:8787:8787).
-FROM denoland/deno:alpine-2.9.6
+# Everything is configured by environment variables (`--help` lists them) or a mounted config file
+# (-v ./cody-relay.json:/config/cody-relay.json:ro -e CODY_RELAY_CONFIG=/config/cody-relay.json).
+# It listens on 0.0.0.0, so it needs gateway keys (RELAY_API_KEYS, with SRC_ACCESS_TOKEN upstream), or
+# RELAY_ALLOW_OPEN=true when published on loopback only (-p 127.0.0.1:8787:8787).
+
+# Stage 1: the relay as one bundled ES module.
+FROM denoland/deno:alpine-2.9.6 AS build
+WORKDIR /src
+COPY deno.json deno.lock package.json ./
+COPY mod.ts cli.ts ./
+COPY lib ./lib
+COPY tools ./tools
+RUN deno task build --targets none --out /dist
+
+# Stage 2: the Deno runtime without a shell or package manager, that one file, and a non-root user.
+FROM denoland/deno:distroless-2.9.6
 WORKDIR /app
-RUN chown deno:deno /app
-USER deno
-COPY --chown=deno:deno deno.json deno.lock ./
-COPY --chown=deno:deno mod.ts cli.ts ./
-COPY --chown=deno:deno lib ./lib
-RUN deno cache cli.ts
-ENV HOST=0.0.0.0 PORT=8787
+COPY --from=build /dist/cody-relay.js ./cody-relay.js
+ENV HOST=0.0.0.0 PORT=8787 DENO_DIR=/tmp/deno NO_COLOR=1
+USER 65532:65532
 EXPOSE 8787
-HEALTHCHECK --interval=30s --timeout=3s \
-  CMD ["deno", "eval", "const r = await fetch('http://127.0.0.1:8787/health'); Deno.exit(r.ok ? 0 : 1)"]
-ENTRYPOINT ["deno", "run", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", "cli.ts"]
+HEALTHCHECK --interval=30s --timeout=3s --start-period=5s \
+  CMD ["deno", "eval", "const r = await fetch(`http://127.0.0.1:${Deno.env.get('PORT')}/health`); Deno.exit(r.ok ? 0 : 1)"]
+ENTRYPOINT ["deno", "run", "--allow-net", "--allow-env", "--allow-read", "--allow-sys", "/app/cody-relay.js"]

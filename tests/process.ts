@@ -18,16 +18,17 @@ export interface RelayProcess extends AsyncDisposable {
   kill(signal?: Deno.Signal): void;
 }
 
-/** Starts `command args` in the repository root and reads its first `lineCount` stdout lines (fewer if it exits). */
+/** Starts `command args` (in the repository root unless `cwd` says) and reads its first `lineCount` stdout lines (fewer if it exits). */
 export async function startProcess(
   command: string,
   args: string[],
   env: Record<string, string> = {},
   lineCount = 2,
+  cwd: string | URL = root,
 ): Promise<RelayProcess> {
   const child = new Deno.Command(command, {
     args,
-    cwd: root,
+    cwd,
     env: { NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",

@@ -64,7 +64,7 @@ export async function build(
   await add("mod.js", run(DENO, ["bundle", "--quiet", ...external, "--declaration", "-o", out("mod.js"), "mod.ts"]));
   artifacts.push({ name: "mod.d.ts", bytes: (await Deno.stat(out("mod.d.ts"))).size });
 
-  const bun = await findBun();
+  const bun = options.targets.length ? await findBun() : undefined;
   for (const target of options.targets) {
     const name = `cody-relay-${target}${target.startsWith("windows") ? ".exe" : ""}`;
     if (!bun) {
