@@ -4,7 +4,8 @@
  * The library is a set of Web Streams stages around one hub format:
  * Cody SSE bytes → {@link CodyEventDecoderStream} → hub {@link RelayEvent}s →
  * {@link OpenAIChatStream} → OpenAI SSE bytes; and hub {@link RelayRequest} →
- * {@link buildCodyRequest} → Cody request body. {@link createApp} serves them over HTTP.
+ * {@link buildCodyRequest} → Cody request body. {@link createApp} serves them over HTTP, and
+ * {@link AdapterUpstream} serves any API described as an {@link UpstreamAdapter}. Three uses:
  *
  * @example Transform a Cody stream into OpenAI chunks
  * ```ts
@@ -17,12 +18,50 @@
  * console.assert((await Array.fromAsync(openai)).join("").includes('"content":"Hello"'));
  * ```
  *
- * @example Serve the relay in your own program
- * ```ts ignore
- * import { CodyUpstream, createApp, serve } from "./mod.ts";
- * const upstream = new CodyUpstream({ endpoint: "https://sourcegraph.example.com" });
- * const server = await serve({ fetch: createApp({ upstream }).fetch, port: 8787 });
- * console.log(`listening on ${server.url}`);
+ * @example Mount the relay in an existing Hono (Deno, Bun or Node) server
+ * ```ts
+ * import { Hono } from "hono";
+ * import { CodyUpstream, createApp, createSimulator } from "./mod.ts";
+ * // A real instance: new CodyUpstream({ endpoint: "https://sourcegraph.example.com" }).
+ * const upstream = new CodyUpstream({ endpoint: "http://simulator.invalid", fetch: createSimulator().fetch });
+ * const app = new Hono();
+ * app.mount("/llm", createApp({ upstream }).fetch);
+ * const response = await app.request("/llm/v1/chat/completions", {
+ *   method: "POST",
+ *   headers: { authorization: "Bearer sgp_local_demo" },
+ *   body: JSON.stringify({ model: "anthropic::2024-10-22::claude-sonnet-4-latest", messages: [{ role: "user", content: "Hi" }] }),
+ * });
+ * console.assert(response.status === 200);
+ * // Standalone instead: await serve({ fetch: createApp({ upstream }).fetch, port: 8787 });
+ * ```
+ *
+ * @example Implement a custom upstream adapter
+ * ```ts
+ * import { AdapterUpstream, createApp, type UpstreamAdapter } from "./mod.ts";
+ * // An API that streams `data: {"token": "…"}` lines and ends with `data: {"done": true}`.
+ * const tokens: UpstreamAdapter = {
+ *   name: "tokens",
+ *   url: "http://tokens.invalid/generate",
+ *   headers: { authorization: "Bearer ${api_key}" },
+ *   env: { api_key: "TOKENS_API_KEY" },
+ *   capabilities: { streaming: true, tools: false, vision: false, fim: false, thinking: false },
+ *   handlers: {
+ *     buildMessages: (messages) => ({ prompt: messages.at(-1)?.parts.map((p) => p.type === "text" ? p.text : "").join("") }),
+ *     parseEvent: (message) => {
+ *       const data = JSON.parse(message.data);
+ *       return data.done ? [{ type: "finish", reason: "stop" }] : [{ type: "text", text: data.token }];
+ *     },
+ *   },
+ * };
+ * const fake = () => new Response('data: {"token":"Hel"}\n\ndata: {"token":"lo"}\n\ndata: {"done":true}\n\n', {
+ *   headers: { "content-type": "text/event-stream" },
+ * });
+ * const upstream = new AdapterUpstream(tokens, { fetch: () => Promise.resolve(fake()), environment: { TOKENS_API_KEY: "k" } });
+ * const response = await createApp({ upstream }).fetch(new Request("http://relay/v1/chat/completions", {
+ *   method: "POST",
+ *   body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }] }),
+ * }));
+ * console.assert((await response.json()).choices[0].message.content === "Hello");
  * ```
  *
  * @module

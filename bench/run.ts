@@ -14,6 +14,7 @@ import { MICRO_INPUTS } from "./micro_inputs.ts";
 import { type ServerProcess, startServer, whileSampling } from "./suite/processes.ts";
 import { renderReport, type Report } from "./suite/report.ts";
 import { findBun } from "../tools/bun.ts";
+import { build } from "../tools/build.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -250,43 +251,31 @@ async function leak(): Promise<void> {
 }
 
 async function startup(): Promise<void> {
-  const bundle = await Deno.makeTempFile({ suffix: ".js" });
-  const binary = await Deno.makeTempFile();
-  const variants: { name: string; command: string[]; build?: string[] }[] = [
+  const dist = await Deno.makeTempDir({ prefix: "cody-relay-bench-dist-" });
+  const host = `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
+  const artifacts = await build({ out: dist, targets: bun ? [host] : [] });
+  for (const skipped of artifacts.filter((artifact) => artifact.skipped)) {
+    report.notes.push(`start-up of ${skipped.name} not measured: ${skipped.skipped}`);
+  }
+  const built = (name: string) => artifacts.some((artifact) => artifact.name === name && !artifact.skipped);
+  const bundle = `${dist}/cody-relay.js`;
+  const variants: { name: string; command: string[]; artifact?: string }[] = [
     { name: "deno run cli.ts", command: [DENO, "run", "-A", path("cli.ts")] },
-    {
-      name: "deno run (bundled file)",
-      command: [DENO, "run", "-A", bundle],
-      build: [DENO, "bundle", "--quiet", "-o", bundle, path("cli.ts")],
-    },
+    { name: "deno run (bundled file)", command: [DENO, "run", "-A", bundle], artifact: bundle },
+    { name: "node (bundled file)", command: ["node", bundle], artifact: bundle },
   ];
   if (bun) {
     variants.push(
       { name: "bun cli.ts", command: [bun.path, path("cli.ts")] },
-      {
-        name: "compiled binary (bun build --compile)",
-        command: [binary],
-        build: [bun.path, "build", "--compile", path("cli.ts"), "--outfile", binary],
-      },
+      { name: "bun (bundled file)", command: [bun.path, bundle], artifact: bundle },
     );
+    const binary = `${dist}/cody-relay-${host}`;
+    if (built(`cody-relay-${host}`)) {
+      variants.push({ name: "compiled binary (bun build --compile)", command: [binary], artifact: binary });
+    }
   }
   try {
     for (const variant of variants) {
-      if (variant.build) {
-        const built = await new Deno.Command(variant.build[0], {
-          args: variant.build.slice(1),
-          stdout: "null",
-          stderr: "piped",
-        }).output();
-        if (!built.success) {
-          report.notes.push(
-            `start-up of ${variant.name} not measured: build failed: ${
-              new TextDecoder().decode(built.stderr).slice(0, 300)
-            }`,
-          );
-          continue;
-        }
-      }
       const times: number[] = [];
       let idleRss = 0;
       for (let run = 0; run < PARAMS.startupRuns; run++) {
@@ -295,13 +284,12 @@ async function startup(): Promise<void> {
         idleRss = (await whileSampling(server.pid, () => Promise.resolve())).peakRss;
         await server.stop();
       }
-      const size = variant.build ? (await Deno.stat(variant.command.at(-1)!)).size : undefined;
+      const size = variant.artifact ? (await Deno.stat(variant.artifact)).size : undefined;
       report.startup.push({ variant: variant.name, runs: times, idleRss, artifactBytes: size });
       log(`start-up: ${variant.name} ${times.map((time) => time.toFixed(0)).join(", ")} ms`);
     }
   } finally {
-    await Deno.remove(bundle).catch(() => {});
-    await Deno.remove(binary).catch(() => {});
+    await Deno.remove(dist, { recursive: true }).catch(() => {});
   }
 }
 

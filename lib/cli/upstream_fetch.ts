@@ -13,7 +13,7 @@ interface BunFetchInit extends RequestInit {
  * (connect timeout, CA bundle and skipped verification on Deno, Bun and Node), or the
  * runtime's `fetch` (which honours HTTP proxies) with the CA bundle through
  * `Deno.createHttpClient` or Bun's `tls` option. Deno's fetch cannot skip verification
- * from code, so that combination is refused with the alternatives.
+ * from code, and Node's takes no TLS options, so those combinations are refused with the alternatives.
  *
  * @example
  * ```ts
@@ -35,12 +35,15 @@ export function upstreamFetch(config: RelayConfig, ca: string | undefined): Fetc
   if ((globalThis as { Bun?: unknown }).Bun) {
     return (request) => fetch(request, { tls } as BunFetchInit);
   }
+  if (!ca && !config.insecureSkipTlsVerify) return (request) => fetch(request);
+  if (typeof Deno === "undefined") {
+    throw new Error("on Node, --upstream-transport fetch takes no TLS options; use node-http (the default) with them");
+  }
   if (config.insecureSkipTlsVerify) {
     throw new Error(
       "--insecure-skip-tls-verify needs --upstream-transport node-http on Deno (or run Deno with --unsafely-ignore-certificate-errors)",
     );
   }
-  if (!ca) return (request) => fetch(request);
-  const client = Deno.createHttpClient({ caCerts: [ca] });
+  const client = Deno.createHttpClient({ caCerts: [ca!] });
   return (request) => fetch(request, { client });
 }

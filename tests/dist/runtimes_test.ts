@@ -129,3 +129,14 @@ Deno.test("Node (bundle): SIGTERM lets a short answer finish, ends a long one wi
   const elapsed = performance.now() - signalled;
   ok(elapsed >= 1_400 && elapsed < 5_000, `exited ${elapsed.toFixed(0)} ms after SIGTERM`);
 });
+
+Deno.test("Node (bundle): a TLS option Node's fetch cannot take is refused at start, naming the alternative", async () => {
+  const { code, stderr } = await new Deno.Command("node", {
+    args: [bundle, "--port", "0", "--upstream-transport", "fetch", "--ca-file", "tests/fixtures/tls/cert.pem"],
+    env: { SRC_ENDPOINT: "https://sourcegraph.example.com", NO_COLOR: "1" },
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  ok(code !== 0);
+  match(new TextDecoder().decode(stderr), /on Node, --upstream-transport fetch takes no TLS options; use node-http/);
+});
