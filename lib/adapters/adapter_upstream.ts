@@ -97,24 +97,10 @@ export class AdapterUpstream implements Upstream {
     };
     try {
       const response = await this.#sendUntilAccepted(context);
-      const type = response.headers.get("content-type") ?? "";
-      if (type.startsWith("text/event-stream") && response.body) {
+      if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream") && response.body) {
         return decodeSse(response.body, new SseDecoder((emit) => this.#answer(context, emit)), teardown);
       }
-      if (!handlers.parseBody || type.startsWith("text/html")) {
-        await response.body?.cancel();
-        const what = type.startsWith("text/html")
-          ? `an HTML page (likely from a proxy or firewall in front of ${this.#label})`
-          : type || "no content type";
-        throw new RelayError(
-          502,
-          `${this.#label} answered ${response.status} with ${what} instead of an event stream`,
-          {
-            retryable: false,
-          },
-        );
-      }
-      const events = this.#parseBody(await response.text(), context);
+      const events = await this.#bodyEvents(response, context);
       teardown();
       return ReadableStream.from(events);
     } catch (error) {
@@ -220,9 +206,21 @@ export class AdapterUpstream implements Upstream {
     return handlers.streamAnswer?.(context, pass) ?? new AdapterAnswer(this.#adapter, this.#label, context, pass);
   }
 
-  #parseBody(text: string, context: AdapterContext): RelayEvent[] {
+  /** A whole (non-streamed) answer through `parseBody`; an HTML page, or a body the adapter cannot read, is a 502. */
+  async #bodyEvents(response: Response, context: AdapterContext): Promise<RelayEvent[]> {
+    const type = response.headers.get("content-type") ?? "";
+    const { parseBody } = this.#adapter.handlers;
+    if (!parseBody || type.startsWith("text/html")) {
+      await response.body?.cancel();
+      const what = type.startsWith("text/html")
+        ? `an HTML page (likely from a proxy or firewall in front of ${this.#label})`
+        : type || "no content type";
+      throw new RelayError(502, `${this.#label} answered ${response.status} with ${what} instead of an event stream`, {
+        retryable: false,
+      });
+    }
     try {
-      return this.#adapter.handlers.parseBody!(JSON.parse(text), context);
+      return parseBody(JSON.parse(await response.text()), context);
     } catch (error) {
       if (error instanceof RelayError) throw error;
       const reason = error instanceof Error ? error.message : String(error);

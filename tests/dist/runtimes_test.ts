@@ -2,7 +2,8 @@
  * The relay on every runtime, as a real process against the simulator: Bun from source,
  * and the bundle (`dist/cody-relay.js`) on Node, Deno and Bun. Each gets the representative
  * subset: a streamed chat, an answer continued across rounds, a client abort that reaches
- * the upstream, and a 429 with its retry-after; Node also serves TLS and shuts down gracefully.
+ * the upstream, and a 429 with its retry-after; and HTTPS. Node also shuts down gracefully here (Deno and Bun in
+ * tests/faults/shutdown_test.ts).
  */
 import { equal, match, ok } from "node:assert/strict";
 import OpenAI from "openai";
@@ -82,28 +83,30 @@ for (const [name, command, args] of runtimes) {
   });
 }
 
-Deno.test("Node (bundle): HTTPS with --tls-cert/--tls-key", async () => {
-  await using upstream = await simulatorServer();
-  await using relay = await startProcess("node", [
-    bundle,
-    "--port",
-    "0",
-    "--tls-cert",
-    "tests/fixtures/tls/cert.pem",
-    "--tls-key",
-    "tests/fixtures/tls/key.pem",
-  ], { SRC_ENDPOINT: upstream.url, SRC_ACCESS_TOKEN: TOKEN });
-  match(relay.url, /^https:\/\//);
-  const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile("tests/fixtures/tls/cert.pem")] });
-  const response = await fetch(`${relay.url}/v1/chat/completions`, {
-    method: "POST",
-    body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Hi" }], stream: true }),
-    client,
+for (const [name, command, args] of runtimes) {
+  Deno.test(`${name}: HTTPS with --tls-cert/--tls-key`, async () => {
+    await using upstream = await simulatorServer();
+    await using relay = await startProcess(command, [
+      ...args,
+      "--port",
+      "0",
+      "--tls-cert",
+      "tests/fixtures/tls/cert.pem",
+      "--tls-key",
+      "tests/fixtures/tls/key.pem",
+    ], { SRC_ENDPOINT: upstream.url, SRC_ACCESS_TOKEN: TOKEN });
+    match(relay.url, /^https:\/\//);
+    const client = Deno.createHttpClient({ caCerts: [await Deno.readTextFile("tests/fixtures/tls/cert.pem")] });
+    const response = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Hi" }], stream: true }),
+      client,
+    });
+    equal(response.status, 200);
+    match(await response.text(), /You said: Hi[\s\S]*data: \[DONE\]/);
+    client.close();
   });
-  equal(response.status, 200);
-  match(await response.text(), /You said: Hi[\s\S]*data: \[DONE\]/);
-  client.close();
-});
+}
 
 Deno.test("Node (bundle): SIGTERM lets a short answer finish, ends a long one with an error, exits 0", async () => {
   await using relay = await startProcess("node", [bundle, "--port", "0", "--shutdown-grace", "1.5"]);
