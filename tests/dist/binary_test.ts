@@ -3,11 +3,9 @@
  * through), and `deno compile`, which runs only where Deno can fetch its runtime (`denort`)
  * and says so when it cannot.
  */
-import { equal, match } from "node:assert/strict";
-import OpenAI from "openai";
-import { TOKEN } from "../harness.ts";
+import { match } from "node:assert/strict";
 import { startProcess } from "../process.ts";
-import { buildFresh, simulatorServer } from "./helpers.ts";
+import { assertStreamsPing, buildFresh, simulatorServer } from "./helpers.ts";
 
 const host = `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
 const built = await buildFresh([host], true);
@@ -22,16 +20,7 @@ async function streamsThrough(binary: string): Promise<void> {
   await using upstream = await simulatorServer();
   await using relay = await startProcess(binary, ["--port", "0"], { SRC_ENDPOINT: upstream.url });
   match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/, relay.stderr);
-  const openai = new OpenAI({ baseURL: `${relay.url}/v1`, apiKey: TOKEN, maxRetries: 0 });
-  const chunks = await Array.fromAsync(
-    await openai.chat.completions.create({
-      model: "cody-sonnet",
-      messages: [{ role: "user", content: "ping" }],
-      stream: true,
-    }),
-  );
-  match(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), /You said: ping$/);
-  equal(chunks.findLast((chunk) => chunk.choices[0]?.finish_reason)?.choices[0].finish_reason, "stop");
+  await assertStreamsPing(relay.url);
 }
 
 Deno.test({
