@@ -33,12 +33,9 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   const format = config.logFormat === "json"
     ? getJsonLinesFormatter({ properties: "flatten" })
     : getTextFormatter({ value: plainValue });
-  const upstreamSecrets = Object.values(config.upstreams ?? {}).flatMap((upstream) =>
-    [(upstream as { accessToken?: string }).accessToken, (upstream as { apiKey?: string }).apiKey].filter(
-      (secret): secret is string => !!secret,
-    )
-  );
-  const redact = redactor([...config.accessToken ? [config.accessToken] : [], ...config.apiKeys, ...upstreamSecrets]);
+  // Every secret any config has held is redacted from then on (a reload adds, never forgets).
+  const secrets = new Set(secretsOf(config));
+  let redact = redactor([...secrets]);
   await configure({
     sinks: { stderr: (record: LogRecord) => process.stderr.write(redact(format(record))) },
     loggers: [
@@ -71,6 +68,8 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     watchConfig(reload.path, async (why) => {
       try {
         const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env));
+        for (const secret of secretsOf(next)) secrets.add(secret);
+        redact = redactor([...secrets]);
         current = await configuredApp(next, shutdown.signal, metrics);
         log.info("config reloaded ({why}): {description}", { why, description: current.description });
         if (next.host !== config.host || next.port !== config.port || !!next.tls !== !!config.tls) {
@@ -85,6 +84,17 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     });
   }
   stopOnSignals(server, shutdown, config.shutdownGraceMs);
+}
+
+/** The credentials a configuration holds: the Sourcegraph token, gateway keys, upstream tokens and keys. */
+function secretsOf(config: RelayConfig): string[] {
+  const upstreams = Object.values(config.upstreams ?? {}) as { accessToken?: string; apiKey?: string }[];
+  return [
+    config.accessToken,
+    ...config.apiKeys,
+    ...upstreams.flatMap((upstream) => [upstream.accessToken, upstream.apiKey]),
+  ]
+    .filter((secret): secret is string => !!secret);
 }
 
 /**

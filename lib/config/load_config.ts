@@ -110,9 +110,23 @@ export function interpolateEnv(
   return { value: walk(value, path), problems };
 }
 
+/** Keys whose values are credentials, never quoted in an error. */
+const SECRET_KEY = /token|key|secret|password|authorization|cookie/i;
+
+/** A value as an error may quote it: credentials (by their key) replaced, at any depth. */
+function masked(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(masked);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, entry]) => [key, SECRET_KEY.test(key) ? "[redacted]" : masked(entry)]),
+    );
+  }
+  return value;
+}
+
 /**
  * Validates parsed file contents: the file, or a {@link ConfigError} listing every problem
- * as `path: message (got value)`.
+ * as `path: message (got value)`, credentials in the quoted values redacted.
  *
  * @example
  * ```ts
@@ -128,7 +142,8 @@ export function validateConfig(value: unknown, source: string): ConfigFile {
     source,
     parsed.error.issues.map((issue) => {
       const path = issue.path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("").slice(1);
-      const got = valueAt(value, issue.path);
+      const last = issue.path.at(-1);
+      const got = typeof last === "string" && SECRET_KEY.test(last) ? "[redacted]" : masked(valueAt(value, issue.path));
       return `${path || "(top)"}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
     }),
   );

@@ -53,6 +53,35 @@ Deno.test("errors list every problem with its path, what was expected and what w
   }
 });
 
+Deno.test("errors never quote a credential, whatever its shape: a misspelt key, a wrong type", () => {
+  const secret = "plain-secret-value-42";
+  try {
+    validateConfig(
+      {
+        upstreams: {
+          cody: { type: "cody", endpoint: "https://sg.example", accesToken: secret },
+          local: {
+            type: "openai-compatible",
+            baseUrl: "http://127.0.0.1:8080/v1",
+            apiKey: 42,
+            headers: { "x-token": 1 },
+          },
+        },
+        server: { apiKeys: secret },
+      },
+      "f.json",
+    );
+    throw new Error("expected a ConfigError");
+  } catch (error) {
+    ok(error instanceof ConfigError);
+    const text = error.problems.join("\n");
+    match(text, /upstreams\.cody: Unrecognized key: "accesToken"/);
+    match(text, /upstreams\.local\.apiKey: .* \(got "\[redacted\]"\)/);
+    match(text, /server\.apiKeys: .* \(got "\[redacted\]"\)/);
+    ok(!text.includes(secret) && !text.includes("42"), text);
+  }
+});
+
 Deno.test("precedence: flags beat the environment, which beats the file, which beats the defaults", () => {
   const file = {
     server: { port: 9000, host: "127.0.0.2" },
