@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { findBun } from "./bun.ts";
 
@@ -50,8 +51,9 @@ const DENO = Deno.execPath();
 export async function build(
   options: { out: string; targets: string[]; denoCompile?: boolean },
 ): Promise<Artifact[]> {
-  await Deno.mkdir(options.out, { recursive: true });
-  const out = (name: string) => `${options.out}/${name}`;
+  const dir = resolve(options.out); // the steps run in the repository, wherever this was started
+  await Deno.mkdir(dir, { recursive: true });
+  const out = (name: string) => `${dir}/${name}`;
   const artifacts: Artifact[] = [];
   const add = async (name: string, done: Promise<string | undefined>) => {
     const skipped = await done;
@@ -61,8 +63,9 @@ export async function build(
   await add("cody-relay.js", bundleCli(out("cody-relay.js")));
   const dependencies = Object.keys(JSON.parse(await Deno.readTextFile(new URL("package.json", ROOT))).dependencies);
   const external = dependencies.flatMap((name) => ["--external", name, "--external", `${name}/*`]);
-  await add("mod.js", run(DENO, ["bundle", "--quiet", ...external, "--declaration", "-o", out("mod.js"), "mod.ts"]));
-  artifacts.push({ name: "mod.d.ts", bytes: (await Deno.stat(out("mod.d.ts"))).size });
+  const library = run(DENO, ["bundle", "--quiet", ...external, "--declaration", "-o", out("mod.js"), "mod.ts"]);
+  await add("mod.js", library);
+  await add("mod.d.ts", library);
 
   const bun = options.targets.length ? await findBun() : undefined;
   for (const target of options.targets) {
