@@ -1,12 +1,14 @@
 /**
  * The relay on every runtime, as a real process against the simulator: Bun from source,
  * and the bundle (`dist/cody-relay.js`) on Node, Deno and Bun. Each gets the representative
- * subset: a streamed chat, an answer continued across rounds, a client abort that reaches
- * the upstream, and a 429 with its retry-after; and HTTPS. Node also shuts down gracefully here (Deno and Bun in
- * tests/faults/shutdown_test.ts).
+ * subset (a streamed chat, an answer continued across rounds, a client abort that reaches
+ * the upstream, a 429 with its retry-after) and HTTPS. On Node, also what
+ * tests/faults covers for Deno and Bun: graceful shutdown and the upstream's TLS options.
  */
 import { equal, match, ok } from "node:assert/strict";
 import OpenAI from "openai";
+import { serve } from "../../lib/server/serve.ts";
+import { createSimulator } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";
 import { bunPath, type RelayProcess, startProcess } from "../process.ts";
 import { buildFresh, simulatorServer } from "./helpers.ts";
@@ -142,4 +144,36 @@ Deno.test("Node (bundle): a TLS option Node's fetch cannot take is refused at st
   }).output();
   ok(code !== 0);
   match(new TextDecoder().decode(stderr), /on Node, --upstream-transport fetch takes no TLS options; use node-http/);
+});
+
+Deno.test("Node (bundle): an untrusted upstream certificate is refused, trusted with --ca-file, or skipped with a warning", async () => {
+  const [cert, key] = await Promise.all(
+    ["cert.pem", "key.pem"].map((name) => Deno.readTextFile(`tests/fixtures/tls/${name}`)),
+  );
+  const simulator = createSimulator({ accessTokens: [TOKEN], recordRequests: false });
+  const upstream = await serve({ fetch: simulator.fetch, port: 0, cert, key });
+  const env = { SRC_ENDPOINT: upstream.url, SRC_ACCESS_TOKEN: TOKEN };
+  const statusWith = async (flags: string[], extraEnv: Record<string, string> = {}) => {
+    await using relay = await startProcess("node", [bundle, "--port", "0", "--max-retries", "0", ...flags], {
+      ...env,
+      ...extraEnv,
+    });
+    const response = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: MODEL, messages: [{ role: "user", content: "Hi" }] }),
+    });
+    const health = await (await fetch(`${relay.url}/health`)).json();
+    return { status: response.status, text: await response.text(), warnings: health.warnings as string[] | undefined };
+  };
+  try {
+    const refused = await statusWith([]);
+    equal(refused.status, 502);
+    match(refused.text, /cannot reach Sourcegraph/);
+    equal((await statusWith(["--ca-file", "tests/fixtures/tls/cert.pem"])).status, 200);
+    const skipped = await statusWith([], { CODY_SSL_BYPASS: "true" });
+    equal(skipped.status, 200);
+    match(skipped.warnings?.[0] ?? "", /TLS certificate verification of the upstream is off/);
+  } finally {
+    await upstream.shutdown();
+  }
 });
