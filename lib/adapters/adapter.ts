@@ -31,7 +31,7 @@ export interface AdapterCapabilities {
 
 /** What an adapter's own requests (a token exchange, a model list, a readiness probe) may use. */
 export interface AdapterScope {
-  /** The upstream's fetch (its transport, TLS settings, or an in-process simulator). */
+  /** The upstream's fetch (its transport and TLS settings), logged at debug; a network failure is a 502 naming the upstream. */
   readonly fetch: (request: Request) => Promise<Response>;
   /** The key the client sent, if any (pass it on only if the adapter means to). */
   readonly apiKey?: string;

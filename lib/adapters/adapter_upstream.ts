@@ -72,7 +72,7 @@ export class AdapterUpstream implements Upstream {
     const model = params.model ?? asked.model;
     const context: AdapterContext = {
       ...upstreamContext,
-      fetch: this.#fetch,
+      fetch: this.#request,
       request: asked,
       params,
       env: { query: lastUserText(asked), ...(model ? { model: String(model) } : {}) },
@@ -111,7 +111,7 @@ export class AdapterUpstream implements Upstream {
 
   models(context: UpstreamContext): Promise<RelayModel[]> {
     const { models, schema, name } = this.#adapter;
-    if (typeof models === "function") return models({ ...context, fetch: this.#fetch });
+    if (typeof models === "function") return models({ ...context, fetch: this.#request });
     const choices = schema?.model?.choices?.filter((choice): choice is string => typeof choice === "string");
     return Promise.resolve(
       models ?? (choices?.length ? choices.map((id) => ({ id, ownedBy: name })) : [{ id: name, ownedBy: name }]),
@@ -120,7 +120,7 @@ export class AdapterUpstream implements Upstream {
 
   /** The adapter's readiness probe; an adapter without one is always ready. */
   async ready(): Promise<void> {
-    await this.#adapter.ready?.({ fetch: this.#fetch });
+    await this.#adapter.ready?.({ fetch: this.#request });
   }
 
   /** The request the upstream can answer, or a 400 naming what it cannot do. */
@@ -151,7 +151,7 @@ export class AdapterUpstream implements Upstream {
     return response;
   }
 
-  async #send(context: AdapterContext): Promise<Response> {
+  #send(context: AdapterContext): Promise<Response> {
     const { url: template, headers, method = "POST", parameters, schema, handlers } = this.#adapter;
     const url = fillTemplate(template, context.env, encodeURIComponent);
     const filled = Object.fromEntries(
@@ -165,32 +165,42 @@ export class AdapterUpstream implements Upstream {
         ...handlers.buildMessages?.(context.request.messages, context),
       })
       : undefined;
+    return this.#request(
+      new Request(url, {
+        method,
+        headers: {
+          accept: "text/event-stream, application/json",
+          ...(body ? { "content-type": "application/json" } : {}),
+          ...handlers.buildHeaders?.(filled, context) ?? filled,
+        },
+        body,
+        signal: context.signal,
+      }),
+    );
+  }
+
+  /**
+   * The upstream's fetch as the request and the adapter's own calls (`AdapterScope.fetch`)
+   * use it: logged at debug (the path only: queries may carry the question), and a network
+   * failure named as "cannot reach LABEL at ORIGIN".
+   */
+  readonly #request = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
     const started = performance.now();
     try {
-      const response = await this.#fetch(
-        new Request(url, {
-          method,
-          headers: {
-            accept: "text/event-stream, application/json",
-            ...(body ? { "content-type": "application/json" } : {}),
-            ...handlers.buildHeaders?.(filled, context) ?? filled,
-          },
-          body,
-          signal: context.signal,
-        }),
-      );
+      const response = await this.#fetch(request);
       log.debug("{upstream} {method} {path} → {status} in {ms} ms", {
         upstream: this.#adapter.name,
-        method,
-        path: new URL(url).pathname,
+        method: request.method,
+        path: url.pathname,
         status: response.status,
         ms: Math.round(performance.now() - started),
       });
       return response;
     } catch (error) {
-      throw unreachable(this.#label, new URL(url).origin, error, context.signal);
+      throw unreachable(this.#label, url.origin, error, request.signal);
     }
-  }
+  };
 
   /** The answer's state machine: the adapter's own, or one over `parseEvent`/`parseEnd`; `usage` goes before `finish`. */
   #answer(context: AdapterContext, emit: (event: RelayEvent) => void): SseAnswer {

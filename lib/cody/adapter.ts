@@ -9,7 +9,7 @@
  */
 import { getLogger } from "@logtape/logtape";
 import type { AdapterContext, AdapterScope, UpstreamAdapter } from "../adapters/adapter.ts";
-import { RelayError, unreachable } from "../hub/errors.ts";
+import { RelayError } from "../hub/errors.ts";
 import { infillAsChat, infillInstruction } from "../hub/infill.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import { TtlCache } from "../hub/ttl_cache.ts";
@@ -93,18 +93,8 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
   };
   const credentials = (apiKey: string | undefined) => credentialHeaders(resolveCredential(options.accessToken, apiKey));
 
-  const get = async (scope: AdapterScope, path: string, headers: Record<string, string>): Promise<Response> => {
-    const url = new URL(path, base);
-    const started = performance.now();
-    try {
-      const response = await scope.fetch(new Request(url, { headers, signal: scope.signal }));
-      const ms = Math.round(performance.now() - started);
-      log.debug("GET {path} → {status} in {ms} ms", { path: url.pathname, status: response.status, ms });
-      return response;
-    } catch (error) {
-      throw unreachable("Sourcegraph", base.origin, error, scope.signal);
-    }
-  };
+  const get = (scope: AdapterScope, path: string, headers: Record<string, string>): Promise<Response> =>
+    scope.fetch(new Request(new URL(path, base), { headers, signal: scope.signal }));
 
   const catalog = (scope: AdapterScope): Promise<ModelCatalog> => {
     const headers = { ...credentials(scope.apiKey), ...clientHeaders };

@@ -29,8 +29,15 @@ export interface SourcegraphLlmOptions {
  * @example
  * ```ts
  * import { sourcegraphLlmUpstream } from "./llm_upstream.ts";
- * const upstream = sourcegraphLlmUpstream({ endpoint: "https://sourcegraph.example.com", accessToken: "sgp_x" });
- * console.assert(upstream.origin === "https://sourcegraph.example.com");
+ * import { createSimulator } from "../simulator/simulator.ts";
+ * const upstream = sourcegraphLlmUpstream({
+ *   endpoint: "http://simulator.invalid", // e.g. https://sourcegraph.example.com
+ *   accessToken: "sgp_local_demo",
+ *   fetch: createSimulator().fetch,
+ * });
+ * const request = { messages: [{ role: "system" as const, parts: [{ type: "text" as const, text: "Be brief." }] }, { role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
+ * const events = await Array.fromAsync(await upstream.chat(request, {}));
+ * console.assert(events.at(-1)?.type === "finish", "the system turn was folded in, or Sourcegraph would refuse it");
  * ```
  */
 export function sourcegraphLlmUpstream(options: SourcegraphLlmOptions): OpenAICompatibleUpstream {

@@ -1,5 +1,5 @@
 import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
-import { codyAdapter, type CodyAdapterOptions, sourcegraphBase } from "./adapter.ts";
+import { codyAdapter, type CodyAdapterOptions } from "./adapter.ts";
 
 /** Options of {@link CodyUpstream}. */
 export interface CodyUpstreamOptions extends CodyAdapterOptions {
@@ -24,12 +24,8 @@ export interface CodyUpstreamOptions extends CodyAdapterOptions {
  * ```
  */
 export class CodyUpstream extends AdapterUpstream {
-  /** The instance's origin, for messages (never carries credentials). */
-  readonly origin: string;
-
   /** Checks the endpoint; nothing is fetched until the first request. */
   constructor(options: CodyUpstreamOptions) {
     super(codyAdapter(options), options.fetch ? { fetch: options.fetch } : {});
-    this.origin = sourcegraphBase(options.endpoint).origin;
   }
 }

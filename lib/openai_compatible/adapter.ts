@@ -5,7 +5,7 @@
  * @module
  */
 import type { AdapterScope, UpstreamAdapter } from "../adapters/adapter.ts";
-import { RelayError, unreachable } from "../hub/errors.ts";
+import { RelayError } from "../hub/errors.ts";
 import { TtlCache } from "../hub/ttl_cache.ts";
 import type { RelayModel } from "../hub/upstream.ts";
 import { eventsFromCompletion, OpenAIAnswer } from "./chunk_decoder.ts";
@@ -56,13 +56,9 @@ export function openAICompatibleAdapter(options: OpenAICompatibleAdapterOptions)
     const key = options.apiKey ?? apiKey;
     return options.authorize ? options.authorize(key) : key ? { authorization: `Bearer ${key}` } : {};
   };
-  const getModels = async (scope: AdapterScope): Promise<Response> => {
+  const getModels = (scope: AdapterScope): Promise<Response> => {
     const headers = { accept: "application/json", ...options.headers, ...authorize(scope.apiKey) };
-    try {
-      return await scope.fetch(new Request(new URL("models", base), { headers, signal: scope.signal }));
-    } catch (error) {
-      throw unreachable(label, base.origin, error, scope.signal);
-    }
+    return scope.fetch(new Request(new URL("models", base), { headers, signal: scope.signal }));
   };
 
   return {

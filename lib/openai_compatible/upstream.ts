@@ -1,5 +1,5 @@
 import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
-import { openAIBase, openAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from "./adapter.ts";
+import { openAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from "./adapter.ts";
 
 /** Options of {@link OpenAICompatibleUpstream}. */
 export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions {
@@ -27,12 +27,8 @@ export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions 
  * ```
  */
 export class OpenAICompatibleUpstream extends AdapterUpstream {
-  /** The server's origin, for messages. */
-  readonly origin: string;
-
   /** Checks the base URL; nothing is fetched until the first request. */
   constructor(options: OpenAICompatibleOptions) {
     super(openAICompatibleAdapter(options), options.fetch ? { fetch: options.fetch } : {});
-    this.origin = openAIBase(options.baseUrl).origin;
   }
 }

@@ -90,7 +90,8 @@ Deno.test("re-enacted: the build stage's steps make the artifact, the final stag
                 ? `${inStage(target)}${source.split("/").at(-1)}`
                 : inStage(target);
               await Deno.mkdir(destination.replace(/\/[^/]+$/, ""), { recursive: true });
-              await new Deno.Command("cp", { args: ["-R", origin, destination] }).output();
+              const copied = await new Deno.Command("cp", { args: ["-R", origin, destination] }).output();
+              ok(copied.success, `COPY ${source}: ${new TextDecoder().decode(copied.stderr)}`);
             }
             break;
           }
