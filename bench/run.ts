@@ -14,7 +14,7 @@ import { MICRO_INPUTS } from "./micro_inputs.ts";
 import { type ServerProcess, startServer, whileSampling } from "./suite/processes.ts";
 import { renderReport, type Report } from "./suite/report.ts";
 import { findBun } from "../tools/bun.ts";
-import { build } from "../tools/build.ts";
+import { build, hostTarget } from "../tools/build.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args,
@@ -252,7 +252,7 @@ async function leak(): Promise<void> {
 
 async function startup(): Promise<void> {
   const dist = await Deno.makeTempDir({ prefix: "cody-relay-bench-dist-" });
-  const host = `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
+  const host = hostTarget();
   const artifacts = await build({ out: dist, targets: bun ? [host] : [] });
   for (const skipped of artifacts.filter((artifact) => artifact.skipped)) {
     report.notes.push(`start-up of ${skipped.name} not measured: ${skipped.skipped}`);

@@ -111,10 +111,17 @@ async function run(command: string, args: string[]): Promise<string | undefined>
   return `${command.split("/").at(-1)} ${args[0]} failed: ${lines.slice(-4).join(" / ").slice(0, 500)}`;
 }
 
-/** The host's binary target, e.g. `linux-x64`. */
-function hostTarget(): string {
-  const os = Deno.build.os === "windows" ? "windows" : Deno.build.os;
-  return `${os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
+/**
+ * This machine's binary target, e.g. `linux-x64`.
+ *
+ * @example
+ * ```ts
+ * import { hostTarget } from "./build.ts";
+ * console.assert(/^(linux|darwin|windows)-(x64|arm64)$/.test(hostTarget()));
+ * ```
+ */
+export function hostTarget(): string {
+  return `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
 }
 
 if (import.meta.main) {

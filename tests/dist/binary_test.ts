@@ -4,10 +4,11 @@
  * and says so when it cannot.
  */
 import { match } from "node:assert/strict";
+import { hostTarget } from "../../tools/build.ts";
 import { startProcess } from "../process.ts";
 import { assertStreamsPing, buildFresh, simulatorServer } from "./helpers.ts";
 
-const host = `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
+const host = hostTarget();
 const built = await buildFresh([host], true);
 const artifact = (prefix: string) => built.artifacts.find((artifact) => artifact.name.startsWith(prefix))!;
 const bunBinary = artifact(`cody-relay-${host}`);
