@@ -107,3 +107,22 @@ export function unreachable(what: string, origin: string, error: unknown, signal
  * OpenAI clients see it as a 502, Anthropic clients as a 529 `overloaded_error`.
  */
 export const OVERLOADED = "overloaded";
+
+/** The most characters of a client's own text an error message quotes. */
+const QUOTED_LENGTH = 64;
+
+/**
+ * A client's string as an error message quotes it: in single quotes, cut to its first
+ * {@link QUOTED_LENGTH} characters with its length noted, so an error never echoes a
+ * megabyte back.
+ *
+ * @example
+ * ```ts
+ * import { quoted } from "./errors.ts";
+ * console.assert(quoted("gpt-4o") === "'gpt-4o'");
+ * console.assert(quoted("x".repeat(1000)) === `'${"x".repeat(64)}…' (1000 characters)`);
+ * ```
+ */
+export function quoted(text: string): string {
+  return text.length <= QUOTED_LENGTH ? `'${text}'` : `'${text.slice(0, QUOTED_LENGTH)}…' (${text.length} characters)`;
+}

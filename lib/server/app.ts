@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { getLogger } from "@logtape/logtape";
-import { RelayError, toRelayError } from "../hub/errors.ts";
+import { quoted, RelayError, toRelayError } from "../hub/errors.ts";
 import { type RequestTrace, traceOf } from "../hub/trace.ts";
 import type { Upstream } from "../hub/upstream.ts";
 import { anthropicRoutes } from "../fronts/anthropic/routes.ts";
@@ -10,6 +10,7 @@ import { llamaCppRoutes } from "../fronts/llamacpp/routes.ts";
 import { ollamaRoutes } from "../fronts/ollama/routes.ts";
 import { openAIRoutes } from "../fronts/openai/routes.ts";
 import type { FrontOptions } from "../fronts/respond.ts";
+import { BodyTap } from "./body_tap.ts";
 import { dialectErrorResponse, dialectOf } from "./dialect.ts";
 import { GatewayKeys } from "./gateway_keys.ts";
 import { RelayMetrics } from "./metrics.ts";
@@ -19,8 +20,8 @@ import { redactor } from "./redact.ts";
 const log = getLogger(["cody-relay", "http"]);
 const bodyLog = getLogger(["cody-relay", "body"]);
 
-/** Characters of a request body logged with `logBodies`. */
-const MAX_LOGGED_BODY = 20_000;
+/** Characters of a request body logged with `logBodies`: the start, with a note of the whole size. */
+const MAX_LOGGED_BODY = 64 * 1024;
 
 /** Paths answered without a gateway key, and logged only at debug level (not counted): probes and the scrape target. */
 const OPEN_PATHS = new Set(["/health", "/v1/health", "/health/ready", "/metrics"]);
@@ -93,7 +94,6 @@ export function createApp(options: AppOptions): RelayApp {
         }),
       );
     } else {
-      if (options.logBodies && c.req.method === "POST") await logBody(c.req.raw, requestId, options.apiKeys ?? []);
       await next();
     }
     c.res.headers.set("x-request-id", requestId);
@@ -129,21 +129,33 @@ export function createApp(options: AppOptions): RelayApp {
   app.notFound((c) =>
     dialectErrorResponse(
       dialectOf(normalizePath(c.req.raw), c.req.raw.headers),
-      new RelayError(404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}`, { code: "not_found" }),
+      new RelayError(404, `No route for ${c.req.method} ${quoted(new URL(c.req.url).pathname)}`, { code: "not_found" }),
     )
   );
   app.onError((error, c) =>
     dialectErrorResponse(dialectOf(normalizePath(c.req.raw), c.req.raw.headers), toRelayError(error))
   );
-  return app;
+  return options.logBodies ? loggingBodies(app, options.apiKeys ?? []) : app;
 }
 
-/** Logs a request body with every secret it may hold redacted (the request itself is left readable). */
-async function logBody(request: Request, requestId: string, apiKeys: string[]): Promise<void> {
-  const key = clientKey(request.headers);
-  const redact = redactor([...apiKeys, ...(key ? [key] : [])]);
-  const body = await request.clone().text().catch(() => "(unreadable)");
-  bodyLog.info("request body [{requestId}]: {body}", { requestId, body: redact(body.slice(0, MAX_LOGGED_BODY)) });
+/**
+ * `app` with each request body it reads logged, secrets redacted: the start of what the
+ * route read (so its body limit holds), not a second copy of the body.
+ */
+function loggingBodies(app: RelayApp, apiKeys: string[]): RelayApp {
+  return {
+    async fetch(request) {
+      if (!request.body) return await app.fetch(request);
+      const tap = new BodyTap(request, MAX_LOGGED_BODY);
+      const response = await app.fetch(tap.request);
+      if (tap.touched) {
+        const key = clientKey(request.headers);
+        const body = tap.describe(redactor([...apiKeys, ...(key ? [key] : [])]));
+        bodyLog.info("request body [{requestId}]: {body}", { requestId: response.headers.get("x-request-id"), body });
+      }
+      return response;
+    },
+  };
 }
 
 /** The one log line of a request: what it asked, what answered, how long it took, how it ended. */
