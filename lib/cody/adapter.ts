@@ -164,8 +164,7 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
       topP: request.topP ?? -1,
       stream: true,
     };
-    const stops = [...prompt?.stops ?? [], ...request.stop ?? []];
-    if (stops.length) body.stopSequences = stops;
+    if (prompt?.stops.length) body.stopSequences = prompt.stops;
     return { endpoint: "code", body: () => body };
   };
 

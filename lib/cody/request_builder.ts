@@ -39,6 +39,8 @@ interface Turn {
  * - Thinking blocks of earlier assistant turns are not sent (Cody has no field for them).
  * - The upstream is always asked to stream; clients that did not ask for a stream get the
  *   collected answer, so every answer takes the same decoding path.
+ * - The client's stop sequences are not sent: the relay finds them itself, so it knows which
+ *   one ended the answer (Cody reports only that one did).
  *
  * @example
  * ```ts
@@ -67,7 +69,6 @@ export function buildCodyRequest(request: RelayRequest, options: CodyRequestOpti
     topP: request.topP ?? -1,
     stream: true,
   };
-  if (request.stop?.length) body.stopSequences = request.stop;
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({
       type: "function",

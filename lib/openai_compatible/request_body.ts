@@ -63,8 +63,8 @@ export interface OpenAIChatBodyOptions {
 
 /**
  * The OpenAI chat body for a hub request: system, user (text and images), assistant (text
- * and tool calls) and tool-result turns; tools and tool choice; sampling and stops. Always
- * streamed. Thinking parts are not sent (OpenAI-style servers have no field for them);
+ * and tool calls) and tool-result turns; tools and tool choice; sampling. Always streamed;
+ * the client's stops are not sent (the relay finds them itself). Thinking parts are not sent (OpenAI-style servers have no field for them);
  * top-k is not sent (OpenAI rejects it). A fill-in-the-middle request is asked as chat.
  * With `systemRole: false`, system text opens the first user message instead.
  *
@@ -87,7 +87,6 @@ export function openAIChatBody(request: RelayRequest, options: OpenAIChatBodyOpt
     ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
     ...(chat.temperature !== undefined ? { temperature: chat.temperature } : {}),
     ...(chat.topP !== undefined ? { top_p: chat.topP } : {}),
-    ...(chat.stop?.length ? { stop: chat.stop } : {}),
     ...(chat.tools?.length
       ? {
         tools: chat.tools.map((tool) => ({

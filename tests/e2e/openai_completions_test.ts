@@ -39,7 +39,8 @@ Deno.test("Continue-style autocomplete: FIM template in prompt → Cody code com
     text: `<｜fim▁begin｜>${PREFIX}<｜fim▁hole｜>${SUFFIX}<｜fim▁end｜>`,
   }]);
   equal(upstream.body?.maxTokensToSample, 64);
-  ok(CONTINUE_STOPS.every((stop) => upstream.body?.stopSequences?.includes(stop)));
+  // The code model's own FIM tokens end it upstream; the client's stops stay in the relay.
+  deepEqual(upstream.body?.stopSequences, ["<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>", "<|eos_token|>"]);
 });
 
 Deno.test("non-streaming completion with suffix: a text_completion with usage", async () => {

@@ -1,7 +1,7 @@
 import { deepEqual } from "node:assert/strict";
 import { openAIChatBody } from "../../lib/openai_compatible/request_body.ts";
 
-Deno.test("hub conversation → OpenAI messages: system, images, tool calls and results, tools, sampling", () => {
+Deno.test("hub conversation → OpenAI messages: system, images, tool calls and results, tools, sampling; not the client's stops", () => {
   const body = openAIChatBody({
     model: "m",
     messages: [
@@ -59,7 +59,6 @@ Deno.test("hub conversation → OpenAI messages: system, images, tool calls and 
     max_tokens: 100,
     temperature: 0.3,
     top_p: 0.9,
-    stop: ["END"],
     tools: [{ type: "function", function: { name: "look", description: "Looks", parameters: { type: "object" } } }],
     tool_choice: { type: "function", function: { name: "look" } },
   });

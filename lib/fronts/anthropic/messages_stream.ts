@@ -56,21 +56,22 @@ class ContentBlocks {
 }
 
 /**
- * Anthropic's `stop_reason` for a hub finish: `end_turn`, `stop_sequence` (when a stop
- * sequence ended it), `max_tokens`, `tool_use`, or `refusal`.
+ * Anthropic's `stop_reason` for a hub finish: `end_turn`, `stop_sequence` (when one of the
+ * client's stop sequences ended it), `max_tokens`, `tool_use`, or `refusal`.
  *
  * @example
  * ```ts
  * import { anthropicStopReason } from "./messages_stream.ts";
  * console.assert(anthropicStopReason("tool_calls") === "tool_use");
- * console.assert(anthropicStopReason("stop", "stop_sequence") === "stop_sequence");
+ * console.assert(anthropicStopReason("length") === "max_tokens");
+ * console.assert(anthropicStopReason("stop", "</answer>") === "stop_sequence");
  * ```
  */
-export function anthropicStopReason(reason: FinishReason, upstreamReason?: string): string {
+export function anthropicStopReason(reason: FinishReason, stopSequence?: string): string {
   if (reason === "length") return "max_tokens";
   if (reason === "tool_calls") return "tool_use";
   if (reason === "content_filter") return "refusal";
-  return upstreamReason === "stop_sequence" ? "stop_sequence" : "end_turn";
+  return stopSequence === undefined ? "end_turn" : "stop_sequence";
 }
 
 function anthropicUsage(usage: RelayUsage | undefined, inputTokens: number) {
@@ -154,7 +155,7 @@ export class AnthropicMessageStream extends TransformStream<RelayEvent, Uint8Arr
             blocks.close().forEach(send);
             send(sse("message_delta", {
               delta: {
-                stop_reason: anthropicStopReason(event.reason, event.upstreamReason),
+                stop_reason: anthropicStopReason(event.reason, event.stopSequence),
                 stop_sequence: event.stopSequence ?? null,
               },
               usage: anthropicUsage(usage, meta.inputTokens),
@@ -196,7 +197,7 @@ export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta) {
     role: "assistant" as const,
     model: meta.model,
     content,
-    stop_reason: anthropicStopReason(answer.finishReason, answer.upstreamReason),
+    stop_reason: anthropicStopReason(answer.finishReason, answer.stopSequence),
     stop_sequence: answer.stopSequence ?? null,
     usage: anthropicUsage(answer.usage, meta.inputTokens),
   };

@@ -6,22 +6,16 @@ import { errorResponse } from "../error_response.ts";
 
 const encoder = new TextEncoder();
 
-function stopType(reason: FinishReason, upstreamReason?: string): string {
+function stopType(reason: FinishReason, stopSequence?: string): string {
   if (reason === "length") return "limit";
-  return upstreamReason === "stop_sequence" ? "word" : "eos";
+  return stopSequence === undefined ? "eos" : "word";
 }
 
-function finalFields(
-  model: string,
-  reason: FinishReason,
-  upstreamReason: string | undefined,
-  stopSequence: string | undefined,
-  usage?: RelayUsage,
-) {
+function finalFields(model: string, reason: FinishReason, stopSequence: string | undefined, usage?: RelayUsage) {
   return {
     stop: true,
     model,
-    stop_type: stopType(reason, upstreamReason),
+    stop_type: stopType(reason, stopSequence),
     stopping_word: stopSequence ?? "",
     tokens_predicted: usage?.completionTokens ?? 0,
     tokens_evaluated: usage?.promptTokens ?? 0,
@@ -57,7 +51,7 @@ export class LlamaCppStream extends TransformStream<RelayEvent, Uint8Array> {
         if (hub.type === "text") send(event({ content: hub.text, stop: false }));
         else if (hub.type === "usage") usage = hub.usage;
         else if (hub.type === "finish") {
-          send(event({ content: "", ...finalFields(model, hub.reason, hub.upstreamReason, hub.stopSequence, usage) }));
+          send(event({ content: "", ...finalFields(model, hub.reason, hub.stopSequence, usage) }));
         }
       },
       error: (error) => event({ error: llamaCppError(error) }),
@@ -101,7 +95,7 @@ export function llamaCppError(error: RelayError): { code: number; message: strin
 export function toLlamaCppCompletion(model: string, answer: CollectedAnswer) {
   return {
     content: answer.text,
-    ...finalFields(model, answer.finishReason, answer.upstreamReason, answer.stopSequence, answer.usage),
+    ...finalFields(model, answer.finishReason, answer.stopSequence, answer.usage),
   };
 }
 
