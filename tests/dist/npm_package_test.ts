@@ -6,7 +6,7 @@
  * the shipped declarations.
  */
 import { equal, match, ok } from "node:assert/strict";
-import { bunPath } from "../process.ts";
+import { bunPath, startProcess } from "../process.ts";
 import { buildFresh } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -108,34 +108,14 @@ if (bun) {
 }
 for (const [name, command, args] of launchers) {
   Deno.test(`${name} serves a chat from the installed package`, async () => {
-    const child = new Deno.Command(command, {
-      args: [...args, "--port", "0"],
-      cwd: project,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let output = "";
-    while (!output.includes("\n")) {
-      const { done, value } = await lines.read();
-      if (done) break;
-      output += value;
-    }
-    const url = /listening on (\S+)/.exec(output)?.[1];
-    try {
-      ok(url, `${name} printed: ${output}`);
-      const response = await fetch(`${url}/v1/chat/completions`, {
-        method: "POST",
-        body: JSON.stringify({ model: "cody-sonnet", messages: [{ role: "user", content: "ping" }] }),
-      });
-      equal(response.status, 200);
-      match((await response.json()).choices[0].message.content, /You said: ping$/);
-    } finally {
-      child.kill("SIGTERM");
-      await lines.cancel();
-      await child.stderr.cancel();
-      await child.status;
-    }
+    // The launcher runs the relay as its child; disposing of it ends both.
+    await using relay = await startProcess(command, [...args, "--port", "0"], {}, 1, project);
+    match(relay.lines[0] ?? "", /listening on http:/, `${name} printed: ${relay.lines.join("\n")}${relay.stderr}`);
+    const response = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "cody-sonnet", messages: [{ role: "user", content: "ping" }] }),
+    });
+    equal(response.status, 200);
+    match((await response.json()).choices[0].message.content, /You said: ping$/);
   });
 }
