@@ -1,18 +1,20 @@
 /**
  * Secrets stay secret: the real cli.ts, at debug level with request bodies logged, serves
  * a mix of good and failing requests carrying every kind of credential (the server token,
- * gateway keys, a client's own Sourcegraph token and session cookie, tokens pasted into
- * a prompt). No secret may appear in its stdout or stderr, in any response body or
+ * gateway keys, a client's own Sourcegraph token of each format and session cookie, tokens
+ * pasted into a prompt). No part of a secret (no 8 characters in a row of its random part,
+ * see tests/secrets.ts) may appear in its stdout or stderr, in any response body or
  * header, or in `/metrics`. Failure messages name the secret, never print it. A prompt
  * may carry secrets the relay knows (its token, its keys, the request's own key) or
- * shaped like tokens (`sgp_…`); an arbitrary string pasted into a prompt cannot be told
- * from text, so the session cookie is pasted only by the request it authenticates.
+ * shaped like tokens (`sgp_…`, `sgs=…`); an arbitrary string pasted into a prompt cannot
+ * be told from text, so the bare session cookie is pasted only by the request it
+ * authenticates.
  */
-import { ok } from "node:assert/strict";
+import { deepEqual, ok } from "node:assert/strict";
 import { serve } from "../lib/server/serve.ts";
 import { createSimulator } from "../lib/simulator/simulator.ts";
 import { startRelay } from "./process.ts";
-import { SECRETS } from "./secrets.ts";
+import { leakedParts, SECRETS } from "./secrets.ts";
 
 const MODEL = "anthropic::2024-10-22::claude-sonnet-4-latest";
 
@@ -24,11 +26,12 @@ const seen: string[] = [];
  * the bodies of requests that paste secrets (`echoes`) are not kept: a model repeating
  * what the user wrote is not a leak.
  */
-async function call(url: string, path: string, init: RequestInit = {}, echoes = false): Promise<void> {
+async function call(url: string, path: string, init: RequestInit = {}, echoes = false): Promise<number> {
   const response = await fetch(`${url}${path}`, init);
   seen.push(`${response.status} ${[...response.headers].map(([name, value]) => `${name}: ${value}`).join("\n")}`);
   const body = await response.text();
   if (!echoes) seen.push(body);
+  return response.status;
 }
 
 function chat(key: Record<string, string>, content: string, stream: boolean): RequestInit {
@@ -39,16 +42,46 @@ function chat(key: Record<string, string>, content: string, stream: boolean): Re
   };
 }
 
+/** No 8 characters in a row of any secret's random part are in `text`; a failure says which, never what. */
 function assertNoSecret(where: string, text: string): void {
-  for (const [name, secret] of Object.entries(SECRETS)) {
-    ok(!text.includes(secret), `the ${name} appears in ${where}`);
-    ok(!text.includes(secret.slice(4, 24)), `a fragment of the ${name} appears in ${where}`);
-  }
+  const leaks = Object.entries(SECRETS).flatMap(([name, secret]) => {
+    const parts = leakedParts(secret, text);
+    return parts.length ? [`the ${name} (${parts[0]}${parts.length > 1 ? ` and ${parts.length - 1} more` : ""})`] : [];
+  });
+  deepEqual(leaks, [], `secrets appear in ${where}: ${leaks.join("; ")}`);
 }
+
+/** The text of every file under `dir`. */
+async function textsUnder(dir: URL): Promise<string[]> {
+  const texts: string[] = [];
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isDirectory) texts.push(...await textsUnder(new URL(`${entry.name}/`, dir)));
+    else if (entry.isFile) texts.push(await Deno.readTextFile(new URL(entry.name, dir)));
+  }
+  return texts;
+}
+
+Deno.test("the secrets can be looked for exactly: no window of one is in another, the relay's code or the fixtures", async () => {
+  const sources = [
+    ...await textsUnder(new URL("../lib/", import.meta.url)),
+    ...await textsUnder(new URL("./fixtures/", import.meta.url)),
+  ];
+  ok(sources.length > 50, "the sources were read");
+  for (const [name, secret] of Object.entries(SECRETS)) {
+    const others = Object.entries(SECRETS).filter(([other]) => other !== name).map(([, other]) => other);
+    deepEqual(leakedParts(secret, [...others, ...sources].join("\n")), [], `the ${name} is distinctive`);
+    deepEqual(leakedParts(secret, `…${secret.slice(-9, -1)}…`).length, 1, `8 characters of the ${name} are found`);
+  }
+});
 
 Deno.test("no token, key or cookie reaches logs, responses, headers or metrics", async () => {
   const simulator = createSimulator({
-    accessTokens: [SECRETS["server token"], SECRETS["client token"]],
+    accessTokens: [
+      SECRETS["server token"],
+      SECRETS["client token"],
+      SECRETS["plain access token"],
+      SECRETS["local token"],
+    ],
     sessionCookies: [SECRETS["session cookie"]],
     recordRequests: false,
   });
@@ -57,8 +90,10 @@ Deno.test("no token, key or cookie reaches logs, responses, headers or metrics",
     [Symbol.asyncDispose]: () => server.shutdown(),
   }));
   const { "session cookie": cookie, ...recognisable } = SECRETS;
-  const pasted = `my keys: ${Object.values(recognisable).join(" ")}`;
-  const tokenShaped = `my tokens: ${SECRETS["server token"]} ${SECRETS["client token"]}`;
+  const pasted = `my keys: ${Object.values(recognisable).join(" ")} and my cookie: sgs=${cookie}; path=/`;
+  const tokenShaped = `my tokens: ${
+    Object.values(recognisable).filter((secret) => secret.startsWith("sgp_")).join(" ")
+  }, and Cookie: sgs=${cookie}`;
   const debugFlags = ["--port", "0", "--log-level", "debug", "--log-bodies", "--metrics"];
 
   // Gateway mode: clients present gateway keys; the server token goes upstream.
@@ -76,11 +111,12 @@ Deno.test("no token, key or cookie reaches logs, responses, headers or metrics",
       chat({ "x-api-key": SECRETS["second gateway key"] }, pasted, false),
       true,
     );
-    await call(
+    const notAGatewayKey = await call(
       relay.url,
       "/v1/chat/completions",
       chat({ authorization: `Bearer ${SECRETS["client token"]}` }, "Hi", true),
     );
+    deepEqual(notAGatewayKey, 401);
     await call(relay.url, "/v1/chat/completions", chat(key, "Hi [[sim status=429 retry_after=3600]]", false));
     await call(relay.url, "/v1/chat/completions", chat(key, "Hi [[sim status=401]]", true));
     await call(relay.url, "/v1/chat/completions", chat(key, "Hi [[sim words=20 error_after=3]]", true));
@@ -114,11 +150,36 @@ Deno.test("no token, key or cookie reaches logs, responses, headers or metrics",
       chat({ authorization: `Bearer ${cookie}` }, `my cookie is ${cookie}`, false),
       true,
     );
-    await call(
-      relay.url,
-      "/v1/chat/completions",
-      chat({ authorization: "Bearer sgp_wrong_token_0123456789" }, "Hi", false),
-    );
+    const statuses = {
+      "plain access token": await call(
+        relay.url,
+        "/v1/chat/completions",
+        chat({ authorization: `Bearer ${SECRETS["plain access token"]}` }, tokenShaped, false),
+        true,
+      ),
+      "local token": await call(
+        relay.url,
+        "/v1/chat/completions",
+        chat({ authorization: `token ${SECRETS["local token"]}` }, tokenShaped, true),
+        true,
+      ),
+      "local token as x-api-key": await call(relay.url, "/v1/messages", {
+        method: "POST",
+        headers: { "x-api-key": SECRETS["local token"], "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: "Hi" }] }),
+      }),
+      "revoked token": await call(
+        relay.url,
+        "/v1/chat/completions",
+        chat({ authorization: `Bearer ${SECRETS["revoked token"]}` }, `Hi, I am ${SECRETS["revoked token"]}`, false),
+      ),
+    };
+    deepEqual(statuses, {
+      "plain access token": 200,
+      "local token": 200,
+      "local token as x-api-key": 200,
+      "revoked token": 401,
+    }, "each token format reached the instance as a token");
     await call(
       relay.url,
       "/v1/chat/completions",

@@ -1,7 +1,9 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { CodyEventDecoderStream } from "../../lib/cody/event_decoder.ts";
+import { CodyEventDecoderStream, decodeCodyEvents } from "../../lib/cody/event_decoder.ts";
+import { CodyUpstream } from "../../lib/cody/upstream.ts";
+import { collectAnswer } from "../../lib/hub/collect.ts";
 import type { RelayEvent } from "../../lib/hub/events.ts";
-import { drain, fixture } from "../harness.ts";
+import { drain, fixture, TOKEN } from "../harness.ts";
 
 function decode(bytes: Uint8Array | string): Promise<RelayEvent[]> {
   const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
@@ -134,3 +136,110 @@ Deno.test("tool-call fragments with a known id continue that call; new ids start
     { type: "finish", reason: "tool_calls" },
   ]);
 });
+
+/** Characters of two, three and four UTF-8 bytes, raw in the JSON (Go's encoder escapes only `<>&` and U+2028/9). */
+const MULTI_BYTE = "café 🦕 日本語 naïve ✓";
+
+const frame = (data: Record<string, unknown>) => `event: completion\ndata: ${JSON.stringify(data)}\n\n`;
+
+/** Raw UTF-8 in every place Cody puts model text: deltas, cumulative text, thinking and tool-call arguments. */
+const multiByteStreams: [string, Uint8Array][] = [
+  [
+    "v2 deltas, thinking and tool-call arguments",
+    new TextEncoder().encode(
+      frame({ delta_thinking: "思考 🤔" }) + frame({ deltaText: "café 🦕 " }) + frame({ deltaText: "日本語 naïve ✓" }) +
+        frame({ delta_tool_calls: [{ id: "t", type: "function", function: { name: "f", arguments: '{"k":"値🦕' } }] }) +
+        frame({ delta_tool_calls: [{ id: "", function: { name: "", arguments: 'é"}' } }] }) +
+        frame({ stopReason: "tool_use" }) + "event: done\ndata: {}\n\n",
+    ),
+  ],
+  [
+    "legacy cumulative text",
+    new TextEncoder().encode(
+      frame({ completion: "café 🦕", stopReason: "" }) + frame({ completion: "café 🦕 日本語", stopReason: "" }) +
+        frame({ completion: MULTI_BYTE, stopReason: "end_turn" }) + "event: done\ndata: {}\n\n",
+    ),
+  ],
+];
+
+/** Every byte offset that falls inside a multi-byte UTF-8 sequence (after a lead or continuation byte, before a continuation byte). */
+function insideCharacters(bytes: Uint8Array): number[] {
+  const offsets: number[] = [];
+  for (let at = 1; at < bytes.length; at++) if ((bytes[at] & 0xc0) === 0x80) offsets.push(at);
+  return offsets;
+}
+
+/** A body that hands over one chunk per read, so each chunk is its own network read. */
+function body(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < chunks.length) controller.enqueue(chunks[next++].slice());
+      else controller.close();
+    },
+  }, { highWaterMark: 0 });
+}
+
+/** The ways the relay decodes a Cody body: the exported stream stage, the fast path, and the Cody upstream the server runs. */
+function decoders(): [string, (chunks: Uint8Array[]) => Promise<RelayEvent[]>][] {
+  let reads: Uint8Array[] = [];
+  const upstream = new CodyUpstream({
+    endpoint: "http://sourcegraph.test",
+    fetch: (request) =>
+      Promise.resolve(
+        new URL(request.url).pathname === "/.api/client-config"
+          ? Response.json({ latestSupportedCompletionsStreamAPIVersion: 9 })
+          : new Response(body(reads), { headers: { "content-type": "text/event-stream" } }),
+      ),
+  });
+  const hello = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
+  return [
+    ["CodyEventDecoderStream", (chunks) => drain(body(chunks).pipeThrough(new CodyEventDecoderStream()))],
+    ["decodeCodyEvents", (chunks) => drain(decodeCodyEvents(body(chunks)))],
+    ["CodyUpstream (the adapter path)", async (chunks) => {
+      reads = chunks;
+      return drain(await upstream.chat(hello, { apiKey: TOKEN }));
+    }],
+  ];
+}
+
+/** What the events come to, as a client would assemble them. */
+async function assembled(events: RelayEvent[]): Promise<string> {
+  const answer = await collectAnswer(ReadableStream.from(events));
+  return JSON.stringify({ ...answer, usage: undefined });
+}
+
+for (const [path, decode] of decoders()) {
+  for (const [name, bytes] of multiByteStreams) {
+    Deno.test(`${path}: ${name} split inside a character, at any byte, arrive intact`, async () => {
+      const whole = await assembled(await decode([bytes]));
+      ok(whole.includes("🦕") && whole.includes("日本語") && whole.includes("é"), whole);
+      ok(!whole.includes("\ufffd"), "no replacement characters when the body comes in one read");
+      const offsets = insideCharacters(bytes);
+      ok(offsets.length >= 20, "the stream has characters to split");
+      for (const at of offsets) {
+        equal(await assembled(await decode([bytes.subarray(0, at), bytes.subarray(at)])), whole, `split at byte ${at}`);
+      }
+      equal(
+        await assembled(await decode(Array.from(bytes, (byte) => Uint8Array.of(byte)))),
+        whole,
+        "one byte per read",
+      );
+    });
+  }
+
+  Deno.test(`${path}: the recorded fixtures decode the same in small reads as whole`, async () => {
+    for (const name of ["legacy-cumulative.sse", "v2-delta.sse", "v9-text-then-tool-call.sse"]) {
+      const bytes = await fixture(name);
+      const whole = await decode([bytes]);
+      equal(whole.at(-1)?.type, "finish", `${name} finished`);
+      // One byte per read; 13 for the 114 kB legacy recording, which would otherwise take a second.
+      const size = bytes.length > 10_000 ? 13 : 1;
+      const reads = Array.from(
+        { length: Math.ceil(bytes.length / size) },
+        (_, i) => bytes.subarray(i * size, (i + 1) * size),
+      );
+      equal(await assembled(await decode(reads)), await assembled(whole), `${name} in ${size}-byte reads`);
+    }
+  });
+}
