@@ -8,49 +8,73 @@ export interface FimParts {
   template: string;
 }
 
+/**
+ * A template's markers. Found with `indexOf`/`lastIndexOf` only, so recognising a prompt
+ * costs time linear in its length whatever the client sends (backtracking patterns cost
+ * the square of it on prompts full of markers).
+ */
 interface Template {
   name: string;
-  /** Captures prefix and suffix (named groups). */
-  pattern: RegExp;
+  /**
+   * Opens the FIM part. Context a template may put before its FIM part (repository
+   * snippets, examples) is not code around the cursor, so its last occurrence counts, or
+   * with `atStart` only one at the very start.
+   */
+  open: string;
+  atStart?: boolean;
+  /** Between the two parts: its first occurrence after `open`. */
+  middle: string;
+  /** Closes the FIM part: the prompt ends with it (then only whitespace), or with `closeAnywhere` at its last occurrence. */
+  close?: string;
+  closeAnywhere?: boolean;
+  /** The part before `middle` is the suffix (Codestral and CodeGeeX put the code after the cursor first). */
+  suffixFirst?: boolean;
 }
 
-// Context a template may put before its FIM part (repository snippets, file separators) is
-// not code around the cursor: every pattern takes the last occurrence of its opening token.
 const TEMPLATES: Template[] = [
-  {
-    name: "starcoder",
-    pattern: /<fim_prefix>(?<prefix>(?:(?!<fim_prefix>)[\s\S])*)<fim_suffix>(?<suffix>[\s\S]*)<fim_middle>\s*$/,
-  },
-  {
-    name: "qwen",
-    pattern:
-      /<\|fim_prefix\|>(?<prefix>(?:(?!<\|fim_prefix\|>)[\s\S])*)<\|fim_suffix\|>(?<suffix>[\s\S]*)<\|fim_middle\|>\s*$/,
-  },
-  {
-    name: "deepseek",
-    pattern:
-      /<｜fim▁begin｜>(?<prefix>(?:(?!<｜fim▁begin｜>)[\s\S])*)<｜fim▁hole｜>(?<suffix>[\s\S]*)<｜fim▁end｜>\s*$/,
-  },
-  { name: "codestral", pattern: /\[SUFFIX\](?<suffix>(?:(?!\[SUFFIX\])[\s\S])*)\[PREFIX\](?<prefix>[\s\S]*)$/ },
-  { name: "codellama", pattern: /<PRE> (?<prefix>(?:(?!<PRE> )[\s\S])*) <SUF>(?<suffix>[\s\S]*) <MID>\s*$/ },
+  { name: "starcoder", open: "<fim_prefix>", middle: "<fim_suffix>", close: "<fim_middle>" },
+  { name: "qwen", open: "<|fim_prefix|>", middle: "<|fim_suffix|>", close: "<|fim_middle|>" },
+  { name: "deepseek", open: "<｜fim▁begin｜>", middle: "<｜fim▁hole｜>", close: "<｜fim▁end｜>" },
+  { name: "codestral", open: "[SUFFIX]", middle: "[PREFIX]", suffixFirst: true },
+  { name: "codellama", open: "<PRE> ", middle: " <SUF>", close: " <MID>" },
   {
     name: "codegeex",
-    pattern:
-      /<\|code_suffix\|>(?<suffix>(?:(?!<\|code_suffix\|>)[\s\S])*)<\|code_prefix\|>(?<prefix>[\s\S]*)<\|code_middle\|>/,
+    open: "<|code_suffix|>",
+    middle: "<|code_prefix|>",
+    close: "<|code_middle|>",
+    closeAnywhere: true,
+    suffixFirst: true,
   },
-  {
-    // Continue's prompt for chat-model ids (VictorTaelin's AI-scripts): its examples also
-    // contain the hole, so only the last <QUERY> block is the user's code.
-    name: "hole-filler",
-    pattern:
-      /<QUERY>\n(?<prefix>(?:(?!<QUERY>)[\s\S])*?)\{\{FILL_HERE\}\}(?<suffix>(?:(?!<QUERY>)[\s\S])*)\n<\/QUERY>(?:(?!<QUERY>)[\s\S])*$/,
-  },
+  // Continue's prompt for chat-model ids (VictorTaelin's AI-scripts): its examples also
+  // contain the hole, so only the last <QUERY> block is the user's code.
+  { name: "hole-filler", open: "<QUERY>\n", middle: "{{FILL_HERE}}", close: "\n</QUERY>", closeAnywhere: true },
   {
     name: "blank",
-    pattern:
-      /^```\n(?<prefix>[\s\S]*)\[BLANK\](?<suffix>[\s\S]*)\n```\n\nFill in the blank to complete the code block\./,
+    open: "```\n",
+    atStart: true,
+    middle: "[BLANK]",
+    close: "\n```\n\nFill in the blank to complete the code block.",
+    closeAnywhere: true,
   },
 ];
+
+/** The prompt's two parts in `template`, in the order they appear, or undefined when it is not that template. */
+function split(prompt: string, template: Template): [string, string] | undefined {
+  let end = prompt.length;
+  if (template.close !== undefined) {
+    const trimmed = template.closeAnywhere ? prompt : prompt.trimEnd();
+    end = template.closeAnywhere ? prompt.lastIndexOf(template.close) : trimmed.length - template.close.length;
+    if (end < 0 || (!template.closeAnywhere && !trimmed.endsWith(template.close))) return undefined;
+  }
+  const open = template.atStart
+    ? (prompt.startsWith(template.open) ? 0 : -1)
+    : prompt.lastIndexOf(template.open, end - template.open.length);
+  if (open < 0) return undefined;
+  const first = open + template.open.length;
+  const middle = prompt.indexOf(template.middle, first);
+  if (middle < 0 || middle + template.middle.length > end) return undefined;
+  return [prompt.slice(first, middle), prompt.slice(middle + template.middle.length, end)];
+}
 
 /**
  * Finds the fill-in-the-middle template a client rendered into a plain `prompt` (Continue
@@ -69,9 +93,11 @@ const TEMPLATES: Template[] = [
  * ```
  */
 export function parseFimPrompt(prompt: string): FimParts | undefined {
-  for (const { name, pattern } of TEMPLATES) {
-    const groups = pattern.exec(prompt)?.groups;
-    if (groups) return { prefix: groups.prefix, suffix: groups.suffix, template: name };
+  for (const template of TEMPLATES) {
+    const parts = split(prompt, template);
+    if (!parts) continue;
+    const [prefix, suffix] = template.suffixFirst ? [parts[1], parts[0]] : parts;
+    return { prefix, suffix, template: template.name };
   }
   return undefined;
 }

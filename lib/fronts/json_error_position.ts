@@ -18,7 +18,14 @@ export function jsonErrorPosition(text: string): string {
   return `line ${line} column ${column} (position ${position})`;
 }
 
-/** The offset of the first character that cannot continue a valid JSON text (its length if it ends too soon). */
+/** A JSON number at the sticky position. */
+const NUMBER = /-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/y;
+
+/**
+ * The offset of the first character that cannot continue a valid JSON text (its length if
+ * it ends too soon). Iterative, with the open arrays and objects on a stack, so any depth
+ * of nesting is scanned in one pass.
+ */
 function firstInvalid(text: string): number {
   let at = 0;
   const space = () => {
@@ -45,45 +52,47 @@ function firstInvalid(text: string): number {
     }
     at++;
   };
-  const number = () => {
-    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(at));
-    if (!match) throw at;
-    at += match[0].length;
-  };
-  const sequence = (close: string, item: () => void) => {
-    at++;
+  const key = () => {
     space();
-    if (text[at] === close) return void at++;
-    for (;;) {
-      item();
-      space();
-      if (text[at] === close) return void at++;
-      literal(",");
-      space();
-    }
-  };
-  const value = (): void => {
+    string();
     space();
-    const char = text[at];
-    if (char === "{") {
-      return sequence("}", () => {
-        string();
-        space();
-        literal(":");
-        value();
-      });
-    }
-    if (char === "[") return sequence("]", value);
-    if (char === '"') return string();
-    if (char === "t") return literal("true");
-    if (char === "f") return literal("false");
-    if (char === "n") return literal("null");
-    number();
+    literal(":");
   };
+  const open: string[] = [];
   try {
-    value();
-    space();
-    return at;
+    for (;;) {
+      space();
+      const char = text[at];
+      if (char === "{" || char === "[") {
+        at++;
+        space();
+        if (text[at] !== (char === "{" ? "}" : "]")) {
+          open.push(char);
+          if (char === "{") key();
+          continue;
+        }
+        at++;
+      } else if (char === '"') string();
+      else if (char === "t") literal("true");
+      else if (char === "f") literal("false");
+      else if (char === "n") literal("null");
+      else {
+        NUMBER.lastIndex = at;
+        if (!NUMBER.exec(text)) throw at;
+        at = NUMBER.lastIndex;
+      }
+      // After a value: close what ends here, then a comma starts the next item.
+      for (;;) {
+        space();
+        const container = open.at(-1);
+        if (container === undefined) return at;
+        if (text[at] !== (container === "{" ? "}" : "]")) break;
+        at++;
+        open.pop();
+      }
+      literal(",");
+      if (open.at(-1) === "{") key();
+    }
   } catch (position) {
     return position as number;
   }

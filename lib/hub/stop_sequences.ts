@@ -8,12 +8,20 @@ export interface StopMatch {
   stop?: string;
 }
 
+/** One stop sequence as a Knuth–Morris–Pratt automaton: its code units, failure table, and how much of it the text ends with. */
+interface StopAutomaton {
+  stop: string;
+  units: Uint16Array;
+  failure: Int32Array;
+  matched: number;
+}
+
 /**
- * The synchronous core of {@link StopSequenceStream}: finds the first of `stops` in text
- * that arrives in pieces, holding back a tail that could be the start of a stop until
- * the next piece decides. Linear in the text: a match is found with `indexOf`, and the
- * tail to hold back with each stop's failure table (Knuth–Morris–Pratt), never by trying
- * every tail against every stop.
+ * The synchronous core of {@link StopSequenceStream}: finds the first of `stops` to
+ * complete in text that arrives in pieces, holding back a tail that could be the start of
+ * a stop until the next piece decides. Each stop is a Knuth–Morris–Pratt automaton that
+ * carries its state from piece to piece, so every code unit of the answer is looked at
+ * once per stop, whatever the pieces and the stops.
  *
  * @example
  * ```ts
@@ -25,25 +33,37 @@ export interface StopMatch {
  * ```
  */
 export class StopSequenceMatcher {
-  readonly #stops: { stop: string; failure: Int32Array }[];
+  readonly #stops: StopAutomaton[];
   #held = "";
 
   /** `stops`: the sequences; empty strings are ignored. */
   constructor(stops: readonly string[]) {
-    this.#stops = stops.filter((stop) => stop.length > 0).map((stop) => ({ stop, failure: failureTable(stop) }));
+    this.#stops = stops.filter((stop) => stop.length > 0).map((stop) => ({
+      stop,
+      units: Uint16Array.from({ length: stop.length }, (_, index) => stop.charCodeAt(index)),
+      failure: failureTable(stop),
+      matched: 0,
+    }));
   }
 
-  /** Takes the next piece of text: what can go out, and the stop if one ended the answer there. */
+  /**
+   * Takes the next piece of text: what can go out, and the stop if one ended the answer
+   * there (the one completed first; of two completed at once, the longer).
+   */
   push(piece: string): StopMatch {
     const text = this.#held + piece;
-    let match: { index: number; stop: string } | undefined;
-    for (const { stop } of this.#stops) {
-      const index = text.indexOf(stop);
-      if (index >= 0 && (!match || index < match.index)) match = { index, stop };
-    }
-    if (match) {
-      this.#held = "";
-      return { text: text.slice(0, match.index), stop: match.stop };
+    const offset = this.#held.length;
+    for (let at = 0; at < piece.length; at++) {
+      const unit = piece.charCodeAt(at);
+      let found: StopAutomaton | undefined;
+      for (const automaton of this.#stops) {
+        if (advance(automaton, unit) && (!found || automaton.units.length > found.units.length)) found = automaton;
+      }
+      if (found) {
+        this.#held = "";
+        for (const automaton of this.#stops) automaton.matched = 0;
+        return { text: text.slice(0, offset + at + 1 - found.units.length), stop: found.stop };
+      }
     }
     const keep = this.#heldBack(text);
     this.#held = text.slice(text.length - keep);
@@ -59,11 +79,20 @@ export class StopSequenceMatcher {
 
   /** How many characters at the end of `text` could begin a stop sequence (never splitting a surrogate pair). */
   #heldBack(text: string): number {
-    let keep = 0;
-    for (const { stop, failure } of this.#stops) keep = Math.max(keep, prefixAtEnd(text, stop, failure));
+    const keep = Math.max(0, ...this.#stops.map((automaton) => automaton.matched));
     const split = text.charCodeAt(text.length - keep - 1);
     return keep > 0 && split >= 0xd800 && split <= 0xdbff ? keep + 1 : keep;
   }
+}
+
+/** Feeds one code unit to a stop's automaton; true when the stop is complete. */
+function advance(automaton: StopAutomaton, unit: number): boolean {
+  const { units, failure } = automaton;
+  let matched = automaton.matched;
+  while (matched > 0 && units[matched] !== unit) matched = failure[matched - 1];
+  if (units[matched] === unit) matched++;
+  automaton.matched = matched;
+  return matched === units.length;
 }
 
 /** The failure table of `stop`: at `i`, the length of the longest proper prefix of `stop[0..i]` that ends there too. */
@@ -75,16 +104,6 @@ function failureTable(stop: string): Int32Array {
     failure[i] = length;
   }
   return failure;
-}
-
-/** The length of the longest proper prefix of `stop` that `text` ends with (one pass over its last characters). */
-function prefixAtEnd(text: string, stop: string, failure: Int32Array): number {
-  let length = 0;
-  for (let at = Math.max(0, text.length - stop.length + 1); at < text.length; at++) {
-    while (length > 0 && text[at] !== stop[length]) length = failure[length - 1];
-    if (text[at] === stop[length]) length++;
-  }
-  return length;
 }
 
 /**

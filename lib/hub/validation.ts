@@ -42,3 +42,46 @@ export const OutputTokens: z.ZodNumber = z.number().int().positive().max(
   1_000_000,
   "must be at most 1000000 (answers are continued past the upstream's own limit anyway)",
 );
+
+/** The longest model id accepted: far beyond any real one, short enough that matching it against a list is cheap. */
+export const MAX_MODEL_ID_LENGTH = 256;
+
+/**
+ * A model id as a client sends it: a string of at most {@link MAX_MODEL_ID_LENGTH}
+ * characters, so an absurd id is a 400 naming `model` before any lookup or matching.
+ *
+ * @example
+ * ```ts
+ * import { ModelId } from "./validation.ts";
+ * console.assert(ModelId.safeParse("claude-sonnet-4-5").success && !ModelId.safeParse("x".repeat(300)).success);
+ * ```
+ */
+export const ModelId: z.ZodString = z.string().max(
+  MAX_MODEL_ID_LENGTH,
+  `must be at most ${MAX_MODEL_ID_LENGTH} characters: no model id is longer`,
+);
+
+/** The most stop sequences a request may carry, and the longest one: matching them costs time on every token. */
+export const STOP_LIMITS = { count: 64, length: 256 } as const;
+
+/** One stop sequence: at most {@link STOP_LIMITS}`.length` characters. */
+export const StopSequence: z.ZodString = z.string().max(
+  STOP_LIMITS.length,
+  `must be at most ${STOP_LIMITS.length} characters`,
+);
+
+/**
+ * A list of stop sequences: at most {@link STOP_LIMITS}`.count` of at most
+ * {@link STOP_LIMITS}`.length` characters each.
+ *
+ * @example
+ * ```ts
+ * import { StopSequences } from "./validation.ts";
+ * console.assert(StopSequences.safeParse(["\n\n", "</s>"]).success);
+ * console.assert(!StopSequences.safeParse(Array(65).fill("x")).success);
+ * ```
+ */
+export const StopSequences: z.ZodArray<z.ZodString> = z.array(StopSequence).max(
+  STOP_LIMITS.count,
+  `must hold at most ${STOP_LIMITS.count} stop sequences`,
+);

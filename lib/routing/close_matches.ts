@@ -12,34 +12,72 @@
  * ```
  */
 export function closeMatches(target: string, candidates: readonly string[], count = 3): string[] {
+  if (target.length > MAX_TARGET_LENGTH) return [];
   const wanted = target.toLowerCase();
   return candidates
-    .map((candidate, order) => ({ candidate, order, ...closeness(wanted, candidate.toLowerCase()) }))
-    .filter(({ distance, length }) => distance <= Math.max(wanted.length, length) * 0.6)
-    .sort((a, b) => a.distance - b.distance || a.order - b.order)
+    .map((candidate, order) => ({ candidate, order, distance: closeness(wanted, candidate.toLowerCase()) }))
+    .filter(({ distance }) => distance !== undefined)
+    .sort((a, b) => a.distance! - b.distance! || a.order - b.order)
     .slice(0, count)
     .map(({ candidate }) => candidate);
 }
 
-/** The distance to a candidate or to its model name, whichever is closer, with the length it was measured on. */
-function closeness(wanted: string, candidate: string): { distance: number; length: number } {
+/** Targets longer than this are no typo of any model id: they get no suggestions (and no work). */
+const MAX_TARGET_LENGTH = 256;
+
+/** How far a candidate may be to be suggested: 60% of the longer of the two lengths, and never more than {@link MAX_EDITS}. */
+const CLOSE = 0.6;
+
+/** More edits than this is no typo, however long the ids. */
+const MAX_EDITS = 32;
+
+/**
+ * The distance to a candidate or to its model name, whichever is closer, when it is close
+ * enough to suggest; undefined otherwise.
+ */
+function closeness(wanted: string, candidate: string): number | undefined {
   const name = candidate.slice(Math.max(candidate.lastIndexOf("::") + 2, candidate.lastIndexOf("/") + 1));
-  const whole = { distance: editDistance(wanted, candidate), length: candidate.length };
-  if (name === candidate) return whole;
-  const named = { distance: editDistance(wanted, name), length: name.length };
-  return named.distance < whole.distance ? named : whole;
+  const distances = [candidate, ...(name === candidate ? [] : [name])].map((text) =>
+    editDistance(wanted, text, Math.min(MAX_EDITS, Math.floor(Math.max(wanted.length, text.length) * CLOSE)))
+  ).filter((distance) => distance !== undefined);
+  return distances.length ? Math.min(...distances) : undefined;
 }
 
-/** Levenshtein distance, with a substring counting as close as its length difference. */
-function editDistance(a: string, b: string): number {
-  if (a.includes(b) || b.includes(a)) return Math.abs(a.length - b.length) / 2;
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+/**
+ * Levenshtein distance up to `limit` (undefined beyond it), with a candidate that holds the
+ * whole target counting as close as half their length difference. Cheap bounds first (the
+ * length difference, the characters one has and the other lacks), then the table, left as
+ * soon as a whole row exceeds the limit.
+ */
+function editDistance(target: string, candidate: string, limit: number): number | undefined {
+  if (candidate.includes(target)) return (candidate.length - target.length) / 2;
+  if (Math.abs(target.length - candidate.length) > limit || unshared(target, candidate) > limit) return undefined;
+  let previous = Array.from({ length: candidate.length + 1 }, (_, index) => index);
+  let current = new Array<number>(candidate.length + 1);
+  for (let i = 1; i <= target.length; i++) {
+    current[0] = i;
+    let best = i;
+    for (let j = 1; j <= candidate.length; j++) {
+      const substitution = previous[j - 1] + (target[i - 1] === candidate[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+      best = Math.min(best, current[j]);
     }
-    previous = current;
+    if (best > limit) return undefined;
+    [previous, current] = [current, previous];
   }
-  return previous[b.length];
+  return previous[candidate.length] <= limit ? previous[candidate.length] : undefined;
+}
+
+/** A lower bound of the edit distance: the characters (with repeats) one string has beyond the other, the larger side. */
+function unshared(a: string, b: string): number {
+  const counts = new Map<string, number>();
+  for (const char of a) counts.set(char, (counts.get(char) ?? 0) + 1);
+  for (const char of b) counts.set(char, (counts.get(char) ?? 0) - 1);
+  let more = 0;
+  let fewer = 0;
+  for (const count of counts.values()) {
+    if (count > 0) more += count;
+    else fewer -= count;
+  }
+  return Math.max(more, fewer);
 }

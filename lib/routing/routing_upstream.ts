@@ -5,7 +5,7 @@
  * @module
  */
 import { getLogger } from "@logtape/logtape";
-import { RelayError } from "../hub/errors.ts";
+import { quoted, RelayError } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
@@ -132,7 +132,7 @@ export class RoutingUpstream implements Upstream {
       for (const name of ["temperature", "topP", "topK", "stop"] as const) {
         if (request[name] !== undefined && !route.allowedParameters.includes(name)) {
           return Promise.reject(
-            new RelayError(400, `Invalid request: ${name} is not accepted by '${request.model}'`, {
+            new RelayError(400, `Invalid request: ${name} is not accepted by ${quoted(request.model!)}`, {
               param: name,
               code: "unsupported_parameter",
             }),
@@ -168,7 +168,7 @@ export class RoutingUpstream implements Upstream {
       const list = entry.prefer && !entry.model ? await this.#list(entry.upstream, context) : undefined;
       const target = resolveRoute(requested, entry, list);
       if (!target) {
-        throw new RelayError(404, `The alias '${requested}' matches none of ${entry.upstream}'s models`, {
+        throw new RelayError(404, `The alias ${quoted(requested)} matches none of ${entry.upstream}'s models`, {
           param: "model",
           code: "model_not_found",
         });
@@ -189,7 +189,7 @@ export class RoutingUpstream implements Upstream {
     const matches = closeMatches(requested, candidates);
     throw new RelayError(
       404,
-      `The model '${requested}' does not exist here${
+      `The model ${quoted(requested)} does not exist here${
         matches.length ? `; did you mean ${matches.map((id) => `'${id}'`).join(", ")}?` : ""
       }`,
       { param: "model", code: "model_not_found" },

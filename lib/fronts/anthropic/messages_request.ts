@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { OutputTokens, validationError } from "../../hub/validation.ts";
+import { ModelId, OutputTokens, StopSequences, validationError } from "../../hub/validation.ts";
 import type { RelayMessage, RelayPart, RelayRequest, RelayToolChoice } from "../../hub/request.ts";
 
 const CacheControl = { cache_control: z.unknown().optional() };
@@ -44,7 +44,7 @@ const Block = z.discriminatedUnion("type", [
 
 /** The fields of an Anthropic Messages request the relay reads. */
 export const MessagesRequestSchema = z.object({
-  model: z.string().min(1),
+  model: ModelId.min(1),
   max_tokens: OutputTokens,
   messages: z.array(z.object({
     role: z.enum(["user", "assistant"]),
@@ -66,7 +66,7 @@ export const MessagesRequestSchema = z.object({
   temperature: z.number().min(0).max(1).optional(),
   top_p: z.number().min(0).max(1).optional(),
   top_k: z.number().int().positive().optional(),
-  stop_sequences: z.array(z.string()).optional(),
+  stop_sequences: StopSequences.optional(),
   thinking: z.object({ type: z.enum(["enabled", "disabled", "adaptive"]) }).loose().optional(),
 });
 

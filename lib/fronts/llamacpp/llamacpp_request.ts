@@ -4,13 +4,13 @@
  * @module
  */
 import { z } from "zod";
-import { validationError } from "../../hub/validation.ts";
+import { ModelId, StopSequences, validationError } from "../../hub/validation.ts";
 import type { RelayRequest } from "../../hub/request.ts";
 import { parseFimPrompt } from "../fim_template.ts";
 
 /** The fields the relay reads; coLLaMA sends Cody's names next to llama.cpp's. */
 export const LlamaCppSchema = z.looseObject({
-  model: z.string().optional(),
+  model: ModelId.optional(),
   prompt: z.union([z.string(), z.array(z.string()).length(1, "must be one string")]).optional(),
   input_prefix: z.string().optional(),
   input_suffix: z.string().optional(),
@@ -18,8 +18,8 @@ export const LlamaCppSchema = z.looseObject({
     .optional(),
   n_predict: z.number().int().optional(),
   maxTokensToSample: z.number().int().positive().optional(),
-  stop: z.array(z.string()).optional(),
-  stopSequences: z.array(z.string()).optional(),
+  stop: StopSequences.optional(),
+  stopSequences: StopSequences.optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
   topP: z.number().optional(),

@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { RelayError } from "../../hub/errors.ts";
-import { validationError } from "../../hub/validation.ts";
+import { ModelId, StopSequences, validationError } from "../../hub/validation.ts";
 import type { RelayMessage, RelayPart, RelayRequest } from "../../hub/request.ts";
 import { parseFimPrompt } from "../fim_template.ts";
 
@@ -14,11 +14,11 @@ const Options = z.looseObject({
   top_p: z.number().min(0).max(1).optional(),
   top_k: z.number().int().positive().optional(),
   num_predict: z.number().int().optional(),
-  stop: z.array(z.string()).optional(),
+  stop: StopSequences.optional(),
 }).optional();
 
 const Common = {
-  model: z.string().min(1),
+  model: ModelId.min(1),
   stream: z.boolean().optional(),
   options: Options,
   format: z.undefined("format (JSON mode) is not supported: Cody has no JSON mode").optional(),
@@ -183,8 +183,8 @@ export function parseOllamaGenerate(body: unknown): ParsedOllamaRequest {
 
 /** An `/api/show` body: `model`, or `name` from older clients. */
 const OllamaShowSchema = z.union([
-  z.object({ model: z.string().min(1) }).transform(({ model }) => model),
-  z.object({ name: z.string().min(1) }).transform(({ name }) => name),
+  z.object({ model: ModelId.min(1) }).transform(({ model }) => model),
+  z.object({ name: ModelId.min(1) }).transform(({ name }) => name),
 ], "model is required");
 
 /**

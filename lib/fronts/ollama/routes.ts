@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { RelayError, toRelayError } from "../../hub/errors.ts";
+import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
@@ -80,7 +80,7 @@ export function ollamaRoutes(upstream: Upstream, options: FrontOptions = {}): Ho
   app.post("/api/show", async (c) => {
     const id = parseOllamaShow(await readJson(c.req.raw, options.maxBodyBytes));
     const model = (await upstream.models(upstreamContext(c.req.raw))).find((candidate) => candidate.id === id);
-    if (!model) throw new RelayError(404, `model '${id}' not found`);
+    if (!model) throw new RelayError(404, `model ${quoted(id)} not found`);
     const capabilities = model.capabilities ?? ["chat"];
     const fim = capabilities.includes("autocomplete");
     const contextLength = model.contextWindow?.maxInputTokens ?? 8192;

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { OutputTokens, validationError } from "../../hub/validation.ts";
+import { ModelId, OutputTokens, StopSequence, StopSequences, validationError } from "../../hub/validation.ts";
 import type { RelayMessage, RelayPart, RelayRequest, RelayToolChoice } from "../../hub/request.ts";
 
 const TextPart = z.object({ type: z.literal("text"), text: z.string() });
@@ -44,7 +44,7 @@ const Tool = z.object({
 
 /** The fields of an OpenAI chat request the relay reads. */
 export const ChatRequestSchema = z.object({
-  model: z.string().optional(),
+  model: ModelId.optional(),
   messages: z.array(Message).min(1, "must contain at least one message"),
   stream: z.boolean().nullish(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
@@ -52,7 +52,7 @@ export const ChatRequestSchema = z.object({
   max_completion_tokens: OutputTokens.nullish(),
   temperature: z.number().min(0).max(2).nullish(),
   top_p: z.number().min(0).max(1).nullish(),
-  stop: z.union([z.string(), z.array(z.string())]).nullish(),
+  stop: z.union([StopSequence, StopSequences]).nullish(),
   n: z.literal(1, "only n = 1 is supported: Cody returns one choice per request").nullish(),
   tools: z.array(Tool).nullish(),
   tool_choice: z.union([

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { RelayError, toRelayError } from "../../hub/errors.ts";
+import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
@@ -75,7 +75,7 @@ export function openAIRoutes(upstream: Upstream, options: FrontOptions = {}): Ho
     const id = c.req.param("id");
     const model = (await upstream.models(upstreamContext(c.req.raw))).find((candidate) => candidate.id === id);
     if (!model) {
-      throw new RelayError(404, `The model '${id}' does not exist`, { param: "model", code: "model_not_found" });
+      throw new RelayError(404, `The model ${quoted(id)} does not exist`, { param: "model", code: "model_not_found" });
     }
     return c.json(toModelObject(model));
   });
