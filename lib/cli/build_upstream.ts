@@ -17,6 +17,7 @@ import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routin
 import { createSimulator } from "../simulator/simulator.ts";
 import type { RelayConfig } from "./config.ts";
 import { type Fetch, upstreamFetch } from "./upstream_fetch.ts";
+import { upstreamSettings } from "./upstream_settings.ts";
 
 /** Upstream types that are Cody instances (the simulator is a fake one), so Cody's aliases apply. */
 const CODY_TYPES = new Set<string | undefined>(["cody", "simulator"]);
@@ -44,20 +45,12 @@ export interface BuiltUpstream {
  * ```
  */
 export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream> {
-  if (config.upstreams) {
-    // --endpoint / SRC_ENDPOINT beat the file: they set the endpoint of the upstream named "cody".
-    const cody = config.upstreams.cody?.type === "cody" ? config.upstreams.cody : undefined;
-    const upstreams = config.endpoint
-      ? { ...config.upstreams, cody: { ...cody, type: "cody" as const, endpoint: config.endpoint } }
-      : config.upstreams;
-    return await routedUpstreams(config, upstreams);
-  }
-  // A single Sourcegraph endpoint (or the demo) is routed too, so Cody's aliases and the 404 with close matches hold.
-  const { upstream } = await routedUpstreams(config, {
-    cody: config.endpoint ? { type: "cody", endpoint: config.endpoint } : { type: "simulator" },
-  });
+  // Without upstreams in the file, the one named cody (the --endpoint instance, or the demo) is routed too,
+  // so Cody's aliases and the 404 with close matches hold.
+  const routed = await routedUpstreams(config, upstreamSettings(config));
+  if (config.upstreams) return routed;
   return {
-    upstream,
+    upstream: routed.upstream,
     description: config.endpoint
       ? `relaying to Sourcegraph at ${sourcegraphBase(config.endpoint).origin}`
       : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
@@ -100,29 +93,25 @@ async function routedUpstreams(
   };
 }
 
+/** One upstream from its settings, the flags and variables already applied (`upstreamSettings`). */
 async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promise<Upstream> {
   switch (settings.type) {
-    case "cody":
+    case "cody": {
+      const { type: _, transport: __, tls: ___, ...options } = settings;
       return new CodyUpstream({
-        ...config,
-        endpoint: settings.endpoint,
-        accessToken: settings.accessToken ?? config.accessToken,
-        clientName: settings.clientName ?? config.clientName,
-        clientVersion: settings.clientVersion ?? config.clientVersion,
-        // The TLS flags are the Sourcegraph instance's: they apply to cody upstreams the file leaves unset.
-        fetch: await transportFor(config, {
-          transport: settings.transport,
-          tls: { caFile: config.caFile, insecureSkipTlsVerify: config.insecureSkipTlsVerify, ...settings.tls },
-        }),
-      });
-    case "sourcegraph-llm":
-      return sourcegraphLlmUpstream({
-        endpoint: settings.endpoint,
-        accessToken: settings.accessToken ?? config.accessToken,
-        clientName: settings.clientName ?? config.clientName,
-        ...(settings.systemRole !== undefined ? { systemRole: settings.systemRole } : {}),
+        ...options,
+        defaultMaxTokens: config.defaultMaxTokens,
         fetch: await transportFor(config, settings),
       });
+    }
+    case "sourcegraph-llm": {
+      const { type: _, transport: __, tls: ___, ...options } = settings;
+      return sourcegraphLlmUpstream({
+        ...options,
+        defaultMaxTokens: config.defaultMaxTokens,
+        fetch: await transportFor(config, settings),
+      });
+    }
     case "openai-compatible": {
       const { type: _, transport: __, tls: ___, ...options } = settings;
       return new OpenAICompatibleUpstream({ ...options, fetch: await transportFor(config, settings) });
@@ -142,7 +131,7 @@ async function transportFor(config: RelayConfig, settings: UpstreamTransport): P
   const ca = settings.tls?.caFile ? await readFile(settings.tls.caFile, "utf8") : undefined;
   return upstreamFetch({
     ...config,
-    upstreamTransport: settings.transport ?? config.upstreamTransport,
+    upstreamTransport: settings.transport ?? config.defaultUpstreamTransport,
     insecureSkipTlsVerify: settings.tls?.insecureSkipTlsVerify ?? false,
   }, ca);
 }

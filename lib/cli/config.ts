@@ -7,6 +7,7 @@ import { parseArgs } from "node:util";
 import type { ConfigFile } from "../config/file_schema.ts";
 import { fileAsEnv } from "../config/file_settings.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../fronts/read_json.ts";
+import { upstreamSettings } from "./upstream_settings.ts";
 
 /** The relay's configuration. */
 export interface RelayConfig {
@@ -15,8 +16,15 @@ export interface RelayConfig {
   port: number;
   /** The Sourcegraph instance; undefined means the built-in simulator. */
   endpoint?: string;
+  /**
+   * `SRC_ACCESS_TOKEN`, the instance's token. It and the other instance settings (client,
+   * transport, TLS trust) hold only what a flag or variable set, so that they can beat the
+   * config file's keys of the upstream named `cody` (see `upstreamSettings`).
+   */
   accessToken?: string;
-  clientName: string;
+  /** `--client-name` / `CODY_CLIENT_NAME` (the upstream's default: `cody-relay`). */
+  clientName?: string;
+  /** `--client-version` / `CODY_CLIENT_VERSION` (the upstream's default: the relay's version). */
   clientVersion?: string;
   defaultMaxTokens: number;
   /** Continuation rounds after the first; 0 disables automatic continuation. */
@@ -24,8 +32,10 @@ export interface RelayConfig {
   logLevel: "debug" | "info" | "warning" | "error";
   /** PEM files to serve HTTPS with. */
   tls?: { certFile: string; keyFile: string };
-  /** How upstream requests are sent: `node-http` (fast) or `fetch` (honours HTTP proxies). */
-  upstreamTransport: "node-http" | "fetch";
+  /** `--upstream-transport` / `CODY_UPSTREAM_TRANSPORT`: `node-http` (fast) or `fetch` (honours HTTP proxies). */
+  upstreamTransport?: "node-http" | "fetch";
+  /** The transport where nothing names one: `fetch` when a proxy variable is set, else `node-http`. */
+  defaultUpstreamTransport: "node-http" | "fetch";
   /** The upstream model for `claude-*` ids the instance does not know. */
   anthropicDefaultModel?: string;
   /** Browser origins allowed by CORS (`*` for any); absent = CORS off. */
@@ -46,10 +56,10 @@ export interface RelayConfig {
   apiKeys: string[];
   /** Listening beyond loopback without gateway keys was chosen explicitly. */
   allowOpen: boolean;
-  /** A PEM CA bundle trusted for the upstream's TLS. */
+  /** `--ca-file` / `CODY_CA_FILE`: a PEM CA bundle trusted for the upstream's TLS. */
   caFile?: string;
-  /** Skip TLS verification of the upstream (insecure). */
-  insecureSkipTlsVerify: boolean;
+  /** `--insecure-skip-tls-verify` / `CODY_SSL_BYPASS`: skip TLS verification of the upstream (insecure). */
+  insecureSkipTlsVerify?: boolean;
   /** Log line format. */
   logFormat: "text" | "json";
   /** Log request bodies (secrets redacted). */
@@ -70,7 +80,11 @@ Usage:
   cli.ts simulate [options]    run the built-in Sourcegraph simulator alone
   cli.ts check-config [PATH]   validate a config file and exit (0 = good, 2 = problems, each listed)
 
-Options (flags beat environment variables, which beat the config file, which beats the defaults):
+Options (flags beat environment variables, which beat the config file, which beats the defaults).
+The Sourcegraph instance's settings (--endpoint, SRC_ACCESS_TOKEN, --client-name, --client-version,
+--upstream-transport, --ca-file, --insecure-skip-tls-verify) beat the file's keys of the upstream named
+cody; other upstreams take them only where their own keys are unset (the TLS ones only Sourcegraph
+upstreams, SRC_ACCESS_TOKEN only those at the cody upstream's origin).
   --config PATH                the config file (JSON with comments; its upstreams and models,
                                and a key for every setting below; see README "Config file")
                                                                env CODY_RELAY_CONFIG default ./cody-relay.json if present
@@ -139,8 +153,8 @@ Security:
                                                                env CODY_SSL_BYPASS=true
 
 Credentials:
-  SRC_ACCESS_TOKEN             a Sourcegraph access token used for every request (clients then
-                               need no key). Without it, each client's API key is passed on:
+  SRC_ACCESS_TOKEN             a Sourcegraph access token used for every request to its instance
+                               (clients then need no key). Without it, each client's API key is passed on:
                                sgp_… tokens as "Authorization: token", anything else as the
                                sgs session cookie.
 
@@ -233,10 +247,8 @@ export function parseConfig(
     port: integer("--port", values.port ?? env.PORT ?? "8787", 0, 65535),
     ...(endpoint ? { endpoint: checkEndpoint(endpoint) } : {}),
     ...(env.SRC_ACCESS_TOKEN ? { accessToken: env.SRC_ACCESS_TOKEN } : {}),
-    clientName: values["client-name"] ?? env.CODY_CLIENT_NAME ?? "cody-relay",
-    ...(values["client-version"] ?? env.CODY_CLIENT_VERSION
-      ? { clientVersion: values["client-version"] ?? env.CODY_CLIENT_VERSION }
-      : {}),
+    ...optional("clientName", values["client-name"] ?? env.CODY_CLIENT_NAME),
+    ...optional("clientVersion", values["client-version"] ?? env.CODY_CLIENT_VERSION),
     defaultMaxTokens: integer(
       "--default-max-tokens",
       values["default-max-tokens"] ?? env.CODY_DEFAULT_MAX_TOKENS ?? "4000",
@@ -250,7 +262,8 @@ export function parseConfig(
       100,
     ),
     logLevel: logLevel as RelayConfig["logLevel"],
-    upstreamTransport: upstreamTransport(values["upstream-transport"] ?? env.CODY_UPSTREAM_TRANSPORT, env),
+    ...upstreamTransport(values["upstream-transport"] ?? env.CODY_UPSTREAM_TRANSPORT),
+    defaultUpstreamTransport: defaultUpstreamTransport(env),
     ...tlsFiles(values["tls-cert"] ?? env.TLS_CERT_FILE, values["tls-key"] ?? env.TLS_KEY_FILE),
     ...optional("anthropicDefaultModel", values["anthropic-default-model"] ?? env.CODY_ANTHROPIC_DEFAULT_MODEL),
     ...corsOrigins(values.cors ?? env.CORS_ORIGINS),
@@ -276,7 +289,8 @@ export function parseConfig(
     apiKeys: values["api-key"] ?? list(env.RELAY_API_KEYS),
     allowOpen: values["allow-open"] ?? flag(env.RELAY_ALLOW_OPEN),
     ...optional("caFile", values["ca-file"] ?? env.CODY_CA_FILE),
-    insecureSkipTlsVerify: values["insecure-skip-tls-verify"] ?? flag(env.CODY_SSL_BYPASS),
+    insecureSkipTlsVerify: values["insecure-skip-tls-verify"] ??
+      (env.CODY_SSL_BYPASS?.trim() ? flag(env.CODY_SSL_BYPASS) : undefined),
     logFormat,
     logBodies: values["log-bodies"] ?? flag(env.RELAY_LOG_BODIES),
     metrics: values.metrics ?? flag(env.RELAY_METRICS),
@@ -290,18 +304,19 @@ export function parseConfig(
 /**
  * Refuses configurations that would hand the Sourcegraph token (or the instance) to
  * anyone who can reach the port: listening beyond loopback needs gateway keys or an
- * explicit `--allow-open`; gateway keys in front of a real instance need
- * `SRC_ACCESS_TOKEN` (clients then no longer send Sourcegraph tokens).
+ * explicit `--allow-open`; gateway keys in front of a real instance need a token for each
+ * Sourcegraph upstream, `SRC_ACCESS_TOKEN` where it goes or its own (clients then no
+ * longer send Sourcegraph tokens).
  */
 function checkExposure(config: RelayConfig): void {
-  const tokenless = Object.entries(config.upstreams ?? {}).find(([, upstream]) =>
-    (upstream.type === "cody" || upstream.type === "sourcegraph-llm") && !upstream.accessToken && !config.accessToken
+  const tokenless = Object.entries(upstreamSettings(config)).find(([, upstream]) =>
+    (upstream.type === "cody" || upstream.type === "sourcegraph-llm") && !upstream.accessToken
   );
-  if (config.apiKeys.length && ((config.endpoint && !config.accessToken) || tokenless)) {
+  if (config.apiKeys.length && tokenless) {
     throw new Error(
-      `gateway keys (--api-key / RELAY_API_KEYS) replace the clients' Sourcegraph tokens, so the relay needs its own: set SRC_ACCESS_TOKEN${
-        tokenless ? ` or the accessToken of upstream "${tokenless[0]}"` : ""
-      }`,
+      `gateway keys (--api-key / RELAY_API_KEYS) replace the clients' Sourcegraph tokens, so the relay needs its own for upstream "${
+        tokenless[0]
+      }": set SRC_ACCESS_TOKEN (sent to the upstream named cody and to others at its origin) or its accessToken in the config file`,
     );
   }
   if (!isLoopback(config.host) && !config.apiKeys.length && !config.allowOpen) {
@@ -355,18 +370,18 @@ function tlsFiles(certFile: string | undefined, keyFile: string | undefined): Pi
   return { tls: { certFile, keyFile } };
 }
 
-function upstreamTransport(
-  value: string | undefined,
-  env: Record<string, string | undefined>,
-): RelayConfig["upstreamTransport"] {
-  if (value === undefined) {
-    const proxied = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].some((name) => env[name] || env[name.toLowerCase()]);
-    return proxied ? "fetch" : "node-http";
-  }
+/** The runtime's fetch honours HTTP proxies; `node:http` does not. */
+function defaultUpstreamTransport(env: Record<string, string | undefined>): RelayConfig["defaultUpstreamTransport"] {
+  const proxied = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].some((name) => env[name] || env[name.toLowerCase()]);
+  return proxied ? "fetch" : "node-http";
+}
+
+function upstreamTransport(value: string | undefined): Pick<RelayConfig, "upstreamTransport"> {
+  if (value === undefined) return {};
   if (value !== "node-http" && value !== "fetch") {
     throw new Error(`--upstream-transport must be node-http or fetch, got "${value}"`);
   }
-  return value;
+  return { upstreamTransport: value };
 }
 
 function domainEndpoint(domain: string | undefined): string | undefined {

@@ -24,7 +24,7 @@ interface BunFetchInit extends RequestInit {
  * ```
  */
 export function upstreamFetch(config: RelayConfig, ca: string | undefined): Fetch {
-  if (config.upstreamTransport === "node-http") {
+  if ((config.upstreamTransport ?? config.defaultUpstreamTransport) === "node-http") {
     return createNodeHttpFetch({
       connectTimeoutMs: config.timeouts.connectMs,
       ...(ca ? { ca } : {}),

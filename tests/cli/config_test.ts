@@ -1,14 +1,24 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
 import { parseConfig } from "../../lib/cli/config.ts";
 
-Deno.test("defaults: 127.0.0.1:8787, no endpoint (built-in simulator), cody-relay client name, 4000 tokens", () => {
+Deno.test("defaults: 127.0.0.1:8787, no endpoint (built-in simulator), no instance settings, 4000 tokens", () => {
   const config = parseConfig([], {});
   equal(config.command, "relay");
   equal(config.host, "127.0.0.1");
   equal(config.port, 8787);
   equal(config.endpoint, undefined);
-  equal(config.clientName, "cody-relay");
   equal(config.defaultMaxTokens, 4000);
+  const instanceSettings = [
+    "accessToken",
+    "clientName",
+    "clientVersion",
+    "upstreamTransport",
+    "caFile",
+    "insecureSkipTlsVerify",
+  ] as const;
+  for (const key of instanceSettings) {
+    equal(config[key], undefined, `${key}: only a flag or variable sets it (the upstream has the default)`);
+  }
 });
 
 Deno.test("flags beat environment variables", () => {
@@ -66,9 +76,10 @@ Deno.test("--max-continuations and CODY_MAX_CONTINUATIONS: default 8, 0 turns co
 });
 
 Deno.test("the upstream transport is node-http, fetch behind a proxy, or as asked", () => {
-  equal(parseConfig([], {}).upstreamTransport, "node-http");
-  equal(parseConfig([], { https_proxy: "http://proxy:3128" }).upstreamTransport, "fetch");
-  equal(parseConfig([], { HTTP_PROXY: "http://proxy:3128" }).upstreamTransport, "fetch");
+  equal(parseConfig([], {}).defaultUpstreamTransport, "node-http");
+  equal(parseConfig([], { https_proxy: "http://proxy:3128" }).defaultUpstreamTransport, "fetch");
+  equal(parseConfig([], { HTTP_PROXY: "http://proxy:3128" }).defaultUpstreamTransport, "fetch");
+  equal(parseConfig([], { HTTP_PROXY: "http://proxy:3128" }).upstreamTransport, undefined);
   equal(parseConfig(["--upstream-transport", "node-http"], { HTTPS_PROXY: "http://p" }).upstreamTransport, "node-http");
   equal(parseConfig([], { CODY_UPSTREAM_TRANSPORT: "fetch" }).upstreamTransport, "fetch");
   throws(() => parseConfig(["--upstream-transport", "curl"], {}), /--upstream-transport must be node-http or fetch/);
@@ -150,7 +161,8 @@ Deno.test("gateway keys in front of a real instance need SRC_ACCESS_TOKEN", () =
 
 Deno.test("TLS trust, logs and metrics: flags and their env forms (CODY_SSL_BYPASS for seed compatibility)", () => {
   const defaults = parseConfig([], {});
-  equal(defaults.insecureSkipTlsVerify, false);
+  equal(defaults.insecureSkipTlsVerify, undefined);
+  equal(parseConfig([], { CODY_SSL_BYPASS: "false" }).insecureSkipTlsVerify, false);
   equal(defaults.logFormat, "text");
   equal(defaults.logBodies, false);
   equal(defaults.metrics, false);
