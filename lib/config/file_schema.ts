@@ -7,7 +7,9 @@
 import { z } from "zod";
 
 const Seconds = z.number().positive().max(86_400).describe("seconds");
-const Url = z.string().regex(/^https?:\/\/[^\s]+$/, "must be an http(s) URL");
+/** An http(s) URL the runtime can parse (an unparseable one would fail later, quoted whole). */
+const Url = z.string().regex(/^https?:\/\/[^\s]+$/, { message: "must be an http(s) URL", abort: true })
+  .refine((url) => URL.canParse(url), "must be an http(s) URL");
 const LogLevel = z.enum(["debug", "info", "warning", "error"]);
 
 const Tls = z.object({

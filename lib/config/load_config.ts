@@ -110,40 +110,59 @@ export function interpolateEnv(
   return { value: walk(value, path), problems };
 }
 
-/** Keys whose values are credentials, never quoted in an error. */
-const SECRET_KEY = /token|key|secret|password|authorization|cookie/i;
+/**
+ * Keys whose values are credentials, and everything under them (list items, an upstream's
+ * `headers`, which exist to carry them), never quoted in an error.
+ */
+const SECRET_KEY = /token|key|secret|password|authorization|cookie|^headers$/i;
 
-/** A value as an error may quote it: credentials (by their key) replaced, at any depth. */
-function masked(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(masked);
-  if (value && typeof value === "object") {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, entry]) => [key, SECRET_KEY.test(key) ? "[redacted]" : masked(entry)]),
-    );
-  }
-  return value;
+/** Keys whose values are URLs, quoted without their query or fragment (where keys and sessions travel). */
+const URL_KEY = /^(endpoint|baseUrl|url)$/;
+
+/**
+ * What an error may quote of the value at `path`: a number, boolean, null or string, unless
+ * a key on its path is a credential's; a URL only up to its query, and not at all with
+ * user info. Objects and lists are not quoted: they may hold a credential under any name (a
+ * misspelt `accessToken`).
+ */
+function quotable(value: unknown, path: readonly PropertyKey[]): unknown {
+  if (value === undefined || (typeof value === "object" && value !== null)) return undefined;
+  if (path.some((key) => typeof key === "string" && SECRET_KEY.test(key))) return "[redacted]";
+  if (typeof value !== "string" || !URL_KEY.test(String(path.at(-1)))) return value;
+  const [address] = value.split(/[?#]/, 1);
+  if (address.includes("@")) return "[redacted]";
+  return address === value ? value : `${address}?[redacted]`;
 }
 
 /**
  * Validates parsed file contents: the file, or a {@link ConfigError} listing every problem
- * as `path: message (got value)`, credentials in the quoted values redacted.
+ * as `path: message (got value)`. The value quoted is the one `written` in the file (before
+ * `${VAR}` interpolation, so a variable's secret is never quoted), and only a plain one:
+ * never anything under a token, key, secret, password, authorization, cookie or headers key
+ * (list items and header values included), never an object or list, a URL only up to its query.
  *
  * @example
  * ```ts
  * import { validateConfig } from "./load_config.ts";
- * const error = (() => { try { validateConfig({ server: { port: "80" } }, "x.json"); } catch (e) { return e as Error; } })();
- * console.assert(error!.message.includes('server.port: Invalid input: expected number, received string (got "80")'));
+ * const problems = (value: unknown) => {
+ *   try {
+ *     validateConfig(value, "x.json");
+ *   } catch (error) {
+ *     return (error as Error).message;
+ *   }
+ * };
+ * console.assert(problems({ server: { port: "80" } })?.includes('server.port: Invalid input: expected number, received string (got "80")'));
+ * console.assert(problems({ server: { apiKeys: ["k1,k2"] } })?.endsWith('server.apiKeys[0]: must not contain a comma (got "[redacted]")'));
  * ```
  */
-export function validateConfig(value: unknown, source: string): ConfigFile {
+export function validateConfig(value: unknown, source: string, written: unknown = value): ConfigFile {
   const parsed = ConfigFileSchema.safeParse(value);
   if (parsed.success) return parsed.data;
   throw new ConfigError(
     source,
     parsed.error.issues.map((issue) => {
       const path = issue.path.map((key) => typeof key === "number" ? `[${key}]` : `.${String(key)}`).join("").slice(1);
-      const last = issue.path.at(-1);
-      const got = typeof last === "string" && SECRET_KEY.test(last) ? "[redacted]" : masked(valueAt(value, issue.path));
+      const got = quotable(valueAt(written, issue.path), issue.path);
       return `${path || "(top)"}: ${issue.message}${got === undefined ? "" : ` (got ${JSON.stringify(got)})`}`;
     }),
   );
@@ -176,7 +195,7 @@ export async function loadConfigFile(
   }
   const { value, problems } = interpolateEnv(parsed, env);
   if (problems.length) throw new ConfigError(path, problems);
-  return validateConfig(value, path);
+  return validateConfig(value, path, parsed);
 }
 
 /** The file read when none is named, if it exists in the working directory. */
