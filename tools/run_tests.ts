@@ -1,5 +1,7 @@
 /**
- * `deno task test`: runs `deno test --allow-all --doc` with this script's arguments, then fails
+ * `deno task test`: runs `deno test --allow-all --doc` with this script's arguments and the
+ * tests' own configuration (`deno.test.json`: the relay's imports plus the clients and tools
+ * only the tests use, with their own lockfile, so `deno task start` fetches none of them), then fails
  * the run if a process that the tests started is still running. Deno's sanitizers see a test's
  * children but not what those start (the relay under `npx cody-relay` outlived its test). Every
  * process of the run inherits a marker variable; the ones still carrying it once `deno test`
@@ -28,7 +30,14 @@ async function processesMarked(name: string, value: string): Promise<{ pid: numb
 
 const run = crypto.randomUUID();
 const tests = new Deno.Command(Deno.execPath(), {
-  args: ["test", "--allow-all", "--doc", ...Deno.args],
+  args: [
+    "test",
+    "--config",
+    new URL("../deno.test.json", import.meta.url).pathname,
+    "--allow-all",
+    "--doc",
+    ...Deno.args,
+  ],
   env: { [MARKER]: run },
 }).spawn();
 for (const signal of Deno.build.os === "windows" ? ["SIGINT"] as const : ["SIGINT", "SIGTERM"] as const) {
