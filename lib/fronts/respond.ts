@@ -51,6 +51,8 @@ export function upstreamContext(request: Request): UpstreamContext {
 export interface AnswerShape {
   /** Whether to stream. */
   stream: boolean;
+  /** The model as the client named it, for the request's log line. @default the hub request's model */
+  requestedModel?: string;
   /** The whole answer in the front's JSON shape; `fallbackModel` is set when a fallback model answered. */
   toJson(answer: CollectedAnswer, fallbackModel?: string): unknown;
   /** Hub events → the front's stream bytes; `fallbackModel` as in `toJson`. */
@@ -96,7 +98,7 @@ export async function answerRequest(
   if (/^(off|false|0|no)$/i.test(raw.headers.get("x-cody-relay-continue")?.trim() ?? "")) request.autoContinue = false;
   const context = upstreamContext(raw);
   const trace = context.trace!;
-  trace.requestedModel ??= request.model;
+  trace.requestedModel ??= shape.requestedModel ?? request.model;
   const { events, first } = relay(upstream, request, context, options);
   const fallbackModel = () => trace.model !== request.model ? trace.model : undefined;
   if (!shape.stream) {

@@ -48,7 +48,10 @@ export function superviseAnswer(
     onEvent(event) {
       if (!trace) return;
       if (event.type === "usage") trace.usage = event.usage;
-      else if (event.type === "finish") trace.continuations = event.continuations;
+      else if (event.type === "finish") {
+        trace.continuations = event.continuations;
+        trace.answeredModel = event.model;
+      }
       else if (event.type === "error") trace.error = event.error;
     },
     onEnd(end) {

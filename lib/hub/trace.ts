@@ -31,6 +31,8 @@ export class RequestTrace {
   requestedModel?: string;
   /** The upstream model that answered (differs from the request after a fallback). */
   model?: string;
+  /** The model the answer says wrote it, in the upstream's own name (e.g. `claude-sonnet-4-20250514`), when it says. */
+  answeredModel?: string;
   /** The upstream api-version used (Cody). */
   apiVersion?: number;
   /** Upstream attempts beyond the first (retries and fallbacks). */

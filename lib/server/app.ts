@@ -166,7 +166,8 @@ function logRequest(
   const fields = {
     ...request,
     front: trace.front,
-    model: trace.model ?? trace.requestedModel ?? null,
+    requestedModel: trace.requestedModel ?? null,
+    model: trace.answeredModel ?? trace.model ?? null,
     apiVersion: trace.apiVersion ?? null,
     firstByteMs: trace.firstByteMs === undefined ? null : Math.round(trace.firstByteMs),
     durationMs: Math.round(trace.durationMs ?? 0),
@@ -178,7 +179,7 @@ function logRequest(
     ...(trace.error ? { error: trace.error.message } : {}),
   };
   const message = "{method} {path} → {status} {outcome} in {durationMs} ms (first byte {firstByteMs} ms, " +
-    "model {model}, tokens {tokensIn}/{tokensOut}, continuations {continuations}, retries {retries}, " +
+    "model {requestedModel} → {model}, tokens {tokensIn}/{tokensOut}, continuations {continuations}, retries {retries}, " +
     "api-version {apiVersion}) [{requestId}]";
   if (request.status >= 500 || trace.outcome === "timeout") log.warn(message, fields);
   else log.info(message, fields);

@@ -120,6 +120,32 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
   match(unknown.message, /did you mean .*claude-sonnet-4/, unknown.message);
 });
 
+Deno.test("the request log line names the model asked for and the model that answered", async () => {
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0", "--log-format", "json"]);
+  // A claude-* name the instance does not know is answered by its default chat model.
+  const response = await fetch(`${relay.url}/v1/messages`, {
+    method: "POST",
+    headers: { "x-api-key": "any", "anthropic-version": "2023-06-01", "content-type": "application/json" },
+    body: JSON.stringify({
+      model: "claude-opus-9-20300101",
+      max_tokens: 50,
+      messages: [{ role: "user", content: "Hi" }],
+    }),
+  });
+  equal(response.status, 200);
+  await response.body?.cancel();
+  const deadline = Date.now() + 5_000;
+  let line: Record<string, unknown> | undefined;
+  while (!line && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    line = relay.stderr.split("\n").filter((text) => text.startsWith("{")).map((text) => JSON.parse(text))
+      .find((record) => record.path === "/v1/messages");
+  }
+  ok(line, relay.stderr);
+  equal(line.requestedModel, "claude-opus-9-20300101");
+  ok(typeof line.model === "string" && line.model.length > 0, `the model that answered: ${line.model}`);
+});
+
 const bun = await bunPath();
 if (!bun) console.log("Bun smoke test skipped: `npx -y bun@1.4.4` cannot run here (no npm registry?).");
 Deno.test({

@@ -57,6 +57,7 @@ export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = 
     };
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
+      requestedModel: parsed.model,
       toJson: (answer, model = meta.model) => toAnthropicMessage(answer, { ...meta, model }),
       encoder: (model = meta.model) => new AnthropicMessageStream({ ...meta, model }),
     }, options);
