@@ -17,6 +17,7 @@ export const SupportedModels = z.looseObject({
   models: z.array(z.looseObject({
     modelRef: z.string(),
     displayName: z.string().optional(),
+    modelName: z.string().optional(),
     capabilities: z.array(z.string()).optional(),
     status: z.string().optional(),
     contextWindow: ContextWindow.optional(),
@@ -53,6 +54,8 @@ export function modelsFromCatalog(catalog: SupportedModels): RelayModel[] {
     ...(model.displayName ? { displayName: model.displayName } : {}),
     ...(model.capabilities ? { capabilities: model.capabilities } : {}),
     ...(model.contextWindow ? { contextWindow: model.contextWindow } : {}),
+    ...(model.modelName ? { modelName: model.modelName } : {}),
+    ...(model.status ? { status: model.status } : {}),
   }));
   const defaultIndex = models.findIndex((model) => model.id === catalog.defaultModels?.chat);
   if (defaultIndex > 0) models.unshift(...models.splice(defaultIndex, 1));

@@ -29,6 +29,10 @@ export interface RelayModel {
   capabilities?: string[];
   /** Token limits the upstream advertises. */
   contextWindow?: { maxInputTokens?: number; maxOutputTokens?: number };
+  /** The provider's own name for the model, e.g. `claude-sonnet-4-20250514` (clients often send it). */
+  modelName?: string;
+  /** How the upstream labels the model: `stable`, `beta`, `experimental`, `deprecated`, … */
+  status?: string;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { modelSegment } from "../hub/model_names.ts";
+
 /**
  * The candidates closest to `target` by edit distance (case-insensitive), best first, for
  * "did you mean" lists; ties keep the candidates' order. A candidate is also judged by its
@@ -36,7 +38,7 @@ const MAX_EDITS = 32;
  * enough to suggest; undefined otherwise.
  */
 function closeness(wanted: string, candidate: string): number | undefined {
-  const name = candidate.slice(Math.max(candidate.lastIndexOf("::") + 2, candidate.lastIndexOf("/") + 1));
+  const name = modelSegment(candidate);
   const distances = [candidate, ...(name === candidate ? [] : [name])].map((text) =>
     editDistance(wanted, text, Math.min(MAX_EDITS, Math.floor(Math.max(wanted.length, text.length) * CLOSE)))
   ).filter((distance) => distance !== undefined);

@@ -7,6 +7,7 @@
 import { getLogger } from "@logtape/logtape";
 import { quoted, RelayError } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
+import { resolveModelName } from "../hub/model_names.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
 import { closeMatches } from "./close_matches.ts";
@@ -65,8 +66,9 @@ export function codyAliases(upstream: string): Record<string, ModelRoute> {
 /**
  * Routes each request to one of several named upstreams by its model id: an entry in
  * `models` (an exact id, or an alias resolved against the upstream's live list), a
- * prefix, or an id the default upstream lists; no model (and any code completion) goes to
- * the default. An id that matches nothing is a 404 that lists close matches. The model list shows every routable
+ * prefix, or a name the default upstream's list resolves (`resolveModelName`: an exact id,
+ * or the same model under a client's name such as `claude-3-5-sonnet-20241022`); no model
+ * (and any code completion) goes to the default. An id that matches nothing is a 404 that lists close matches. The model list shows every routable
  * id, aliases included, with `ownedBy` naming the upstream.
  *
  * @example
@@ -182,9 +184,9 @@ export class RoutingUpstream implements Upstream {
     }
     const defaults = await this.#list(table.default, context);
     // When the default upstream's list cannot be had, it judges the id itself.
-    if (lenient || !defaults || defaults.some((model) => model.id === requested)) {
-      return { upstream: table.default, model: requested };
-    }
+    if (!defaults) return { upstream: table.default, model: requested };
+    const named = resolveModelName(requested, defaults);
+    if (named || lenient) return { upstream: table.default, model: named ?? requested };
     const candidates = (await this.models(context)).map((model) => model.id);
     const matches = closeMatches(requested, candidates);
     throw new RelayError(
