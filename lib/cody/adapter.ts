@@ -11,6 +11,7 @@ import { getLogger } from "@logtape/logtape";
 import type { AdapterContext, AdapterScope, UpstreamAdapter } from "../adapters/adapter.ts";
 import { RelayError } from "../hub/errors.ts";
 import { infillAsChat, infillInstruction } from "../hub/infill.ts";
+import { resolveModelName } from "../hub/model_names.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import { TtlCache } from "../hub/ttl_cache.ts";
 import type { RelayModel } from "../hub/upstream.ts";
@@ -139,8 +140,10 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
 
   /**
    * Code completion goes to `/.api/completions/code` with a code-completion model (the one
-   * asked for, or the instance's default when the name is not one of its models), in the
-   * model's FIM tokens; a request naming a chat model goes to chat in plain language.
+   * asked for, by any name `resolveModelName` knows, e.g. Cody's legacy `fireworks/starcoder`;
+   * or the instance's default when the name is none of its models, e.g. coLLaMA's
+   * `fireworks/starcoder-7b`), in the model's FIM tokens; a request naming a chat model goes
+   * to chat in plain language.
    */
   const infillRoute = async (context: AdapterContext): Promise<CompletionRoute> => {
     const { request } = context;
@@ -149,9 +152,8 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
       if (context.signal?.aborted) throw error;
       return undefined;
     });
-    const named = request.model
-      ? models?.models.find((model) => model.id === request.model || model.id.endsWith(`::${request.model}`))
-      : undefined;
+    const namedId = request.model && models ? resolveModelName(request.model, models.models) : undefined;
+    const named = models?.models.find((model) => model.id === namedId);
     const codeModel = named ? (named.capabilities?.includes("autocomplete") ? named.id : undefined) : models?.codeModel;
     if (!codeModel) return chatRoute(infillAsChat({ ...request, model: named?.id }));
     const prompt = infillPrompt(codeModel, prefix, suffix);

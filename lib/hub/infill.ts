@@ -6,15 +6,22 @@ export const HOLE = "{{FILL_HERE}}";
 /**
  * A plain-language fill-in-the-middle prompt, for models without FIM tokens (chat models):
  * the code with a {@link HOLE} marker, and the rule to answer with only what replaces it.
+ * With nothing after the cursor it is a plain continuation: a prompt without a suffix is
+ * text to continue, whichever dialect sent it.
  *
  * @example
  * ```ts
  * import { HOLE, infillInstruction } from "./infill.ts";
  * const prompt = infillInstruction("const x = ", ";\n");
  * console.assert(prompt.includes(`const x = ${HOLE};`));
+ * console.assert(infillInstruction("The quick brown fox", "").endsWith("\n\nThe quick brown fox"));
  * ```
  */
 export function infillInstruction(prefix: string, suffix: string): string {
+  if (!suffix) {
+    return "Continue the text below from exactly where it stops. Reply with only what comes next, with the spacing " +
+      `it needs: no explanation, no code fence, and nothing of the text itself.\n\n${prefix}`;
+  }
   return `Fill the ${HOLE} hole in the code below. Reply with only the text that replaces ${HOLE}, ` +
     `with the indentation it needs: no explanation, no code fence, and nothing of the code around it.\n\n` +
     `${prefix}${HOLE}${suffix}`;

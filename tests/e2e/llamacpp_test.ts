@@ -67,6 +67,34 @@ Deno.test("coLLaMA autocomplete (stream:false): {content, stop:true} JSON", asyn
   ok(body.content.length > 0);
 });
 
+Deno.test("coLLaMA autocomplete: a FIM prompt in messages and prompt, model fireworks/starcoder-7b → code endpoint, only the middle", async () => {
+  await using stack = await startStack();
+  const fim = "<fim_prefix>function add(a, b) {\n  <fim_suffix>\n}\n<fim_middle>";
+  const response = await post(`${stack.relayUrl}/completion`, {
+    model: "fireworks/starcoder-7b",
+    messages: [{ speaker: "human", text: fim }],
+    maxTokensToSample: 60,
+    temperature: 0.2,
+    stopSequences: ["\n\n"],
+    timeoutMs: 7000,
+    prompt: fim,
+    n_predict: 60,
+    stream: false,
+  });
+  equal(response.status, 200);
+  equal((await response.json()).content, '[middle after "function add(a, b) {" before "}"]');
+  const upstream = stack.simulator.requests.find((request) => request.path === "/.api/completions/code");
+  ok(upstream, "the relay asked Cody's code-completion endpoint");
+  equal(upstream.body?.model, "fireworks::v1::deepseek-coder-v2-lite-base", "the instance's default code model");
+  ok(!stack.simulator.requests.some((request) => request.path === "/.api/completions/stream"), "not the chat endpoint");
+  // The FIM prompt only in the last human message (no prompt field) is recognised too.
+  const messagesOnly = await post(`${stack.relayUrl}/completion`, {
+    model: "fireworks/starcoder",
+    messages: [{ speaker: "human", text: fim }],
+  });
+  equal((await messagesOnly.json()).content, '[middle after "function add(a, b) {" before "}"]');
+});
+
 Deno.test("/infill takes input_prefix and input_suffix and returns only the middle", async () => {
   await using stack = await startStack();
   const response = await post(`${stack.relayUrl}/infill`, {

@@ -36,10 +36,11 @@ export interface ParsedLlamaCppRequest {
 }
 
 /**
- * Validates a `/completion` or `/infill` body. Cody-style `messages[{speaker,text}]` (what
- * coLLaMA sends, beside a pre-rendered `prompt`) win: the conversation is rebuilt from them.
- * Otherwise `input_prefix`/`input_suffix` (or a FIM template in `prompt`) make a code
- * completion, and a plain `prompt` is continued.
+ * Validates a `/completion` or `/infill` body. `input_prefix`/`input_suffix`, or a FIM
+ * template in `prompt` or in the last human message (coLLaMA's autocomplete sends its FIM
+ * prompt in both), make a code completion. Otherwise Cody-style `messages[{speaker,text}]`
+ * (coLLaMA's chat, beside a pre-rendered `prompt`) are the conversation, and a plain
+ * `prompt` is text to continue.
  *
  * @example
  * ```ts
@@ -59,16 +60,19 @@ export function parseLlamaCppRequest(body: unknown): ParsedLlamaCppRequest {
   const data = result.data;
   const request: RelayRequest = { ...(data.model ? { model: data.model } : {}), messages: [] };
   const prompt = typeof data.prompt === "string" ? data.prompt : data.prompt?.[0] ?? "";
-  if (data.messages?.length) {
+  const lastHuman = data.messages?.findLast((message) => message.speaker === "human")?.text;
+  const fim = parseFimPrompt(prompt) ?? (lastHuman === undefined ? undefined : parseFimPrompt(lastHuman));
+  if (data.input_prefix !== undefined || data.input_suffix !== undefined) {
+    request.infill = { prefix: `${data.input_prefix ?? ""}${prompt}`, suffix: data.input_suffix ?? "" };
+  } else if (fim) {
+    request.infill = { prefix: fim.prefix, suffix: fim.suffix };
+  } else if (data.messages?.length) {
     request.messages = data.messages.map((message) => ({
       role: message.speaker === "human" ? "user" : message.speaker,
       parts: [{ type: "text", text: message.text }],
     }));
-  } else if (data.input_prefix !== undefined || data.input_suffix !== undefined) {
-    request.infill = { prefix: `${data.input_prefix ?? ""}${prompt}`, suffix: data.input_suffix ?? "" };
   } else {
-    const fim = parseFimPrompt(prompt);
-    request.infill = fim ? { prefix: fim.prefix, suffix: fim.suffix } : { prefix: prompt, suffix: "" };
+    request.infill = { prefix: prompt, suffix: "" };
   }
   const maxTokens = data.maxTokensToSample ??
     (data.n_predict !== undefined && data.n_predict > 0 ? data.n_predict : undefined);

@@ -149,8 +149,9 @@ export function parseOllamaChat(body: unknown): ParsedOllamaRequest {
 
 /**
  * Validates an `/api/generate` body. With `suffix` it is code completion (prompt = the code
- * before the cursor); a FIM template in a `raw` prompt is taken apart; otherwise `system`
- * and `prompt` are one chat turn.
+ * before the cursor); a FIM template in a `raw` prompt is taken apart; a plain prompt is
+ * text to continue (an infill with nothing after it, as `/v1/completions` and `/completion`
+ * make of one), after the `system` message if any. With `images` it is one chat turn.
  *
  * @example
  * ```ts
@@ -164,19 +165,17 @@ export function parseOllamaGenerate(body: unknown): ParsedOllamaRequest {
   if (!result.success) throw validationError(result.error);
   const generate = result.data;
   const request = sampling(generate.model, generate.options);
-  const fim = generate.suffix !== undefined
-    ? { prefix: generate.prompt, suffix: generate.suffix }
-    : generate.raw
-    ? parseFimPrompt(generate.prompt)
-    : undefined;
-  if (fim) {
-    request.infill = { prefix: fim.prefix, suffix: fim.suffix };
-  } else {
-    if (generate.system) request.messages.push({ role: "system", parts: [{ type: "text", text: generate.system }] });
+  if (generate.system) request.messages.push({ role: "system", parts: [{ type: "text", text: generate.system }] });
+  if (generate.images?.length) {
     request.messages.push({
       role: "user",
       parts: [{ type: "text", text: generate.prompt }, ...images(generate.images)],
     });
+  } else {
+    const fim = generate.suffix === undefined && generate.raw ? parseFimPrompt(generate.prompt) : undefined;
+    request.infill = fim
+      ? { prefix: fim.prefix, suffix: fim.suffix }
+      : { prefix: generate.prompt, suffix: generate.suffix ?? "" };
   }
   return { request, model: generate.model, stream: generate.stream !== false };
 }
