@@ -394,10 +394,12 @@ function checkEndpoint(endpoint: string): string {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new Error(`--endpoint must be a URL such as https://sourcegraph.example.com, got "${endpoint}"`);
+    throw new Error(
+      `--endpoint must be a URL such as https://sourcegraph.example.com, got "${withoutSecrets(endpoint)}"`,
+    );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
-    throw new Error(`--endpoint must use https:// or http://, got "${endpoint}"`);
+    throw new Error(`--endpoint must use https:// or http://, got "${withoutSecrets(endpoint)}"`);
   }
   if (url.username || url.password) throw new Error("--endpoint must not contain credentials; use SRC_ACCESS_TOKEN");
   return endpoint;
@@ -409,4 +411,9 @@ function integer(name: string, text: string, min: number, max: number): number {
     throw new Error(`${name} must be an integer from ${min} to ${max}, got "${text}"`);
   }
   return value;
+}
+
+/** An endpoint as an error may quote it: no user info, query or fragment (Sourcegraph takes `?token=` there). */
+function withoutSecrets(endpoint: string): string {
+  return endpoint.replace(/[?#][\s\S]*$/, "?[redacted]").replace(/^([^/]*\/\/)[^/]*@/, "$1[redacted]@");
 }

@@ -3,6 +3,7 @@ import { createApp, type RelayApp } from "../server/app.ts";
 import type { RelayMetrics } from "../server/metrics.ts";
 import { buildUpstream } from "./build_upstream.ts";
 import type { RelayConfig } from "./config.ts";
+import { upstreamSettings } from "./upstream_settings.ts";
 
 const log = getLogger(["cody-relay", "cli"]);
 
@@ -32,18 +33,15 @@ export async function configuredApp(
   metrics?: RelayMetrics,
 ): Promise<ConfiguredApp> {
   const { upstream, description } = await buildUpstream(config);
-  const warnings = [
-    ...config.insecureSkipTlsVerify
-      ? ["TLS certificate verification of the upstream is off (--insecure-skip-tls-verify / CODY_SSL_BYPASS)"]
-      : [],
-    ...Object.entries(config.upstreams ?? {}).flatMap(([name, settings]) =>
-      "tls" in settings && settings.tls?.insecureSkipTlsVerify
-        ? [
-          `TLS certificate verification of the upstream "${name}" is off (upstreams.${name}.tls.insecureSkipTlsVerify)`,
-        ]
-        : []
-    ),
-  ];
+  // The settings as built, flags and variables applied: a flag that turned verification back on silences the file's.
+  const warnings = Object.entries(upstreamSettings(config)).flatMap(([name, settings]) =>
+    "tls" in settings && settings.tls?.insecureSkipTlsVerify
+      ? [
+        `TLS certificate verification of the upstream "${name}" is off (--insecure-skip-tls-verify, CODY_SSL_BYPASS ` +
+        `or upstreams.${name}.tls.insecureSkipTlsVerify)`,
+      ]
+      : []
+  );
   for (const warning of warnings) log.warn("{warning}", { warning });
   if (config.logBodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
   const app = createApp({

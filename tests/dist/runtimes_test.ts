@@ -172,7 +172,7 @@ Deno.test("Node (bundle): an untrusted upstream certificate is refused, trusted 
     equal((await statusWith(["--ca-file", "tests/fixtures/tls/cert.pem"])).status, 200);
     const skipped = await statusWith([], { CODY_SSL_BYPASS: "true" });
     equal(skipped.status, 200);
-    match(skipped.warnings?.[0] ?? "", /TLS certificate verification of the upstream is off/);
+    match(skipped.warnings?.[0] ?? "", /TLS certificate verification of the upstream "cody" is off/);
   } finally {
     await upstream.shutdown();
   }
