@@ -5,7 +5,7 @@ import { type RunningServer, serve } from "../lib/server/serve.ts";
 import { createSimulator, type Simulator, type SimulatorOptions } from "../lib/simulator/simulator.ts";
 
 /** A valid token for simulators started with {@link startStack}. */
-export const TOKEN = "sgp_0123456789abcdef_0123456789abcdef0123456789abcdef01234567";
+export const TOKEN = "sgp_4293e960875617f5_bec3a5c24109f229d15549b4296861b40fb28400";
 
 export interface Stack extends AsyncDisposable {
   simulator: Simulator;
