@@ -51,8 +51,7 @@ export function superviseAnswer(
       else if (event.type === "finish") {
         trace.continuations = event.continuations;
         trace.answeredModel = event.model;
-      }
-      else if (event.type === "error") trace.error = event.error;
+      } else if (event.type === "error") trace.error = event.error;
     },
     onEnd(end) {
       clearTimeout(timer);
