@@ -7,7 +7,8 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { configure, getJsonLinesFormatter, getLogger, getTextFormatter, type LogRecord } from "@logtape/logtape";
-import { parseConfig, type RelayConfig, USAGE } from "./lib/cli/config.ts";
+import { parseConfig, USAGE } from "./lib/cli/config.ts";
+import type { RelayConfig } from "./lib/cli/relay_config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
 import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";

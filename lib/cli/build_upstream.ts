@@ -15,7 +15,7 @@ import type { Upstream } from "../hub/upstream.ts";
 import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
 import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routing_upstream.ts";
 import { createSimulator } from "../simulator/simulator.ts";
-import type { RelayConfig } from "./config.ts";
+import type { RelayConfig } from "./relay_config.ts";
 import { type Fetch, upstreamFetch } from "./upstream_fetch.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 

@@ -2,7 +2,7 @@ import { getLogger } from "@logtape/logtape";
 import { createApp, type RelayApp } from "../server/app.ts";
 import type { RelayMetrics } from "../server/metrics.ts";
 import { buildUpstream } from "./build_upstream.ts";
-import type { RelayConfig } from "./config.ts";
+import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
 const log = getLogger(["cody-relay", "cli"]);

@@ -1,4 +1,4 @@
-import type { RelayConfig } from "./config.ts";
+import type { RelayConfig } from "./relay_config.ts";
 import { createNodeHttpFetch } from "../hub/node_http_fetch.ts";
 
 /** A fetch function, as upstreams take one. */

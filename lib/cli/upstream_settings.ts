@@ -6,7 +6,7 @@
  * @module
  */
 import type { UpstreamSettings } from "../config/file_schema.ts";
-import type { RelayConfig } from "./config.ts";
+import type { RelayConfig } from "./relay_config.ts";
 
 /** The upstream the instance flags and variables describe. */
 const INSTANCE_UPSTREAM = "cody";
