@@ -1,7 +1,10 @@
 /**
- * The pass-through floor: the least any proxy does for a second hop. It forwards each
- * request to the upstream and streams the upstream body back unchanged, on the same serve
- * function as the relay, so relay ÷ floor isolates the cost of translating.
+ * The pass-through floor: the fastest proxy a runtime offers for a second hop, and what
+ * any relay pays before it translates a byte. `Deno.serve` (on Bun, `Bun.serve` with no
+ * idle timeout) forwards each request with `fetch` and answers with the upstream's status,
+ * content type and body stream unchanged (`new Response(upstream.body, …)`); a client that
+ * goes away aborts the upstream request. The relay ÷ floor ratios in `bench/README.md`
+ * compare with this, measured in the same run.
  *
  * `deno run -A bench/floor_proxy.ts http://127.0.0.1:UPSTREAM_PORT` (or `bun …`) prints
  * `floor proxy listening on http://127.0.0.1:PORT`.
@@ -9,12 +12,11 @@
  * @module
  */
 import process from "node:process";
-import { serve } from "../lib/server/serve.ts";
 
-const HOP_HEADERS = new Set(["host", "connection", "content-length", "keep-alive", "transfer-encoding"]);
+const FORWARDED = ["authorization", "content-type", "accept"];
 
 /**
- * A fetch handler that forwards to `upstream` and answers with its status, headers and body.
+ * A fetch handler that forwards to `upstream` and answers with its status, content type and body.
  *
  * @example
  * ```ts ignore
@@ -26,18 +28,41 @@ export function floorProxy(upstream: string): (request: Request) => Promise<Resp
   return async (request) => {
     const url = new URL(request.url);
     const headers = new Headers();
-    for (const [name, value] of request.headers) if (!HOP_HEADERS.has(name)) headers.set(name, value);
+    for (const name of FORWARDED) {
+      const value = request.headers.get(name);
+      if (value !== null) headers.set(name, value);
+    }
     const response = await fetch(`${origin}${url.pathname}${url.search}`, {
       method: request.method,
       headers,
-      body: request.method === "GET" ? undefined : await request.arrayBuffer(),
+      body: request.method === "GET" || request.method === "HEAD" ? undefined : await request.arrayBuffer(),
       signal: request.signal,
     });
-    return new Response(response.body, { status: response.status, headers: response.headers });
+    const type = response.headers.get("content-type");
+    return new Response(response.body, { status: response.status, headers: type ? { "content-type": type } : {} });
   };
 }
 
+interface BunRuntime {
+  serve(options: {
+    hostname: string;
+    port: number;
+    idleTimeout: number;
+    fetch: (request: Request) => Promise<Response>;
+  }): { port: number };
+}
+
 if (import.meta.main) {
-  const server = await serve({ fetch: floorProxy(process.argv.at(-1) ?? ""), port: 0 });
-  console.log(`floor proxy listening on ${server.url}`);
+  const handler = floorProxy(process.argv.at(-1) ?? "");
+  const bun = (globalThis as { Bun?: BunRuntime }).Bun;
+  if (bun) {
+    const server = bun.serve({ hostname: "127.0.0.1", port: 0, idleTimeout: 0, fetch: handler });
+    console.log(`floor proxy listening on http://127.0.0.1:${server.port}`);
+  } else {
+    Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      onListen: ({ port }) => console.log(`floor proxy listening on http://127.0.0.1:${port}`),
+    }, handler);
+  }
 }

@@ -6,8 +6,8 @@
  * - `closed`: `concurrency` connections, each sending the next request as soon as the last
  *   response ended (throughput);
  * - `open`: requests at a fixed `rate` whatever the responses do, on up to `concurrency`
- *   connections (latency below saturation; times count from the scheduled send, so a
- *   slow server cannot hide its queueing);
+ *   connections (latency below saturation; times count from when a request was due, so a
+ *   slow server cannot hide its queueing behind busy connections);
  * - `burst`: `concurrency` streams opened at once, each sending `requests / concurrency`
  *   requests (many slow streams; every body read is timed).
  *
@@ -67,12 +67,15 @@ export interface LoadResult {
   readGaps?: Summary;
   /** Body bytes per completed response (median). */
   bodyBytes: number;
+  /** Network reads that carried body bytes, per completed response (median). */
+  readsPerStream: number;
 }
 
 interface Sample {
   firstByte: number;
   total: number;
   bytes: number;
+  reads: number;
 }
 
 /**
@@ -125,7 +128,12 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
             exchange = await connection.exchange(request, true);
           }
           check(exchange);
-          samples.push({ firstByte: exchange.firstByteAt - sent, total: exchange.endAt - sent, bytes: exchange.bytes });
+          samples.push({
+            firstByte: exchange.firstByteAt - sent,
+            total: exchange.endAt - sent,
+            bytes: exchange.bytes,
+            reads: exchange.reads,
+          });
           for (let read = 1; read < exchange.readTimes.length; read++) {
             gaps.push(exchange.readTimes[read] - exchange.readTimes[read - 1]);
           }
@@ -153,6 +161,7 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
       firstByte: exchange.firstByteAt - scheduled,
       total: exchange.endAt - scheduled,
       bytes: exchange.bytes,
+      reads: exchange.reads,
     });
   };
 
@@ -202,12 +211,16 @@ export async function runLoad(plan: LoadPlan): Promise<LoadResult> {
     const scheduled = start + index * interval;
     if (scheduled >= windowEnd) break;
     const wait = scheduled - performance.now();
-    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait - 1));
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    // Times count from when the request was due, or from when this timer woke if it woke
+    // late: waiting for a free connection behind a slow server counts, the generator's own
+    // timer lateness does not (a request is never sent before it is due).
+    const due = Math.max(scheduled, performance.now());
     inFlight.push((async () => {
       let connection = await acquire();
       try {
         connection ??= await Connection.open(url);
-        record(scheduled, await connection.exchange(request, false));
+        record(due, await connection.exchange(request, false));
       } catch (error) {
         if (scheduled >= windowStart) fail(error);
         connection?.close();
@@ -235,6 +248,7 @@ async function fetchExchange(plan: LoadPlan, client: Deno.HttpClient, signal: Ab
     firstByteAt: 0,
     endAt: 0,
     readTimes: [] as number[],
+    reads: 0,
     bytes: 0,
     tail: "",
   };
@@ -244,6 +258,7 @@ async function fetchExchange(plan: LoadPlan, client: Deno.HttpClient, signal: Ab
     exchange.firstByteAt ||= now;
     exchange.endAt = now;
     exchange.readTimes.push(now);
+    exchange.reads++;
     exchange.bytes += chunk.length;
     exchange.tail = (exchange.tail + decoder.decode(chunk, { stream: true })).slice(-64);
   }
@@ -268,6 +283,7 @@ function result(
     total: summarize(samples.map((sample) => sample.total)),
     ...(gaps ? { readGaps: summarize(gaps) } : {}),
     bodyBytes: bytes.p50,
+    readsPerStream: summarize(samples.map((sample) => sample.reads)).p50,
   };
 }
 

@@ -16,6 +16,8 @@ export interface Exchange {
   endAt: number;
   /** Every read that carried body bytes (only when `timeReads` was asked for). */
   readTimes: number[];
+  /** How many network reads carried body bytes. */
+  reads: number;
   /** Body bytes received. */
   bytes: number;
   /** The last bytes of the body, to check how the stream ended. */
@@ -81,7 +83,15 @@ export class Connection {
     await writeAll(this.conn, request);
     const head = await this.#readHead();
     const parser = new BodyParser(head.chunked, head.contentLength);
-    const result: Exchange = { status: head.status, firstByteAt: 0, endAt: 0, readTimes: [], bytes: 0, tail: "" };
+    const result: Exchange = {
+      status: head.status,
+      firstByteAt: 0,
+      endAt: 0,
+      readTimes: [],
+      reads: 0,
+      bytes: 0,
+      tail: "",
+    };
     let chunk = this.#pending ?? new Uint8Array(0);
     this.#pending = undefined;
     while (true) {
@@ -92,6 +102,7 @@ export class Connection {
           if (!result.firstByteAt) result.firstByteAt = now;
           result.endAt = now;
           result.bytes += bytes;
+          result.reads++;
           if (timeReads) result.readTimes.push(now);
         }
         if (parser.done) {
