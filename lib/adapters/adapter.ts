@@ -7,10 +7,9 @@
  * @module
  */
 import type { RelayError } from "../hub/errors.ts";
-import type { RelayEvent, RelayUsage } from "../hub/events.ts";
+import type { AnswerMeta, RelayEvent, RelayUsage } from "../hub/events.ts";
 import type { RelayMessage, RelayRequest } from "../hub/request.ts";
 import type { SseAnswer, SseMessage } from "../hub/sse_decoder.ts";
-import type { RequestTrace } from "../hub/trace.ts";
 import type { RelayModel } from "../hub/upstream.ts";
 import type { EnvSource } from "./env.ts";
 import type { SchemaEntry } from "./schema.ts";
@@ -39,8 +38,11 @@ export interface AdapterScope {
   readonly signal?: AbortSignal;
 }
 
-/** One request as the handlers see it. */
-export interface AdapterContext extends AdapterScope {
+/**
+ * One request as the handlers see it. `State` is the handlers' own scratch space for this
+ * request (e.g. the route `setup` chose, citations collected on the way).
+ */
+export interface AdapterContext<State extends object = Record<string, unknown>> extends AdapterScope {
   /** The hub request. */
   readonly request: RelayRequest;
   /** The schema's values for this request. */
@@ -51,10 +53,8 @@ export interface AdapterContext extends AdapterScope {
    * change values (e.g. a negotiated version) before the request is built.
    */
   readonly env: Record<string, string>;
-  /** Where facts for the request's log line go (e.g. `trace.apiVersion`), when the server keeps one. */
-  readonly trace?: RequestTrace;
-  /** Scratch space for the handlers of this one request (e.g. citations collected on the way). */
-  readonly state: Record<string, unknown>;
+  /** Scratch space for the handlers of this one request, from the adapter's `initialState` (or empty). */
+  readonly state: State;
 }
 
 /** The upstream's answer to a request that failed before streaming. */
@@ -70,36 +70,38 @@ export interface AdapterExit {
 }
 
 /** The functions that link a request and its answer to the upstream's wire format. */
-export interface AdapterHandlers {
+export interface AdapterHandlers<State extends object = Record<string, unknown>> {
   /** Runs before the env is resolved and anything is sent; throw a `RelayError` to refuse the request. */
-  setup?(context: AdapterContext): void | Promise<void>;
+  setup?(context: AdapterContext<State>): void | Promise<void>;
   /** The body fields from the schema's values (placed by their `mapping`), to adjust. @default as placed */
-  buildParameters?(body: Record<string, unknown>, context: AdapterContext): Record<string, unknown>;
+  buildParameters?(body: Record<string, unknown>, context: AdapterContext<State>): Record<string, unknown>;
   /** The body fields that carry the conversation, e.g. `{ messages: [...] }`. @default none (GET-style APIs) */
-  buildMessages?(messages: readonly RelayMessage[], context: AdapterContext): Record<string, unknown>;
+  buildMessages?(messages: readonly RelayMessage[], context: AdapterContext<State>): Record<string, unknown>;
   /** The request headers (`headers`, filled), to adjust, e.g. credentials that depend on the client's key. */
-  buildHeaders?(headers: Record<string, string>, context: AdapterContext): Record<string, string>;
+  buildHeaders?(headers: Record<string, string>, context: AdapterContext<State>): Record<string, string>;
   /** The hub events of one streamed event; end the answer with `finish` or `error`. */
-  parseEvent?(message: SseMessage, context: AdapterContext): RelayEvent[];
+  parseEvent?(message: SseMessage, context: AdapterContext<State>): RelayEvent[];
   /** The stream ended without `finish` or `error` from `parseEvent`: the last events. @default an error */
-  parseEnd?(context: AdapterContext): RelayEvent[];
+  parseEnd?(context: AdapterContext<State>): RelayEvent[];
   /**
    * The state machine of one streamed answer, for protocols whose events build on earlier
    * ones (cumulative text, tool-call indices); used instead of `parseEvent`/`parseEnd`. It
    * must end the answer with `finish` or `error`, also when the stream just stops.
    */
-  streamAnswer?(context: AdapterContext, emit: (event: RelayEvent) => void): SseAnswer;
+  streamAnswer?(context: AdapterContext<State>, emit: (event: RelayEvent) => void): SseAnswer;
   /** The hub events of a whole (non-streamed) body. */
-  parseBody?(body: unknown, context: AdapterContext): RelayEvent[];
+  parseBody?(body: unknown, context: AdapterContext<State>): RelayEvent[];
   /**
    * The error for a non-2xx answer, or `"retry"` to send the request once more after
    * changing the context (e.g. a lower version in `env`). @default its status and the body's message
    */
-  onExit?(exit: AdapterExit, context: AdapterContext): RelayError | "retry" | undefined;
+  onExit?(exit: AdapterExit, context: AdapterContext<State>): RelayError | "retry" | undefined;
   /** Runs last, after the answer ended, failed or was cancelled. */
-  teardown?(context: AdapterContext): void;
+  teardown?(context: AdapterContext<State>): void;
   /** Token counts, when the upstream gives them in a way `parseEvent` cannot emit. */
-  usage?(context: AdapterContext): RelayUsage | undefined;
+  usage?(context: AdapterContext<State>): RelayUsage | undefined;
+  /** Facts about the request for the log line (e.g. a negotiated api-version), sent before the answer's events. */
+  meta?(context: AdapterContext<State>): AnswerMeta | undefined;
 }
 
 /**
@@ -107,6 +109,7 @@ export interface AdapterHandlers {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import type { UpstreamAdapter } from "./adapter.ts";
  * const echo: UpstreamAdapter = {
  *   name: "echo",
@@ -118,9 +121,10 @@ export interface AdapterHandlers {
  *     parseEnd: () => [{ type: "finish", reason: "stop" }],
  *   },
  * };
+ * equal(echo.handlers.parseEvent?.({ data: "hi" }, {} as never)[0].type, "text");
  * ```
  */
-export interface UpstreamAdapter {
+export interface UpstreamAdapter<State extends object = Record<string, unknown>> {
   /** The adapter's name, used as `owned_by` and in messages. */
   name: string;
   /** How messages name the upstream, e.g. `Sourcegraph` in "cannot reach Sourcegraph at …". @default name */
@@ -148,6 +152,8 @@ export interface UpstreamAdapter {
   models?: RelayModel[] | ((scope: AdapterScope) => Promise<RelayModel[]>);
   /** Resolves when the upstream can be reached, rejects with why not (for `GET /health/ready`). */
   ready?(scope: AdapterScope): Promise<void>;
+  /** The handlers' scratch space for a new request. @default an empty object */
+  initialState?(): State;
   /** The wire format. */
-  handlers: AdapterHandlers;
+  handlers: AdapterHandlers<State>;
 }

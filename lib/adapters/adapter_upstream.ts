@@ -1,11 +1,12 @@
 import { getLogger } from "@logtape/logtape";
-import { RelayError, unreachable } from "../hub/errors.ts";
-import type { RelayEvent } from "../hub/events.ts";
+import { describeStreamFailure, RelayError, unreachable } from "../hub/errors.ts";
+import { isTerminal, type RelayEvent } from "../hub/events.ts";
 import { infillAsChat } from "../hub/infill.ts";
-import { nodeHttpFetch } from "../hub/node_http_fetch.ts";
 import type { RelayRequest } from "../hub/request.ts";
-import { decodeSse, type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
-import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
+import { type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
+import type { AnswerCall, AnswerSink, RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
+import { nodeHttpFetch } from "../transport/node_http_fetch.ts";
+import { bodyOf } from "../transport/push_body.ts";
 import type { AdapterContext, AdapterExit, UpstreamAdapter } from "./adapter.ts";
 import { resolveEnv } from "./env.ts";
 import { placeParameters, resolveParameters } from "./schema.ts";
@@ -26,11 +27,15 @@ export interface AdapterUpstreamOptions {
  * `setup`, resolves the schema and the env, fills the URL and headers (`buildHeaders`),
  * builds the body, and turns the answer into hub events with `streamAnswer` or
  * `parseEvent`/`parseEnd` (SSE) or `parseBody` (JSON); `onExit` maps failures or asks for
- * one more try, `teardown` runs last. Every built-in upstream is one of these.
+ * one more try, `teardown` runs last. An SSE answer is decoded as it is read, one batch of
+ * events per network read, pushed on without a stream in between. Every built-in upstream
+ * is one of these.
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { AdapterUpstream } from "./adapter_upstream.ts";
+ * import { answerStream } from "../hub/answer_stream.ts";
  * const upstream = new AdapterUpstream({
  *   name: "echo",
  *   url: "http://echo.invalid/?q=${query}",
@@ -46,37 +51,37 @@ export interface AdapterUpstreamOptions {
  *   })),
  * });
  * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "ping" }] }] };
- * const events = await Array.fromAsync(await upstream.chat(request, {}));
- * console.assert(events[0].type === "text" && events[0].text === "ping");
+ * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
+ * equal(events[0].type === "text" && events[0].text, "ping");
  * ```
  */
-export class AdapterUpstream implements Upstream {
-  readonly #adapter: UpstreamAdapter;
+export class AdapterUpstream<State extends object = Record<string, unknown>> implements Upstream {
+  readonly #adapter: UpstreamAdapter<State>;
   readonly #label: string;
   readonly #fetch: (request: Request) => Promise<Response>;
   readonly #environment?: Record<string, string | undefined>;
   readonly #envCache = new Map<string, Promise<string>>();
 
   /** Wraps the adapter; nothing is resolved or fetched until the first request. */
-  constructor(adapter: UpstreamAdapter, options: AdapterUpstreamOptions = {}) {
+  constructor(adapter: UpstreamAdapter<State>, options: AdapterUpstreamOptions = {}) {
     this.#adapter = adapter;
     this.#label = adapter.formattedName ?? adapter.name;
     this.#fetch = options.fetch ?? nodeHttpFetch;
     this.#environment = options.environment;
   }
 
-  async chat(request: RelayRequest, upstreamContext: UpstreamContext): Promise<ReadableStream<RelayEvent>> {
+  async open(request: RelayRequest, upstreamContext: UpstreamContext, sink: AnswerSink): Promise<AnswerCall> {
     const { handlers, schema, env } = this.#adapter;
     const asked = this.#checkCapabilities(request);
     const { params, defaults } = resolveParameters(schema ?? {}, asked);
     const model = params.model ?? asked.model;
-    const context: AdapterContext = {
+    const context: AdapterContext<State> = {
       ...upstreamContext,
       fetch: this.#request,
       request: asked,
       params,
       env: { query: lastUserText(asked), ...(model ? { model: String(model) } : {}) },
-      state: {},
+      state: this.#adapter.initialState?.() ?? {} as State,
     };
     // As in CodeCompanion, setup runs before the env is resolved (it may fetch what the env reads).
     await handlers.setup?.(context);
@@ -97,16 +102,56 @@ export class AdapterUpstream implements Upstream {
     };
     try {
       const response = await this.#sendUntilAccepted(context);
+      const meta = handlers.meta?.(context);
+      const head: RelayEvent[] = meta ? [{ type: "meta", meta }] : [];
       if ((response.headers.get("content-type") ?? "").startsWith("text/event-stream") && response.body) {
-        return decodeSse(response.body, new SseDecoder((emit) => this.#answer(context, emit)), teardown);
+        return this.#stream(response, context, sink, head, teardown);
       }
       const events = await this.#bodyEvents(response, context);
       teardown();
-      return ReadableStream.from(events);
+      queueMicrotask(() => sink([...head, ...events]));
+      return { pause() {}, resume() {}, cancel() {} };
     } catch (error) {
       teardown();
       throw error;
     }
+  }
+
+  /** Decodes an SSE body as it is read: one batch per network read; the body is released once the answer ended. */
+  #stream(
+    response: Response,
+    context: AdapterContext<State>,
+    sink: AnswerSink,
+    head: RelayEvent[],
+    teardown: () => void,
+  ): AnswerCall {
+    const decoder = new SseDecoder((emit) => this.#answer(context, emit));
+    const body = bodyOf(response);
+    let ended = false;
+    const deliver = (events: RelayEvent[]) => {
+      if (ended || !events.length) return;
+      if (head.length) [events, head] = [[...head, ...events], []];
+      if (isTerminal(events[events.length - 1])) {
+        ended = true;
+        body.cancel();
+        teardown();
+      }
+      sink(events);
+    };
+    body.start(
+      (bytes) => deliver(decoder.push(bytes)),
+      (error) => deliver(error ? [{ type: "error", error: describeStreamFailure(error) }] : decoder.flush()),
+    );
+    return {
+      pause: () => body.pause(),
+      resume: () => body.resume(),
+      cancel() {
+        if (ended) return;
+        ended = true;
+        body.cancel();
+        teardown();
+      },
+    };
   }
 
   models(context: UpstreamContext): Promise<RelayModel[]> {
@@ -135,7 +180,7 @@ export class AdapterUpstream implements Upstream {
   }
 
   /** Sends the request; a failure goes to `onExit`, which may have it sent once more. */
-  async #sendUntilAccepted(context: AdapterContext): Promise<Response> {
+  async #sendUntilAccepted(context: AdapterContext<State>): Promise<Response> {
     let response = await this.#send(context);
     for (let retried = false; !response.ok; retried = true) {
       const exit = {
@@ -151,7 +196,7 @@ export class AdapterUpstream implements Upstream {
     return response;
   }
 
-  #send(context: AdapterContext): Promise<Response> {
+  #send(context: AdapterContext<State>): Promise<Response> {
     const { url: template, headers, method = "POST", parameters, schema, handlers } = this.#adapter;
     const url = fillTemplate(template, context.env, encodeURIComponent);
     const filled = Object.fromEntries(
@@ -203,7 +248,7 @@ export class AdapterUpstream implements Upstream {
   };
 
   /** The answer's state machine: the adapter's own, or one over `parseEvent`/`parseEnd`; `usage` goes before `finish`. */
-  #answer(context: AdapterContext, emit: (event: RelayEvent) => void): SseAnswer {
+  #answer(context: AdapterContext<State>, emit: (event: RelayEvent) => void): SseAnswer {
     const { handlers } = this.#adapter;
     const usage = handlers.usage;
     const pass = usage
@@ -217,7 +262,7 @@ export class AdapterUpstream implements Upstream {
   }
 
   /** A whole (non-streamed) answer through `parseBody`; an HTML page, or a body the adapter cannot read, is a 502. */
-  async #bodyEvents(response: Response, context: AdapterContext): Promise<RelayEvent[]> {
+  async #bodyEvents(response: Response, context: AdapterContext<State>): Promise<RelayEvent[]> {
     const type = response.headers.get("content-type") ?? "";
     const { parseBody } = this.#adapter.handlers;
     if (!parseBody || type.startsWith("text/html")) {
@@ -248,12 +293,12 @@ export class AdapterUpstream implements Upstream {
 }
 
 /** One streamed answer: the adapter's `parseEvent` per message, `parseEnd` when the stream ends. */
-class AdapterAnswer implements SseAnswer {
+class AdapterAnswer<State extends object> implements SseAnswer {
   ended = false;
   constructor(
-    readonly adapter: UpstreamAdapter,
+    readonly adapter: UpstreamAdapter<State>,
     readonly label: string,
-    readonly context: AdapterContext,
+    readonly context: AdapterContext<State>,
     readonly emit: (event: RelayEvent) => void,
   ) {}
 

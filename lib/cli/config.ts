@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import type { ConfigFile } from "../config/file_schema.ts";
 import { fileAsEnv } from "../config/file_settings.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "../fronts/read_json.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../server/read_json.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 

@@ -1,5 +1,5 @@
 import type { RelayConfig } from "./relay_config.ts";
-import { createNodeHttpFetch } from "../hub/node_http_fetch.ts";
+import { createNodeHttpFetch } from "../transport/node_http_fetch.ts";
 
 /** A fetch function, as upstreams take one. */
 export type Fetch = (request: Request) => Promise<Response>;

@@ -53,9 +53,17 @@ interface ModelCatalog {
 }
 
 /** Which completions endpoint answers, and the body to send at a given api-version. */
-interface CompletionRoute {
+export interface CompletionRoute {
+  /** `stream` (chat) or `code` (fill in the middle on a code-completion model). */
   endpoint: "stream" | "code";
+  /** The request body at `apiVersion`. */
   body(apiVersion: number): CodyRequestBody;
+}
+
+/** What the Cody adapter's handlers keep for one request: the route `setup` chose. */
+export interface CodyState {
+  /** The endpoint and body builder; set by `setup`. */
+  route?: CompletionRoute;
 }
 
 /**
@@ -67,17 +75,19 @@ interface CompletionRoute {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { codyAdapter } from "./adapter.ts";
+ * import { answerStream } from "../hub/answer_stream.ts";
  * import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
  * import { createSimulator } from "../simulator/simulator.ts";
  * const adapter = codyAdapter({ endpoint: "http://simulator.invalid", accessToken: "sgp_local_demo" });
  * const cody = new AdapterUpstream(adapter, { fetch: createSimulator().fetch });
  * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
- * const events = await Array.fromAsync(await cody.chat(request, {}));
- * console.assert(events.at(-1)?.type === "finish");
+ * const events = await Array.fromAsync(await answerStream(cody, request, {}));
+ * equal(events.at(-1)?.type, "finish");
  * ```
  */
-export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
+export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter<CodyState> {
   const base = sourcegraphBase(options.endpoint);
   const clientName = options.clientName ?? "cody-relay";
   const clientVersion = options.clientVersion ?? VERSION;
@@ -114,7 +124,7 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
     });
   };
 
-  const apiVersion = async (context: AdapterContext): Promise<number> => {
+  const apiVersion = async (context: AdapterContext<CodyState>): Promise<number> => {
     try {
       return await apiVersions.get("latest", async () => {
         const headers = { ...credentials(context.apiKey), ...clientHeaders };
@@ -145,7 +155,7 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
    * `fireworks/starcoder-7b`), in the model's FIM tokens; a request naming a chat model goes
    * to chat in plain language.
    */
-  const infillRoute = async (context: AdapterContext): Promise<CompletionRoute> => {
+  const infillRoute = async (context: AdapterContext<CodyState>): Promise<CompletionRoute> => {
     const { request } = context;
     const { prefix, suffix } = request.infill!;
     const models = await catalog(context).catch((error) => {
@@ -170,9 +180,8 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
     return { endpoint: "code", body: () => body };
   };
 
-  const setApiVersion = (context: AdapterContext, version: number) => {
+  const setApiVersion = (context: AdapterContext<CodyState>, version: number) => {
     context.env.apiVersion = String(version);
-    if (context.trace) context.trace.apiVersion = version;
   };
 
   const client = `client-name=${encodeURIComponent(clientName)}&client-version=${encodeURIComponent(clientVersion)}`;
@@ -202,9 +211,8 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter {
         setApiVersion(context, await apiVersion(context));
       },
       buildHeaders: (headers, context) => ({ ...credentials(context.apiKey), ...headers }),
-      buildMessages: (_, context) => ({
-        ...(context.state.route as CompletionRoute).body(Number(context.env.apiVersion)),
-      }),
+      buildMessages: (_, context) => ({ ...context.state.route!.body(Number(context.env.apiVersion)) }),
+      meta: (context) => ({ apiVersion: Number(context.env.apiVersion) }),
       streamAnswer: (_, emit) => new CodyAnswer(emit),
       onExit(exit, context) {
         const current = Number(context.env.apiVersion);

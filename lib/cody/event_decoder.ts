@@ -1,8 +1,9 @@
 import { getLogger } from "@logtape/logtape";
 import type { RelayEvent } from "../hub/events.ts";
 import { RelayError } from "../hub/errors.ts";
-import { decodeSse, type SseAnswer, SseDecoder, SseDecoderStream, type SseMessage } from "../hub/sse_decoder.ts";
-import { finishReasonOf } from "./stop_reason.ts";
+import { finishReasonOf } from "../hub/finish_reason.ts";
+import { CoreStream } from "../hub/stage.ts";
+import { type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
 import { ToolCallTracker } from "./tool_call_tracker.ts";
 import { errorFromStreamEvent } from "./upstream_error.ts";
 import { CodyCompletionData } from "./wire.ts";
@@ -25,7 +26,7 @@ const log = getLogger(["cody-relay", "cody"]);
  * import { CodyEventDecoder } from "./event_decoder.ts";
  * const decoder = new CodyEventDecoder();
  * const sse = 'event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n';
- * const events = decoder.feed(new TextEncoder().encode(sse));
+ * const events = decoder.push(new TextEncoder().encode(sse));
  * console.assert(events[0].type === "text" && events[1].type === "finish" && decoder.done);
  * ```
  */
@@ -50,27 +51,11 @@ export class CodyEventDecoder extends SseDecoder {
  * console.assert(events[0].type === "text" && events[1].type === "finish");
  * ```
  */
-export class CodyEventDecoderStream extends SseDecoderStream {
+export class CodyEventDecoderStream extends CoreStream<Uint8Array, RelayEvent> {
   /** A decoder stream for one answer. */
   constructor() {
     super(new CodyEventDecoder());
   }
-}
-
-/**
- * Decodes a Cody response body into hub events with {@link decodeSse}: the fast path the
- * upstream uses. A failing read (a reset connection) ends the events with an `error`.
- *
- * @example
- * ```ts
- * import { decodeCodyEvents } from "./event_decoder.ts";
- * const body = new Response('event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n').body!;
- * const events = await Array.fromAsync(decodeCodyEvents(body));
- * console.assert(events.length === 2 && events[1].type === "finish");
- * ```
- */
-export function decodeCodyEvents(body: ReadableStream<Uint8Array>): ReadableStream<RelayEvent> {
-  return decodeSse(body, new CodyEventDecoder());
 }
 
 /**

@@ -28,6 +28,7 @@ export interface SourcegraphLlmOptions {
  *
  * @example
  * ```ts
+ * import { answerStream } from "../hub/answer_stream.ts";
  * import { sourcegraphLlmUpstream } from "./llm_upstream.ts";
  * import { createSimulator } from "../simulator/simulator.ts";
  * const upstream = sourcegraphLlmUpstream({
@@ -36,7 +37,7 @@ export interface SourcegraphLlmOptions {
  *   fetch: createSimulator().fetch,
  * });
  * const request = { messages: [{ role: "system" as const, parts: [{ type: "text" as const, text: "Be brief." }] }, { role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
- * const events = await Array.fromAsync(await upstream.chat(request, {}));
+ * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
  * console.assert(events.at(-1)?.type === "finish", "the system turn was folded in, or Sourcegraph would refuse it");
  * ```
  */

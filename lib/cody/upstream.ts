@@ -1,5 +1,5 @@
 import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
-import { codyAdapter, type CodyAdapterOptions } from "./adapter.ts";
+import { codyAdapter, type CodyAdapterOptions, type CodyState } from "./adapter.ts";
 
 /** Options of {@link CodyUpstream}. */
 export interface CodyUpstreamOptions extends CodyAdapterOptions {
@@ -18,12 +18,13 @@ export interface CodyUpstreamOptions extends CodyAdapterOptions {
  * @example
  * ```ts ignore
  * import { CodyUpstream } from "./upstream.ts";
+ * import { answerStream } from "../hub/answer_stream.ts";
  * const cody = new CodyUpstream({ endpoint: "https://sourcegraph.example.com", accessToken: "sgp_…" });
- * const events = await cody.chat({ messages: [{ role: "user", parts: [{ type: "text", text: "Hi" }] }] }, {});
+ * const events = await answerStream(cody, { messages: [{ role: "user", parts: [{ type: "text", text: "Hi" }] }] }, {});
  * for await (const event of events) console.log(event);
  * ```
  */
-export class CodyUpstream extends AdapterUpstream {
+export class CodyUpstream extends AdapterUpstream<CodyState> {
   /** Checks the endpoint; nothing is fetched until the first request. */
   constructor(options: CodyUpstreamOptions) {
     super(codyAdapter(options), options.fetch ? { fetch: options.fetch } : {});

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { jsonErrorPosition } from "../fronts/json_error_position.ts";
+import { jsonErrorPosition } from "../hub/json_error_position.ts";
 import { type ConfigFile, ConfigFileSchema } from "./file_schema.ts";
 import { valueAt } from "./file_settings.ts";
 

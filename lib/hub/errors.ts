@@ -126,3 +126,9 @@ const QUOTED_LENGTH = 64;
 export function quoted(text: string): string {
   return text.length <= QUOTED_LENGTH ? `'${text}'` : `'${text.slice(0, QUOTED_LENGTH)}…' (${text.length} characters)`;
 }
+
+/** The `code` of every error caused by a time limit. */
+export const TIMEOUT = "upstream_timeout";
+
+/** The `code` of the error that ends answers still running when the relay shuts down. */
+export const SHUTTING_DOWN = "shutting_down";

@@ -21,6 +21,19 @@ export interface RelayUsage {
 }
 
 /**
+ * Facts about how an answer was made, for the request's log line, metrics and headers;
+ * fronts do not encode them. Each stage that knows one says it with a `meta` event.
+ */
+export interface AnswerMeta {
+  /** The model that answers, when the relay chose it (a fallback model). */
+  model?: string;
+  /** The `code` (or status) of each failed attempt before this one answered (retries, fallbacks). */
+  failures?: string[];
+  /** The Cody api-version the request was sent with. */
+  apiVersion?: number;
+}
+
+/**
  * One event of an answer. `finish` or `error` is always the last event of a stream.
  *
  * @example
@@ -51,4 +64,19 @@ export type RelayEvent =
     /** The stop sequence that ended the answer, when one did and it is known. */
     stopSequence?: string;
   }
-  | { type: "error"; error: RelayError };
+  | { type: "error"; error: RelayError }
+  | { type: "meta"; meta: AnswerMeta };
+
+/**
+ * Whether `event` ends an answer (`finish` or `error`).
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { isTerminal } from "./events.ts";
+ * ok(isTerminal({ type: "finish", reason: "stop" }) && !isTerminal({ type: "text", text: "a" }));
+ * ```
+ */
+export function isTerminal(event: RelayEvent): boolean {
+  return event.type === "finish" || event.type === "error";
+}

@@ -1,4 +1,5 @@
-import type { RelayEvent } from "./events.ts";
+import { isTerminal, type RelayEvent } from "./events.ts";
+import { CoreStream, type StageCore } from "./stage.ts";
 
 /** What {@link StopSequenceMatcher.push} decided about a piece of text. */
 export interface StopMatch {
@@ -25,11 +26,11 @@ interface StopAutomaton {
  *
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { StopSequenceMatcher } from "./stop_sequences.ts";
  * const matcher = new StopSequenceMatcher(["\n\n"]);
- * console.assert(matcher.push("return a;\n").text === "return a;");
- * const end = matcher.push("\nmore");
- * console.assert(end.text === "" && end.stop === "\n\n");
+ * deepEqual(matcher.push("return a;\n"), { text: "return a;" });
+ * deepEqual(matcher.push("\nmore"), { text: "", stop: "\n\n" });
  * ```
  */
 export class StopSequenceMatcher {
@@ -107,49 +108,85 @@ function failureTable(stop: string): Int32Array {
 }
 
 /**
- * Ends the answer at the first of `stops` in its text, as the client asked. The relay
- * keeps stop detection to itself (upstreams are not sent the client's stops), so it
- * always knows which sequence ended the answer. Text that could be the start of a stop
- * sequence is held back until the next text decides; a match across chunks is found. On a
- * match the text before it goes out, then `finish` (`stop`, with `upstreamReason:
- * "stop_sequence"` and the sequence), and the upstream is cancelled.
+ * Ends the answer at the first of `stops` in its text, as the client asked: a stage core
+ * over hub events around a {@link StopSequenceMatcher}. The relay keeps stop detection to
+ * itself (upstreams are not sent the client's stops), so it always knows which sequence
+ * ended the answer. Text that could be the start of a stop is held back until the next
+ * text decides. On a match the text before it goes out, then `finish` (`stop`, with
+ * `upstreamReason: "stop_sequence"` and the sequence), and the core is `done` (the caller
+ * cancels the upstream).
  *
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { StopSequenceCore } from "./stop_sequences.ts";
+ * const core = new StopSequenceCore(["\n\n"]);
+ * deepEqual(core.push({ type: "text", text: "return a;\n" }), [{ type: "text", text: "return a;" }]);
+ * deepEqual(core.push({ type: "text", text: "\nmore" }), [
+ *   { type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: "\n\n" },
+ * ]);
+ * deepEqual([core.done, core.push({ type: "text", text: "late" })], [true, []]);
+ * ```
+ */
+export class StopSequenceCore implements StageCore<RelayEvent, RelayEvent> {
+  readonly #matcher: StopSequenceMatcher;
+  #done = false;
+
+  /** `stops`: the sequences; empty strings are ignored. */
+  constructor(stops: readonly string[]) {
+    this.#matcher = new StopSequenceMatcher(stops);
+  }
+
+  /** True once the answer ended (a stop matched, or a final event passed). */
+  get done(): boolean {
+    return this.#done;
+  }
+
+  /** Takes one event: the text that can go out, and the `finish` when a stop matched. */
+  push(event: RelayEvent): RelayEvent[] {
+    if (this.#done) return [];
+    if (event.type !== "text") {
+      this.#done = isTerminal(event);
+      return [...this.flush(), event];
+    }
+    const { text, stop } = this.#matcher.push(event.text);
+    const out: RelayEvent[] = text ? [{ type: "text", text }] : [];
+    if (stop === undefined) return out;
+    this.#done = true;
+    out.push({ type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: stop });
+    return out;
+  }
+
+  /** The text held back, once no more events come. */
+  flush(): RelayEvent[] {
+    const held = this.#matcher.flush();
+    return held ? [{ type: "text", text: held }] : [];
+  }
+}
+
+/**
+ * {@link StopSequenceCore} as a `TransformStream`; on a match the stream ends and the
+ * upstream is cancelled.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
  * import { StopSequenceStream } from "./stop_sequences.ts";
- * import type { RelayEvent } from "./events.ts";
+ * import { isTerminal, type RelayEvent } from "./events.ts";
+import { CoreStream, type StageCore } from "./stage.ts";
  * const events = ReadableStream.from<RelayEvent>([
  *   { type: "text", text: "return a + b;\n\n" },
  *   { type: "text", text: "function next" },
  *   { type: "finish", reason: "stop" },
  * ]).pipeThrough(new StopSequenceStream(["\n\n"]));
  * const all = await Array.fromAsync(events);
- * console.assert(all[0].type === "text" && all[0].text === "return a + b;");
- * console.assert(all[1].type === "finish" && all[1].stopSequence === "\n\n");
+ * equal(all[0].type === "text" && all[0].text, "return a + b;");
+ * equal(all[1].type === "finish" && all[1].stopSequence, "\n\n");
  * ```
  */
-export class StopSequenceStream extends TransformStream<RelayEvent, RelayEvent> {
+export class StopSequenceStream extends CoreStream<RelayEvent, RelayEvent> {
   /** `stops`: the sequences; empty strings are ignored. */
   constructor(stops: readonly string[]) {
-    const matcher = new StopSequenceMatcher(stops);
-    const release = (controller: TransformStreamDefaultController<RelayEvent>) => {
-      const held = matcher.flush();
-      if (held) controller.enqueue({ type: "text", text: held });
-    };
-    super({
-      transform(event, controller) {
-        if (event.type !== "text") {
-          release(controller);
-          controller.enqueue(event);
-          return;
-        }
-        const { text, stop } = matcher.push(event.text);
-        if (text) controller.enqueue({ type: "text", text });
-        if (stop === undefined) return;
-        controller.enqueue({ type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: stop });
-        controller.terminate();
-      },
-      flush: release,
-    });
+    super(new StopSequenceCore(stops));
   }
 }

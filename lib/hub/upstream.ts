@@ -1,11 +1,16 @@
 /**
- * What the server needs from an upstream: answer a hub request as hub events, list models.
+ * What the relay needs from an upstream: answer a hub request with hub events, list models.
+ *
+ * An answer is pushed, not pulled: the upstream hands its events to a sink, one batch per
+ * network read, and every stage between the upstream and the client (retries,
+ * continuation, stop sequences, the client's encoder) is a synchronous function on that
+ * batch. A read costs one call through the stages and one write to the client, however
+ * many events it brought; nothing in between awaits.
  *
  * @module
  */
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
-import type { RequestTrace } from "./trace.ts";
 
 /** Per-request facts an upstream may need. */
 export interface UpstreamContext {
@@ -13,8 +18,22 @@ export interface UpstreamContext {
   apiKey?: string;
   /** Aborts when the client goes away or the answer is abandoned (a time limit, shutdown). */
   signal?: AbortSignal;
-  /** Where the upstream notes facts for the request's log line, e.g. its api-version. */
-  trace?: RequestTrace;
+}
+
+/**
+ * Takes an answer's events as they arrive: one batch (never empty) per upstream read. The
+ * last batch ends with `finish` or `error`, and nothing comes after it.
+ */
+export type AnswerSink = (events: readonly RelayEvent[]) => void;
+
+/** A running answer: flow control and cancellation. */
+export interface AnswerCall {
+  /** Stop reading from the upstream until {@link AnswerCall.resume} (the client reads slower than it writes). */
+  pause(): void;
+  /** Read again. */
+  resume(): void;
+  /** End the answer now: the upstream request is aborted, and the sink gets nothing more. */
+  cancel(reason?: unknown): void;
 }
 
 /** A model as the relay lists it. */
@@ -36,23 +55,35 @@ export interface RelayModel {
 }
 
 /**
- * An upstream the server can relay to.
+ * An upstream the relay can answer from. {@link streamUpstream} builds one from a function
+ * that returns a stream of events, the simplest way to write one.
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
+ * import type { RelayEvent } from "./events.ts";
  * import type { Upstream } from "./upstream.ts";
- * const echo: Upstream = {
- *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
- *   models: () => Promise.resolve([{ id: "echo", ownedBy: "me" }]),
+ * const hello: Upstream = {
+ *   open(_request, _context, sink) {
+ *     queueMicrotask(() => sink([{ type: "text", text: "Hello" }, { type: "finish", reason: "stop" }]));
+ *     return Promise.resolve({ pause() {}, resume() {}, cancel() {} });
+ *   },
+ *   models: () => Promise.resolve([{ id: "hello", ownedBy: "me" }]),
  * };
+ * const events: RelayEvent[] = [];
+ * await hello.open({ messages: [] }, {}, (batch) => events.push(...batch));
+ * await new Promise((resolve) => setTimeout(resolve, 0));
+ * equal(events.at(-1)?.type, "finish");
  * ```
  */
 export interface Upstream {
   /**
-   * Starts an answer. Rejects with a `RelayError` for failures before the first
-   * event (bad credentials, 429, bad model); later failures arrive as an `error` event.
+   * Starts an answer. Resolves once the upstream took the request, and only then does
+   * `sink` get batches; rejects with a `RelayError` for failures before that (bad
+   * credentials, 429, an unknown model), and then `sink` gets nothing. Later failures
+   * arrive as an `error` event.
    */
-  chat(request: RelayRequest, context: UpstreamContext): Promise<ReadableStream<RelayEvent>>;
+  open(request: RelayRequest, context: UpstreamContext, sink: AnswerSink): Promise<AnswerCall>;
   /** The models the caller may use, the default chat model first. */
   models(context: UpstreamContext): Promise<RelayModel[]>;
   /** Resolves when the upstream can be reached, rejects with why not (for `GET /health/ready`). */
@@ -62,4 +93,27 @@ export interface Upstream {
    * continuation turned off for it); rejects with a `RelayError` to refuse it.
    */
   prepare?(request: RelayRequest): Promise<RelayRequest>;
+}
+
+/**
+ * An upstream that answers with `open` and is `upstream` in everything else (its models,
+ * readiness, request preparation): how a wrapper (retries, continuation, time limits)
+ * changes only the answers.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { wrapUpstream, type Upstream } from "./upstream.ts";
+ * const inner: Upstream = { open: () => Promise.reject(new Error("no")), models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]) };
+ * const wrapped = wrapUpstream(inner, (request, context, sink) => inner.open(request, context, sink));
+ * deepEqual(await wrapped.models({}), [{ id: "m", ownedBy: "me" }]);
+ * ```
+ */
+export function wrapUpstream(upstream: Upstream, open: Upstream["open"]): Upstream {
+  return {
+    open,
+    models: (context) => upstream.models(context),
+    ...(upstream.ready ? { ready: () => upstream.ready!() } : {}),
+    ...(upstream.prepare ? { prepare: (request: RelayRequest) => upstream.prepare!(request) } : {}),
+  };
 }

@@ -38,13 +38,14 @@ export interface OpenAICompatibleAdapterOptions extends OpenAIChatBodyOptions {
  *
  * @example
  * ```ts
+ * import { answerStream } from "../hub/answer_stream.ts";
  * import { openAICompatibleAdapter } from "./adapter.ts";
  * import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
  * import { createSimulator } from "../simulator/simulator.ts";
  * const adapter = openAICompatibleAdapter({ baseUrl: "http://simulator.invalid/v1", apiKey: "sk-demo" });
  * const upstream = new AdapterUpstream(adapter, { fetch: createSimulator().fetch });
  * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
- * const events = await Array.fromAsync(await upstream.chat(request, {}));
+ * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
  * console.assert(events.at(-1)?.type === "finish");
  * ```
  */

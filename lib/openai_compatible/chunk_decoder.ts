@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { finishReasonOf } from "../cody/stop_reason.ts";
 import { RelayError } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
-import { decodeSse, type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
+import { finishReasonOf } from "../hub/finish_reason.ts";
+import { CoreStream } from "../hub/stage.ts";
+import { type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
 import { errorFromOpenAIBody } from "./errors.ts";
 
 /** The `delta` of a streamed chunk (or the `message` of a whole completion) as the decoder reads it. */
@@ -155,7 +156,7 @@ export class OpenAIAnswer implements SseAnswer {
  * import { OpenAIChunkDecoder } from "./chunk_decoder.ts";
  * const sse = 'data: {"choices":[{"delta":{"content":"Hi"},"finish_reason":null}]}\n\n' +
  *   'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
- * const events = new OpenAIChunkDecoder().feed(new TextEncoder().encode(sse));
+ * const events = new OpenAIChunkDecoder().push(new TextEncoder().encode(sse));
  * console.assert(events[0].type === "text" && events[1].type === "finish");
  * ```
  */
@@ -167,18 +168,23 @@ export class OpenAIChunkDecoder extends SseDecoder {
 }
 
 /**
- * Decodes a streamed chat-completion body into hub events (see {@link OpenAIChunkDecoder}).
+ * {@link OpenAIChunkDecoder} as a `TransformStream` from response bytes to hub events; the
+ * stream ends right after `finish` or `error`.
  *
  * @example
  * ```ts
- * import { decodeOpenAIEvents } from "./chunk_decoder.ts";
+ * import { equal } from "node:assert/strict";
+ * import { OpenAIChunkDecoderStream } from "./chunk_decoder.ts";
  * const body = new Response('data: {"choices":[{"delta":{"content":"Hi"},"finish_reason":"stop"}]}\n\n').body!;
- * const events = await Array.fromAsync(decodeOpenAIEvents(body));
- * console.assert(events.at(-1)?.type === "finish", "no [DONE] is fine once finish_reason came");
+ * const events = await Array.fromAsync(body.pipeThrough(new OpenAIChunkDecoderStream()));
+ * equal(events.at(-1)?.type, "finish", "no [DONE] is fine once finish_reason came");
  * ```
  */
-export function decodeOpenAIEvents(body: ReadableStream<Uint8Array>): ReadableStream<RelayEvent> {
-  return decodeSse(body, new OpenAIChunkDecoder());
+export class OpenAIChunkDecoderStream extends CoreStream<Uint8Array, RelayEvent> {
+  /** A decoder stream for one answer. */
+  constructor() {
+    super(new OpenAIChunkDecoder());
+  }
 }
 
 /**

@@ -14,6 +14,7 @@ export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions 
  *
  * @example
  * ```ts
+ * import { answerStream } from "../hub/answer_stream.ts";
  * import { OpenAICompatibleUpstream } from "./upstream.ts";
  * import { createSimulator } from "../simulator/simulator.ts";
  * const upstream = new OpenAICompatibleUpstream({
@@ -22,7 +23,7 @@ export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions 
  *   fetch: createSimulator().fetch,
  * });
  * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
- * const events = await Array.fromAsync(await upstream.chat(request, {}));
+ * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
  * console.assert(events.at(-1)?.type === "finish");
  * ```
  */

@@ -6,10 +6,9 @@
  */
 import { getLogger } from "@logtape/logtape";
 import { quoted, RelayError } from "../hub/errors.ts";
-import type { RelayEvent } from "../hub/events.ts";
 import { resolveModelName } from "../hub/model_names.ts";
 import type { RelayRequest } from "../hub/request.ts";
-import type { RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
+import type { AnswerCall, AnswerSink, RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
 import { closeMatches } from "./close_matches.ts";
 
 const log = getLogger(["cody-relay", "routing"]);
@@ -73,15 +72,16 @@ export function codyAliases(upstream: string): Record<string, ModelRoute> {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { RoutingUpstream } from "./routing_upstream.ts";
- * import type { Upstream } from "../hub/upstream.ts";
- * const named = (name: string): Upstream => ({
+ * import { answerStream, streamUpstream } from "../hub/answer_stream.ts";
+ * const named = (name: string) => streamUpstream({
  *   chat: (request) => Promise.resolve(ReadableStream.from([{ type: "text", text: `${name}:${request.model}` }, { type: "finish", reason: "stop" }] as const)),
  *   models: () => Promise.resolve([{ id: `${name}-model`, ownedBy: name }]),
  * });
  * const router = new RoutingUpstream({ main: named("main"), local: named("local") }, { prefixes: { "local/": "local" }, default: "main" });
- * const [event] = await Array.fromAsync(await router.chat({ model: "local/llama3", messages: [] }, {}));
- * console.assert(event.type === "text" && event.text === "local:llama3");
+ * const [event] = await Array.fromAsync(await answerStream(router, { model: "local/llama3", messages: [] }, {}));
+ * equal(event.type === "text" && event.text, "local:llama3");
  * ```
  */
 export class RoutingUpstream implements Upstream {
@@ -102,9 +102,9 @@ export class RoutingUpstream implements Upstream {
     this.#table = table;
   }
 
-  async chat(request: RelayRequest, context: UpstreamContext): Promise<ReadableStream<RelayEvent>> {
+  async open(request: RelayRequest, context: UpstreamContext, sink: AnswerSink): Promise<AnswerCall> {
     const { upstream, model } = await this.#route(request.model, context, !!request.infill);
-    return this.#upstreams[upstream].chat({ ...request, ...(model ? { model } : {}) }, context);
+    return await this.#upstreams[upstream].open({ ...request, ...(model ? { model } : {}) }, context, sink);
   }
 
   async models(context: UpstreamContext): Promise<RelayModel[]> {

@@ -2,20 +2,21 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { getLogger } from "@logtape/logtape";
 import { quoted, RelayError, toRelayError } from "../hub/errors.ts";
-import { type RequestTrace, traceOf } from "../hub/trace.ts";
 import type { Upstream } from "../hub/upstream.ts";
-import { anthropicRoutes } from "../fronts/anthropic/routes.ts";
-import { clientKey } from "../fronts/client_key.ts";
-import { llamaCppRoutes } from "../fronts/llamacpp/routes.ts";
-import { ollamaRoutes } from "../fronts/ollama/routes.ts";
-import { openAIRoutes } from "../fronts/openai/routes.ts";
-import type { FrontOptions } from "../fronts/respond.ts";
+import { type RelayOptions, relayUpstream } from "../pipeline/relay.ts";
 import { BodyTap } from "./body_tap.ts";
+import { clientKey } from "./client_key.ts";
 import { dialectErrorResponse, dialectOf } from "./dialect.ts";
 import { GatewayKeys } from "./gateway_keys.ts";
 import { RelayMetrics } from "./metrics.ts";
 import { normalizePath } from "./normalize_path.ts";
 import { redactor } from "./redact.ts";
+import type { RespondOptions } from "./respond.ts";
+import { anthropicRoutes } from "./routes/anthropic.ts";
+import { llamaCppRoutes } from "./routes/llamacpp.ts";
+import { ollamaRoutes } from "./routes/ollama.ts";
+import { openAIRoutes } from "./routes/openai.ts";
+import { type RequestTrace, traceOf } from "./trace.ts";
 
 const log = getLogger(["cody-relay", "http"]);
 const bodyLog = getLogger(["cody-relay", "body"]);
@@ -26,8 +27,8 @@ const MAX_LOGGED_BODY = 64 * 1024;
 /** Paths answered without a gateway key, and logged only at debug level (not counted): probes and the scrape target. */
 const OPEN_PATHS = new Set(["/health", "/v1/health", "/health/ready", "/metrics"]);
 
-/** Options of {@link createApp}; the {@link FrontOptions} apply to every front. */
-export interface AppOptions extends FrontOptions {
+/** Options of {@link createApp}: the pipeline's ({@link RelayOptions}) and the HTTP side's ({@link RespondOptions}). */
+export interface AppOptions extends RelayOptions, RespondOptions {
   /** Where answers come from, e.g. a `CodyUpstream`. */
   upstream: Upstream;
   /** The upstream model for `claude-*` ids the instance does not know. @default the instance's default chat model */
@@ -60,14 +61,15 @@ export interface RelayApp {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { createApp } from "./app.ts";
- * import type { Upstream } from "../hub/upstream.ts";
- * const upstream: Upstream = {
+ * import { streamUpstream } from "../hub/answer_stream.ts";
+ * const upstream = streamUpstream({
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
  *   models: () => Promise.resolve([]),
- * };
+ * });
  * const response = await createApp({ upstream }).fetch(new Request("http://relay//health/"));
- * console.assert(response.status === 200);
+ * equal(response.status, 200);
  * ```
  */
 export function createApp(options: AppOptions): RelayApp {
@@ -119,11 +121,12 @@ export function createApp(options: AppOptions): RelayApp {
   if (metrics) {
     app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   }
-  const openai = openAIRoutes(options.upstream, options);
-  app.route("/v1", anthropicRoutes(options.upstream, { ...options, defaultModel: options.anthropicDefaultModel }));
+  const upstream = relayUpstream(options.upstream, options);
+  const openai = openAIRoutes(upstream, options);
+  app.route("/v1", anthropicRoutes(upstream, { ...options, defaultModel: options.anthropicDefaultModel }));
   app.route("/v1", openai);
-  app.route("/", llamaCppRoutes(options.upstream, options));
-  app.route("/", ollamaRoutes(options.upstream, options));
+  app.route("/", llamaCppRoutes(upstream, options));
+  app.route("/", ollamaRoutes(upstream, options));
   app.route("/", openai);
 
   app.notFound((c) =>

@@ -2,7 +2,7 @@ import type { RelayError } from "../hub/errors.ts";
 import { anthropicErrorResponse } from "../fronts/anthropic/errors.ts";
 import { llamaCppErrorResponse } from "../fronts/llamacpp/completion_stream.ts";
 import { openAIErrorResponse } from "../fronts/openai/errors.ts";
-import { ollamaErrorResponse } from "../fronts/ollama/routes.ts";
+import { ollamaErrorResponse } from "../fronts/ollama/errors.ts";
 
 /** The client dialects the relay speaks. */
 export type Dialect = "openai" | "anthropic" | "ollama" | "llamacpp";

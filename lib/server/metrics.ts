@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RequestTrace } from "../hub/trace.ts";
+import type { RequestTrace } from "./trace.ts";
 
 /** Histogram bounds in seconds, from a fast first byte to a 15-minute answer. */
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 900];
@@ -65,7 +65,7 @@ class Histogram {
  * @example
  * ```ts
  * import { RelayMetrics } from "./metrics.ts";
- * import { RequestTrace } from "../hub/trace.ts";
+ * import { RequestTrace } from "./trace.ts";
  * const metrics = new RelayMetrics();
  * const trace = new RequestTrace();
  * trace.front = "openai";

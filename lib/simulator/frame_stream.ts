@@ -6,8 +6,10 @@
  */
 import { goJson } from "./go_json.ts";
 import type { SimulatorFault } from "./faults.ts";
-import type { SimulatedOutcome } from "./simulator.ts";
 import { sleep } from "../hub/sleep.ts";
+
+/** How a simulated request ended. */
+export type SimulatedOutcome = "completed" | "aborted" | "failed";
 
 const encoder = new TextEncoder();
 

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_CATALOG, type SimulatorCatalog, type SimulatorModel } from "./catalog.ts";
 import { parseDirective, type SimulatorFault } from "./faults.ts";
 import { answerBody, answerFrames } from "./frames.ts";
-import { frameStream, OPENAI_WIRE } from "./frame_stream.ts";
+import { frameStream, OPENAI_WIRE, type SimulatedOutcome } from "./frame_stream.ts";
 
 /** Options of {@link createSimulator}. */
 export interface SimulatorOptions {
@@ -33,9 +33,6 @@ export interface SimulatorOptions {
   /** `/.api/llm/chat/completions` accepts `system` messages (Sourcegraph up to at least 6.12 answers 400). @default false */
   llmSystemRole?: boolean;
 }
-
-/** How a simulated request ended. */
-export type SimulatedOutcome = "completed" | "aborted" | "failed";
 
 /** What the simulator saw of one request (never the credential itself). */
 export interface SimulatedRequest {

@@ -7,6 +7,7 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import type { UpstreamAdapter } from "../../lib/adapters/adapter.ts";
 import { AdapterUpstream } from "../../lib/adapters/adapter_upstream.ts";
+import { answerStream } from "../../lib/hub/answer_stream.ts";
 import { RelayError } from "../../lib/hub/errors.ts";
 import type { RelayEvent } from "../../lib/hub/events.ts";
 import type { RelayRequest } from "../../lib/hub/request.ts";
@@ -93,7 +94,7 @@ function versioned(url: string, startAt: number): UpstreamAdapter {
 Deno.test("setup's env values fill the URL; onExit's retry is sent once with the changed context", async () => {
   await using api = await versionedApi();
   const upstream = new AdapterUpstream(versioned(api.url, 3));
-  const events = await Array.fromAsync(await upstream.chat(hello, { apiKey: "k1" }));
+  const events = await Array.fromAsync(await answerStream(upstream, hello, { apiKey: "k1" }));
   deepEqual(events.map((event) => event.type), ["text", "usage", "finish"]);
   deepEqual(events[0], { type: "text", text: "one two " });
   deepEqual(events[1], { type: "usage", usage: { promptTokens: 1, completionTokens: 2 } }, "usage() ran before finish");
@@ -104,7 +105,7 @@ Deno.test("setup's env values fill the URL; onExit's retry is sent once with the
 Deno.test("a second refusal after a retry is an error, not a loop", async () => {
   await using api = await versionedApi();
   const upstream = new AdapterUpstream(versioned(api.url, 5));
-  await rejects(upstream.chat(hello, {}), (error: RelayError) => {
+  await rejects(answerStream(upstream, hello, {}), (error: RelayError) => {
     equal(error.status, 502);
     match(error.message, /^the versioned API answered 409: no such version$/);
     return true;
@@ -130,7 +131,7 @@ Deno.test("an HTML page with 200 is a 502 that names it, even for an adapter tha
     url: `${api.url}/html`,
     handlers: { parseBody: () => [{ type: "finish", reason: "stop" }] },
   };
-  await rejects(new AdapterUpstream(adapter).chat(hello, {}), (error: RelayError) => {
+  await rejects(answerStream(new AdapterUpstream(adapter), hello, {}), (error: RelayError) => {
     equal(error.status, 502);
     match(error.message, /the versioned API answered 200 with an HTML page \(likely from a proxy or firewall/);
     ok(!error.message.includes("Just a moment"), "the page is not echoed");
@@ -149,7 +150,7 @@ Deno.test("a JSON body that cannot be parsed is a 502 saying so; teardown still 
       teardown: () => void torndown.push("json"),
     },
   };
-  await rejects(new AdapterUpstream(adapter).chat(hello, {}), (error: RelayError) => {
+  await rejects(answerStream(new AdapterUpstream(adapter), hello, {}), (error: RelayError) => {
     equal(error.status, 502);
     match(error.message, /the versioned API sent a body this relay cannot read: .*JSON/);
     return true;

@@ -3,6 +3,7 @@
  * variables beat the file beat the defaults for the upstream named cody; other upstreams
  * keep their own keys; SRC_ACCESS_TOKEN never reaches another instance.
  */
+import { answerStream } from "../../lib/hub/answer_stream.ts";
 import { equal, ok, rejects, throws } from "node:assert/strict";
 import { buildUpstream } from "../../lib/cli/build_upstream.ts";
 import { parseConfig } from "../../lib/cli/config.ts";
@@ -202,7 +203,7 @@ async function servedSimulator(accessTokens: string[]): Promise<Simulator & { ur
 
 async function answer(upstream: Upstream, model: string | undefined, apiKey?: string): Promise<RelayEvent[]> {
   const messages = [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }];
-  return await Array.fromAsync(await upstream.chat({ ...(model ? { model } : {}), messages }, { apiKey }));
+  return await Array.fromAsync(await answerStream(upstream, { ...(model ? { model } : {}), messages }, { apiKey }));
 }
 
 Deno.test("the built upstreams send what the precedence says: client name and version, the instance token", async () => {

@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { CodyEventDecoderStream, decodeCodyEvents } from "../../lib/cody/event_decoder.ts";
+import { CodyEventDecoder, CodyEventDecoderStream } from "../../lib/cody/event_decoder.ts";
 import { CodyUpstream } from "../../lib/cody/upstream.ts";
+import { answerStream } from "../../lib/hub/answer_stream.ts";
 import { collectAnswer } from "../../lib/hub/collect.ts";
 import type { RelayEvent } from "../../lib/hub/events.ts";
 import { drain, fixture, TOKEN } from "../harness.ts";
@@ -195,10 +196,13 @@ function decoders(): [string, (chunks: Uint8Array[]) => Promise<RelayEvent[]>][]
   const hello = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
   return [
     ["CodyEventDecoderStream", (chunks) => drain(body(chunks).pipeThrough(new CodyEventDecoderStream()))],
-    ["decodeCodyEvents", (chunks) => drain(decodeCodyEvents(body(chunks)))],
+    ["CodyEventDecoder (the core)", (chunks) => {
+      const decoder = new CodyEventDecoder();
+      return Promise.resolve([...chunks.flatMap((chunk) => decoder.push(chunk)), ...decoder.flush()]);
+    }],
     ["CodyUpstream (the adapter path)", async (chunks) => {
       reads = chunks;
-      return drain(await upstream.chat(hello, { apiKey: TOKEN }));
+      return drain(await answerStream(upstream, hello, { apiKey: TOKEN }));
     }],
   ];
 }

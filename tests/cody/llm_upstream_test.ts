@@ -82,7 +82,7 @@ Deno.test("/.api/llm: with SRC_ACCESS_TOKEN clients need no Sourcegraph key; a w
 Deno.test("the recorded /.api/llm tool-call stream (cody-protocol.md F8) decodes to one call and tool_calls", async () => {
   const bytes = await Deno.readFile(new URL("../fixtures/sourcegraph-llm/f8-tool-call.sse", import.meta.url));
   const decoder = new OpenAIChunkDecoder();
-  const events = [...decoder.feed(bytes), ...decoder.end()];
+  const events = [...decoder.push(bytes), ...decoder.flush()];
   deepEqual(events, [
     { type: "tool_call_start", index: 0, id: "toolu_vrtx_01SP5neyz6", name: "read_file" },
     { type: "tool_call_delta", index: 0, arguments: '{"path": "src/main/kotlin/Foo.kt"}' },

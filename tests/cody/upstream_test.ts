@@ -2,6 +2,7 @@
 import { deepEqual, equal, match, ok, rejects } from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { CodyUpstream } from "../../lib/cody/upstream.ts";
+import { answerStream } from "../../lib/hub/answer_stream.ts";
 import { collectAnswer } from "../../lib/hub/collect.ts";
 import type { RelayError } from "../../lib/hub/errors.ts";
 import type { RelayRequest } from "../../lib/hub/request.ts";
@@ -27,9 +28,9 @@ Deno.test("a 406 for the reported api-version retries once at the next lower ver
         ? Response.json({ latestSupportedCompletionsStreamAPIVersion: 9 })
         : undefined,
   );
-  const answer = await collectAnswer(await upstream.chat(hello, { apiKey: TOKEN }));
+  const answer = await collectAnswer(await answerStream(upstream, hello, { apiKey: TOKEN }));
   equal(answer.text, "This is the cody-relay simulator answering");
-  await collectAnswer(await upstream.chat(hello, { apiKey: TOKEN }));
+  await collectAnswer(await answerStream(upstream, hello, { apiKey: TOKEN }));
   deepEqual(simulator.requests.filter((r) => r.path === "/.api/completions/stream").map((r) => r.apiVersion), [
     "9",
     "8",
@@ -39,7 +40,7 @@ Deno.test("a 406 for the reported api-version retries once at the next lower ver
 
 Deno.test("an instance without client-config gets api-version 1 and its cumulative stream decodes", async () => {
   const { simulator, upstream } = upstreamFor({ clientConfig: false });
-  const answer = await collectAnswer(await upstream.chat(hello, { apiKey: TOKEN }));
+  const answer = await collectAnswer(await answerStream(upstream, hello, { apiKey: TOKEN }));
   equal(answer.text, "This is the cody-relay simulator answering");
   equal(answer.finishReason, "length");
   equal(simulator.requests.at(-1)!.apiVersion, "1");
@@ -59,9 +60,12 @@ Deno.test("models fall back to /.api/llm/models on instances without the model c
 
 Deno.test("a key that is not an access token is sent as the sgs session cookie", async () => {
   const { simulator, upstream } = upstreamFor({ sessionCookies: ["my-session"] });
-  await collectAnswer(await upstream.chat(hello, { apiKey: "my-session" }));
+  await collectAnswer(await answerStream(upstream, hello, { apiKey: "my-session" }));
   equal(simulator.requests.at(-1)!.auth, "session");
-  await rejects(upstream.chat(hello, { apiKey: "other-session" }), (error: RelayError) => error.status === 401);
+  await rejects(
+    answerStream(upstream, hello, { apiKey: "other-session" }),
+    (error: RelayError) => error.status === 401,
+  );
 });
 
 Deno.test("an unreachable instance is a 502 naming the origin", async () => {
@@ -69,7 +73,7 @@ Deno.test("an unreachable instance is a 502 naming the origin", async () => {
   const { port } = closed.addr as Deno.NetAddr;
   closed.close();
   const upstream = new CodyUpstream({ endpoint: `http://127.0.0.1:${port}`, accessToken: TOKEN });
-  await rejects(upstream.chat(hello, {}), (error: RelayError) => {
+  await rejects(answerStream(upstream, hello, {}), (error: RelayError) => {
     equal(error.status, 502);
     match(error.message, new RegExp(`cannot reach Sourcegraph at http://127.0.0.1:${port}`));
     return true;
@@ -85,11 +89,13 @@ Deno.test("tokens never appear in log records, even at debug level and on failur
   });
   try {
     const { upstream } = upstreamFor({});
-    await collectAnswer(await upstream.chat(hello, { apiKey: TOKEN }));
+    await collectAnswer(await answerStream(upstream, hello, { apiKey: TOKEN }));
     await upstream.models({ apiKey: TOKEN });
-    await rejects(upstream.chat(hello, { apiKey: "sgp_0000000000000000_badbadbadbadbadbadbadbadbadbadbadbadbadb" }));
+    await rejects(
+      answerStream(upstream, hello, { apiKey: "sgp_0000000000000000_badbadbadbadbadbadbadbadbadbadbadbadbadb" }),
+    );
     const { upstream: broken } = upstreamFor({}, () => new Response("oops", { status: 500 }));
-    await rejects(broken.chat(hello, { apiKey: TOKEN }));
+    await rejects(answerStream(broken, hello, { apiKey: TOKEN }));
   } finally {
     await reset();
   }

@@ -9,7 +9,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { configuredApp } from "../../lib/cli/relay_app.ts";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { parseFimPrompt } from "../../lib/fronts/fim_template.ts";
-import { jsonErrorPosition } from "../../lib/fronts/json_error_position.ts";
+import { jsonErrorPosition } from "../../lib/hub/json_error_position.ts";
 import { StopSequenceMatcher } from "../../lib/hub/stop_sequences.ts";
 import { countTokens } from "../../lib/hub/usage_estimate.ts";
 import { closeMatches } from "../../lib/routing/close_matches.ts";

@@ -14,10 +14,10 @@ function decode(text: string, reads: number[] = []): RelayEvent[] {
   const events: RelayEvent[] = [];
   let at = 0;
   for (const cut of [...reads, bytes.length]) {
-    events.push(...decoder.feed(bytes.subarray(at, Math.max(at, cut))));
+    events.push(...decoder.push(bytes.subarray(at, Math.max(at, cut))));
     at = Math.max(at, cut);
   }
-  return [...events, ...decoder.end()];
+  return [...events, ...decoder.flush()];
 }
 
 Deno.test("Sourcegraph /.api/llm quirks: no [DONE], empty finish reasons mid-stream, a new id per chunk", () => {

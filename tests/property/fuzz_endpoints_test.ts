@@ -6,7 +6,7 @@
 import { ok } from "node:assert/strict";
 import fc from "fast-check";
 import { CodyUpstream } from "../../lib/cody/upstream.ts";
-import { jsonErrorPosition } from "../../lib/fronts/json_error_position.ts";
+import { jsonErrorPosition } from "../../lib/hub/json_error_position.ts";
 import { createApp } from "../../lib/server/app.ts";
 import { createSimulator } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";

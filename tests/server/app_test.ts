@@ -1,10 +1,10 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
+import { streamUpstream } from "../../lib/hub/answer_stream.ts";
 import type { RelayEvent } from "../../lib/hub/events.ts";
-import type { Upstream } from "../../lib/hub/upstream.ts";
 import { createApp } from "../../lib/server/app.ts";
 
 const seen: { apiKey?: string }[] = [];
-const upstream: Upstream = {
+const upstream = streamUpstream({
   chat: (_request, context) => {
     seen.push({ apiKey: context.apiKey });
     return Promise.resolve(
@@ -12,7 +12,7 @@ const upstream: Upstream = {
     );
   },
   models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]),
-};
+});
 const app = createApp({ upstream });
 const chat = (path: string, headers: Record<string, string> = {}) =>
   app.fetch(

@@ -1,12 +1,13 @@
 /** Gateway keys, body limits, health, readiness, metrics and the request log line, in-process. */
+import { streamUpstream } from "../../lib/hub/answer_stream.ts";
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { RelayEvent } from "../../lib/hub/events.ts";
-import type { Upstream, UpstreamContext } from "../../lib/hub/upstream.ts";
+import type { UpstreamContext } from "../../lib/hub/upstream.ts";
 import { type AppOptions, createApp } from "../../lib/server/app.ts";
 
 const seen: UpstreamContext[] = [];
-const upstream: Upstream = {
+const upstream = streamUpstream({
   chat: (_request, context) => {
     seen.push(context);
     return Promise.resolve(ReadableStream.from<RelayEvent>([
@@ -17,7 +18,7 @@ const upstream: Upstream = {
   },
   models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]),
   ready: () => Promise.resolve(),
-};
+});
 
 function app(options: Partial<AppOptions> = {}) {
   return createApp({ upstream, ...options });

@@ -3,21 +3,21 @@
  * real HTTP (a declared size never sent, a chunked upload that never ends), and the logged
  * body is its start with a note of the size, secrets redacted even where the cut falls.
  */
+import { streamUpstream } from "../../lib/hub/answer_stream.ts";
 import { equal, match, ok } from "node:assert/strict";
 import { connect } from "node:net";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { RelayEvent } from "../../lib/hub/events.ts";
-import type { Upstream } from "../../lib/hub/upstream.ts";
 import { createApp } from "../../lib/server/app.ts";
 import { serve } from "../../lib/server/serve.ts";
 
-const upstream: Upstream = {
+const upstream = streamUpstream({
   chat: () =>
     Promise.resolve(
       ReadableStream.from<RelayEvent>([{ type: "text", text: "ok" }, { type: "finish", reason: "stop" }]),
     ),
   models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]),
-};
+});
 
 /** Sends `head` on a raw socket, then `chunks()` until the relay answers; the status line and the bytes sent. */
 function rawRequest(

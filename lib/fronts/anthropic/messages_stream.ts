@@ -1,7 +1,7 @@
-import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
+import type { FinishReason, RelayUsage } from "../../hub/events.ts";
 import type { CollectedAnswer } from "../../hub/collect.ts";
 import { RelayError } from "../../hub/errors.ts";
-import { answerEncoder } from "../answer_encoder.ts";
+import { type AnswerEncoding, EncoderStream } from "../answer_encoder.ts";
 import { anthropicErrorBody } from "./errors.ts";
 
 /** What one Messages response reports about itself. */
@@ -14,10 +14,8 @@ export interface MessageMeta {
   inputTokens: number;
 }
 
-const encoder = new TextEncoder();
-
-function sse(type: string, data: Record<string, unknown>): Uint8Array {
-  return encoder.encode(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+function sse(type: string, data: Record<string, unknown>): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 }
 
 type BlockKind = "text" | "thinking" | "tool_use";
@@ -27,17 +25,16 @@ class ContentBlocks {
   #next = 0;
   #open?: { kind: BlockKind; index: number; toolIndex?: number };
 
-  /** Events that make sure a block of `kind` (for hub tool `toolIndex`) is the open one. */
-  ensure(kind: BlockKind, start: Record<string, unknown>, toolIndex?: number): Uint8Array[] {
-    if (this.#open?.kind === kind && this.#open.toolIndex === toolIndex) return [];
-    const events = this.close();
+  /** The events that make sure a block of `kind` (for hub tool `toolIndex`) is the open one. */
+  ensure(kind: BlockKind, start: Record<string, unknown>, toolIndex?: number): string {
+    if (this.#open?.kind === kind && this.#open.toolIndex === toolIndex) return "";
+    const closed = this.close();
     this.#open = { kind, index: this.#next++, toolIndex };
-    events.push(sse("content_block_start", { index: this.#open.index, content_block: start }));
-    return events;
+    return closed + sse("content_block_start", { index: this.#open.index, content_block: start });
   }
 
   /** A delta for the open block. */
-  delta(delta: Record<string, unknown>): Uint8Array {
+  delta(delta: Record<string, unknown>): string {
     return sse("content_block_delta", { index: this.#open!.index, delta });
   }
 
@@ -46,12 +43,12 @@ class ContentBlocks {
     return this.#open?.kind === "tool_use" && this.#open.toolIndex === toolIndex;
   }
 
-  /** Events that close the open block, if any. */
-  close(): Uint8Array[] {
-    if (!this.#open) return [];
+  /** The event that closes the open block, if any. */
+  close(): string {
+    if (!this.#open) return "";
     const index = this.#open.index;
     this.#open = undefined;
-    return [sse("content_block_stop", { index })];
+    return sse("content_block_stop", { index });
   }
 }
 
@@ -74,7 +71,7 @@ export function anthropicStopReason(reason: FinishReason, stopSequence?: string)
   return stopSequence === undefined ? "end_turn" : "stop_sequence";
 }
 
-function anthropicUsage(usage: RelayUsage | undefined, inputTokens: number) {
+function anthropicUsage(usage: RelayUsage | undefined, inputTokens: number): AnthropicUsage {
   return {
     input_tokens: usage?.promptTokens ?? inputTokens,
     output_tokens: usage?.completionTokens ?? 0,
@@ -83,89 +80,121 @@ function anthropicUsage(usage: RelayUsage | undefined, inputTokens: number) {
 }
 
 /**
- * Hub events → Anthropic Messages SSE, in the order `MessageStream` of the Anthropic SDK
- * requires: `message_start` (with `content: []` and `usage`), a `ping`, then per content
- * block `content_block_start` / `content_block_delta` (`text_delta`, `thinking_delta`,
- * `signature_delta`, `input_json_delta`) / `content_block_stop`, then `message_delta` (with
- * `stop_reason` and `usage.output_tokens`) and `message_stop`. No `[DONE]`. An `error`
- * event, or a stream that ends without `finish`, becomes `event: error` and the end.
- * Tool calls arrive from the hub one after another, so each is one block.
+ * Hub events → Anthropic Messages SSE text, in the order `MessageStream` of the Anthropic
+ * SDK requires: `message_start` (with `content: []` and `usage`), a `ping`, then per
+ * content block `content_block_start` / `content_block_delta` (`text_delta`,
+ * `thinking_delta`, `signature_delta`, `input_json_delta`) / `content_block_stop`, then
+ * `message_delta` (with `stop_reason`, `stop_sequence` and `usage.output_tokens`) and
+ * `message_stop`. No `[DONE]`. An `error` event, or an answer that ends without `finish`,
+ * becomes `event: error` and the end. Tool calls arrive from the hub one after another, so
+ * each is one block.
  *
  * @example
  * ```ts
- * import { AnthropicMessageStream } from "./messages_stream.ts";
- * import type { RelayEvent } from "../../hub/events.ts";
- * const sse = ReadableStream.from<RelayEvent>([
- *   { type: "text", text: "Hello" },
- *   { type: "finish", reason: "stop" },
- * ]).pipeThrough(new AnthropicMessageStream({ id: "msg_1", model: "claude-sonnet-4-5", inputTokens: 3 }))
- *   .pipeThrough(new TextDecoderStream());
- * const names = (await Array.fromAsync(sse)).join("").match(/^event: \w+/gm);
- * console.assert(names?.at(0) === "event: message_start" && names?.at(-1) === "event: message_stop");
+ * import { deepEqual } from "node:assert/strict";
+ * import { anthropicEncoding } from "./messages_stream.ts";
+ * import { AnswerEncoder } from "../answer_encoder.ts";
+ * const encoder = new AnswerEncoder(anthropicEncoding({ id: "msg_1", model: "claude-sonnet-4-5", inputTokens: 3 }));
+ * const text = encoder.start() + encoder.push({ type: "text", text: "Hello" }) + encoder.push({ type: "finish", reason: "stop" });
+ * const names = text.match(/^event: \w+/gm);
+ * deepEqual([names?.at(0), names?.at(-1)], ["event: message_start", "event: message_stop"]);
  * ```
  */
-export class AnthropicMessageStream extends TransformStream<RelayEvent, Uint8Array> {
+export function anthropicEncoding(meta: MessageMeta): AnswerEncoding {
+  const blocks = new ContentBlocks();
+  let usage: RelayUsage | undefined;
+  return {
+    start: () =>
+      sse("message_start", {
+        message: {
+          id: meta.id,
+          type: "message",
+          role: "assistant",
+          model: meta.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: meta.inputTokens, output_tokens: 0 },
+        },
+      }) + sse("ping", {}),
+    event(event) {
+      switch (event.type) {
+        case "text":
+          return blocks.ensure("text", { type: "text", text: "" }) +
+            blocks.delta({ type: "text_delta", text: event.text });
+        case "thinking":
+          return blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }) +
+            blocks.delta({ type: "thinking_delta", thinking: event.text });
+        case "thinking_signature":
+          return blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }) +
+            blocks.delta({ type: "signature_delta", signature: event.signature });
+        case "tool_call_start":
+          return blocks.ensure(
+            "tool_use",
+            { type: "tool_use", id: event.id, name: event.name, input: {} },
+            event.index,
+          );
+        case "tool_call_delta":
+          if (!blocks.isOpenTool(event.index)) {
+            throw new RelayError(502, `arguments of tool call ${event.index} arrived after its block ended`);
+          }
+          return blocks.delta({ type: "input_json_delta", partial_json: event.arguments });
+        case "usage":
+          usage = event.usage;
+          return "";
+        case "finish":
+          return blocks.close() + sse("message_delta", {
+            delta: {
+              stop_reason: anthropicStopReason(event.reason, event.stopSequence),
+              stop_sequence: event.stopSequence ?? null,
+            },
+            usage: anthropicUsage(usage, meta.inputTokens),
+          }) + sse("message_stop", {});
+      }
+    },
+    error: (error) => sse("error", anthropicErrorBody(error) as unknown as Record<string, unknown>),
+  };
+}
+
+/**
+ * {@link anthropicEncoding} as a `TransformStream` from hub events to bytes.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { AnthropicMessageStream } from "./messages_stream.ts";
+ * import type { RelayEvent } from "../../hub/events.ts";
+ * const sse = ReadableStream.from<RelayEvent>([{ type: "text", text: "Hello" }, { type: "finish", reason: "stop" }])
+ *   .pipeThrough(new AnthropicMessageStream({ id: "msg_1", model: "claude-sonnet-4-5", inputTokens: 3 }))
+ *   .pipeThrough(new TextDecoderStream());
+ * equal((await Array.fromAsync(sse)).join("").match(/^event: \w+/gm)?.at(-1), "event: message_stop");
+ * ```
+ */
+export class AnthropicMessageStream extends EncoderStream {
   /** Creates the encoder; `message_start` and a `ping` are sent at once. */
   constructor(meta: MessageMeta) {
-    const blocks = new ContentBlocks();
-    let usage: RelayUsage | undefined;
-    super(answerEncoder({
-      start(send) {
-        send(sse("message_start", {
-          message: {
-            id: meta.id,
-            type: "message",
-            role: "assistant",
-            model: meta.model,
-            content: [],
-            stop_reason: null,
-            stop_sequence: null,
-            usage: { input_tokens: meta.inputTokens, output_tokens: 0 },
-          },
-        }));
-        send(sse("ping", {}));
-      },
-      event(event, send) {
-        switch (event.type) {
-          case "text":
-            blocks.ensure("text", { type: "text", text: "" }).forEach(send);
-            return send(blocks.delta({ type: "text_delta", text: event.text }));
-          case "thinking":
-            blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }).forEach(send);
-            return send(blocks.delta({ type: "thinking_delta", thinking: event.text }));
-          case "thinking_signature":
-            blocks.ensure("thinking", { type: "thinking", thinking: "", signature: "" }).forEach(send);
-            return send(blocks.delta({ type: "signature_delta", signature: event.signature }));
-          case "tool_call_start":
-            return blocks.ensure(
-              "tool_use",
-              { type: "tool_use", id: event.id, name: event.name, input: {} },
-              event.index,
-            )
-              .forEach(send);
-          case "tool_call_delta":
-            if (!blocks.isOpenTool(event.index)) {
-              throw new RelayError(502, `arguments of tool call ${event.index} arrived after its block ended`);
-            }
-            return send(blocks.delta({ type: "input_json_delta", partial_json: event.arguments }));
-          case "usage":
-            usage = event.usage;
-            return;
-          case "finish":
-            blocks.close().forEach(send);
-            send(sse("message_delta", {
-              delta: {
-                stop_reason: anthropicStopReason(event.reason, event.stopSequence),
-                stop_sequence: event.stopSequence ?? null,
-              },
-              usage: anthropicUsage(usage, meta.inputTokens),
-            }));
-            return send(sse("message_stop", {}));
-        }
-      },
-      error: (error) => sse("error", anthropicErrorBody(error) as unknown as Record<string, unknown>),
-    }));
+    super(anthropicEncoding(meta));
   }
+}
+
+/** An Anthropic `message` object. */
+export interface AnthropicMessage {
+  id: string;
+  type: "message";
+  role: "assistant";
+  model: string;
+  /** `thinking`, `text` and `tool_use` blocks. */
+  content: Record<string, unknown>[];
+  stop_reason: string;
+  stop_sequence: string | null;
+  usage: AnthropicUsage;
+}
+
+/** Anthropic's `usage` object. */
+export interface AnthropicUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number;
 }
 
 /**
@@ -182,7 +211,7 @@ export class AnthropicMessageStream extends TransformStream<RelayEvent, Uint8Arr
  * console.assert(message.content[0].type === "text" && message.stop_reason === "end_turn");
  * ```
  */
-export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta) {
+export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta): AnthropicMessage {
   const content: Record<string, unknown>[] = [];
   if (answer.thinking || answer.thinkingSignature) {
     content.push({ type: "thinking", thinking: answer.thinking, signature: answer.thinkingSignature ?? "" });

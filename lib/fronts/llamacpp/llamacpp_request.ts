@@ -30,8 +30,11 @@ export const LlamaCppSchema = z.looseObject({
 
 /** A parsed request: the hub request, the model to report, whether to stream. */
 export interface ParsedLlamaCppRequest {
+  /** The request in hub terms. */
   request: RelayRequest;
+  /** The model name to report back. */
   model: string;
+  /** Whether to stream. */
   stream: boolean;
 }
 

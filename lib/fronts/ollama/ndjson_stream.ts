@@ -1,12 +1,10 @@
-import type { FinishReason, RelayEvent, RelayUsage } from "../../hub/events.ts";
+import type { FinishReason, RelayUsage } from "../../hub/events.ts";
 import type { CollectedAnswer } from "../../hub/collect.ts";
 import { RelayError } from "../../hub/errors.ts";
-import { answerEncoder } from "../answer_encoder.ts";
+import { type AnswerEncoding, EncoderStream } from "../answer_encoder.ts";
 
 /** Which Ollama endpoint the lines answer: `chat` (`message`) or `generate` (`response`). */
 export type OllamaShape = "chat" | "generate";
-
-const encoder = new TextEncoder();
 
 function toolCalls(calls: { name: string; arguments: string }[]) {
   return calls.map((call) => ({ function: { name: call.name, arguments: parseArguments(call.arguments) } }));
@@ -38,7 +36,7 @@ function doneFields(reason: FinishReason, usage: RelayUsage | undefined, started
 }
 
 /**
- * Hub events → Ollama NDJSON (`application/x-ndjson`), one JSON object per line:
+ * Hub events → Ollama NDJSON (`application/x-ndjson`) text, one JSON object per line:
  * `{"model","created_at","message":{"role":"assistant","content"},"done":false}` for
  * `/api/chat` (`"response"` for `/api/generate`), thinking as `message.thinking`, tool calls
  * as one line with `arguments` objects (Ollama never streams partial calls), then a final
@@ -46,47 +44,67 @@ function doneFields(reason: FinishReason, usage: RelayUsage | undefined, started
  *
  * @example
  * ```ts
- * import { OllamaStream } from "./ndjson_stream.ts";
- * import type { RelayEvent } from "../../hub/events.ts";
- * const ndjson = ReadableStream.from<RelayEvent>([
- *   { type: "text", text: "Hi" },
- *   { type: "finish", reason: "stop" },
- * ]).pipeThrough(new OllamaStream("chat", "llama3")).pipeThrough(new TextDecoderStream());
- * const lines = (await Array.fromAsync(ndjson)).join("").trim().split("\n").map((line) => JSON.parse(line));
- * console.assert(lines[0].message.content === "Hi" && lines[1].done === true);
+ * import { equal } from "node:assert/strict";
+ * import { ollamaEncoding } from "./ndjson_stream.ts";
+ * import { AnswerEncoder } from "../answer_encoder.ts";
+ * const encoder = new AnswerEncoder(ollamaEncoding("chat", "llama3"));
+ * const text = encoder.push({ type: "text", text: "Hi" }) + encoder.push({ type: "finish", reason: "stop" });
+ * const lines = text.trim().split("\n").map((line) => JSON.parse(line));
+ * equal(lines[0].message.content, "Hi");
+ * equal(lines[1].done, true);
  * ```
  */
-export class OllamaStream extends TransformStream<RelayEvent, Uint8Array> {
+export function ollamaEncoding(shape: OllamaShape, model: string): AnswerEncoding {
+  const startedNs = performance.now() * 1e6;
+  const line = (fields: Record<string, unknown>) =>
+    `${JSON.stringify({ model, created_at: new Date().toISOString(), ...fields })}\n`;
+  const calls: { name: string; arguments: string }[] = [];
+  let usage: RelayUsage | undefined;
+  return {
+    event(event) {
+      switch (event.type) {
+        case "text":
+          return line({ ...content(shape, event.text), done: false });
+        case "thinking":
+          return line({ ...content(shape, "", { thinking: event.text }), done: false });
+        case "tool_call_start":
+          calls[event.index] = { name: event.name, arguments: "" };
+          return "";
+        case "tool_call_delta":
+          calls[event.index].arguments += event.arguments;
+          return "";
+        case "usage":
+          usage = event.usage;
+          return "";
+        case "finish":
+          return (calls.length ? line({ ...content(shape, "", { tool_calls: toolCalls(calls) }), done: false }) : "") +
+            line({ ...content(shape, ""), ...doneFields(event.reason, usage, startedNs) });
+        default:
+          return "";
+      }
+    },
+    error: (error) => `${JSON.stringify({ error: error.message })}\n`,
+  };
+}
+
+/**
+ * {@link ollamaEncoding} as a `TransformStream` from hub events to bytes.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { OllamaStream } from "./ndjson_stream.ts";
+ * import type { RelayEvent } from "../../hub/events.ts";
+ * const ndjson = ReadableStream.from<RelayEvent>([{ type: "text", text: "Hi" }, { type: "finish", reason: "stop" }])
+ *   .pipeThrough(new OllamaStream("chat", "llama3")).pipeThrough(new TextDecoderStream());
+ * const lines = (await Array.fromAsync(ndjson)).join("").trim().split("\n").map((line) => JSON.parse(line));
+ * equal(lines[1].done, true);
+ * ```
+ */
+export class OllamaStream extends EncoderStream {
   /** Creates the encoder for `shape` answers naming `model`. */
   constructor(shape: OllamaShape, model: string) {
-    const startedNs = performance.now() * 1e6;
-    const line = (fields: Record<string, unknown>) =>
-      encoder.encode(`${JSON.stringify({ model, created_at: new Date().toISOString(), ...fields })}\n`);
-    const calls: { name: string; arguments: string }[] = [];
-    let usage: RelayUsage | undefined;
-    super(answerEncoder({
-      event(event, send) {
-        switch (event.type) {
-          case "text":
-            return send(line({ ...content(shape, event.text), done: false }));
-          case "thinking":
-            return send(line({ ...content(shape, "", { thinking: event.text }), done: false }));
-          case "tool_call_start":
-            calls[event.index] = { name: event.name, arguments: "" };
-            return;
-          case "tool_call_delta":
-            calls[event.index].arguments += event.arguments;
-            return;
-          case "usage":
-            usage = event.usage;
-            return;
-          case "finish":
-            if (calls.length) send(line({ ...content(shape, "", { tool_calls: toolCalls(calls) }), done: false }));
-            return send(line({ ...content(shape, ""), ...doneFields(event.reason, usage, startedNs) }));
-        }
-      },
-      error: (error) => encoder.encode(`${JSON.stringify({ error: error.message })}\n`),
-    }));
+    super(ollamaEncoding(shape, model));
   }
 }
 
@@ -100,7 +118,12 @@ export class OllamaStream extends TransformStream<RelayEvent, Uint8Array> {
  * console.assert(body.response === "x" && body.done === true);
  * ```
  */
-export function toOllamaResponse(shape: OllamaShape, model: string, answer: CollectedAnswer, startedNs: number) {
+export function toOllamaResponse(
+  shape: OllamaShape,
+  model: string,
+  answer: CollectedAnswer,
+  startedNs: number,
+): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   if (answer.thinking) extra.thinking = answer.thinking;
   if (answer.toolCalls.length) extra.tool_calls = toolCalls(answer.toolCalls);
@@ -109,5 +132,5 @@ export function toOllamaResponse(shape: OllamaShape, model: string, answer: Coll
     created_at: new Date().toISOString(),
     ...content(shape, answer.text, extra),
     ...doneFields(answer.finishReason, answer.usage, startedNs),
-  } as Record<string, unknown>;
+  };
 }

@@ -67,8 +67,11 @@ export const OllamaGenerateSchema = z.object({
 
 /** A parsed Ollama request: the hub request, the model name, and whether to stream (default true). */
 export interface ParsedOllamaRequest {
+  /** The request in hub terms. */
   request: RelayRequest;
+  /** The model name to report back. */
   model: string;
+  /** Whether to stream. */
   stream: boolean;
 }
 

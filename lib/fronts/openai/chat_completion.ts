@@ -1,11 +1,36 @@
 import type { CollectedAnswer } from "../../hub/collect.ts";
-import { openAIUsage } from "./chat_stream.ts";
+import type { FinishReason } from "../../hub/events.ts";
+import { openAIUsage, type OpenAIUsageObject } from "./chat_stream.ts";
 
 /** Identity of one response. */
 export interface ChatCompletionMeta {
+  /** The `chatcmpl-…` id. */
   id: string;
+  /** Unix seconds. */
+  created: number;
+  /** The model name to report. */
+  model: string;
+}
+
+/** A `chat.completion` object. */
+export interface ChatCompletionObject {
+  id: string;
+  object: "chat.completion";
   created: number;
   model: string;
+  choices: {
+    index: 0;
+    message: {
+      role: "assistant";
+      content: string | null;
+      refusal: null;
+      reasoning_content?: string;
+      tool_calls?: { id: string; type: "function"; function: { name: string; arguments: string } }[];
+    };
+    logprobs: null;
+    finish_reason: FinishReason;
+  }[];
+  usage: OpenAIUsageObject;
 }
 
 /**
@@ -22,7 +47,7 @@ export interface ChatCompletionMeta {
  * console.assert(completion.choices[0].message.content === "Hi");
  * ```
  */
-export function toChatCompletion(answer: CollectedAnswer, meta: ChatCompletionMeta) {
+export function toChatCompletion(answer: CollectedAnswer, meta: ChatCompletionMeta): ChatCompletionObject {
   const toolCalls = answer.toolCalls.map((call) => ({
     id: call.id,
     type: "function" as const,
@@ -34,7 +59,7 @@ export function toChatCompletion(answer: CollectedAnswer, meta: ChatCompletionMe
     created: meta.created,
     model: meta.model,
     choices: [{
-      index: 0,
+      index: 0 as const,
       message: {
         role: "assistant" as const,
         content: answer.text || (toolCalls.length ? null : ""),

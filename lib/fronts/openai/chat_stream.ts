@@ -1,5 +1,5 @@
-import type { RelayEvent, RelayUsage } from "../../hub/events.ts";
-import { answerEncoder } from "../answer_encoder.ts";
+import type { RelayUsage } from "../../hub/events.ts";
+import { type AnswerEncoding, EncoderStream } from "../answer_encoder.ts";
 import { openAIErrorEvent } from "./errors.ts";
 
 /** What every chunk of one response repeats. */
@@ -14,19 +14,77 @@ export interface ChatStreamOptions {
   includeUsage: boolean;
 }
 
-const encoder = new TextEncoder();
-
 /**
- * Hub events → OpenAI `chat.completion.chunk` SSE bytes, exactly as strict clients need
+ * Hub events → OpenAI `chat.completion.chunk` SSE text, exactly as strict clients need
  * (clients.md §0, §11): one single-line `data:` event per write; a first chunk with
  * `role: "assistant"`; `index: 0` everywhere; the same `id`/`created`/`model` on every
- * chunk; `reasoning_content` for thinking; tool-call deltas whose first fragment carries
- * `id`, `type` and `function.name`; one `finish_reason` chunk; a usage chunk only when
- * asked; then `data: [DONE]`. An `error` event becomes one `data: {"error":…}` event and
- * the stream ends without `[DONE]`; so does a stream that ends without `finish`.
+ * chunk (written once, not per chunk); `reasoning_content` for thinking; tool-call deltas
+ * whose first fragment carries `id`, `type` and `function.name`; one `finish_reason`
+ * chunk; a usage chunk only when asked; then `data: [DONE]`. An `error` event becomes one
+ * `data: {"error":…}` event and the stream ends without `[DONE]`; so does an answer that
+ * ends without `finish`.
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { openAIChatEncoding } from "./chat_stream.ts";
+ * import { AnswerEncoder } from "../answer_encoder.ts";
+ * const encoder = new AnswerEncoder(openAIChatEncoding({ id: "chatcmpl-1", created: 0, model: "m", includeUsage: false }));
+ * const text = encoder.start() + encoder.push({ type: "text", text: "Hi" }) + encoder.push({ type: "finish", reason: "stop" });
+ * ok(text.includes('"delta":{"content":"Hi"}') && text.endsWith("data: [DONE]\n\n"));
+ * ```
+ */
+export function openAIChatEncoding(options: ChatStreamOptions): AnswerEncoding {
+  const head =
+    `data: {"id":${JSON.stringify(options.id)},"object":"chat.completion.chunk","created":${options.created},` +
+    `"model":${JSON.stringify(options.model)},"choices":[{"index":0,"delta":`;
+  const tail = `,"finish_reason":null}]}\n\n`;
+  const chunk = (delta: string) => `${head}${delta}${tail}`;
+  let usage: RelayUsage | undefined;
+  return {
+    start: () => chunk(`{"role":"assistant","content":""}`),
+    event(event) {
+      switch (event.type) {
+        case "text":
+          return chunk(`{"content":${JSON.stringify(event.text)}}`);
+        case "thinking":
+          return chunk(`{"reasoning_content":${JSON.stringify(event.text)}}`);
+        case "thinking_signature":
+          return "";
+        case "tool_call_start":
+          return chunk(JSON.stringify({
+            tool_calls: [{
+              index: event.index,
+              id: event.id,
+              type: "function",
+              function: { name: event.name, arguments: "" },
+            }],
+          }));
+        case "tool_call_delta":
+          return chunk(
+            `{"tool_calls":[{"index":${event.index},"function":{"arguments":${JSON.stringify(event.arguments)}}}]}`,
+          );
+        case "usage":
+          usage = event.usage;
+          return "";
+        case "finish": {
+          const usageChunk = options.includeUsage && usage
+            ? `${head.slice(0, head.indexOf('[{"index"'))}[],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`
+            : "";
+          return `${head}{},"finish_reason":${JSON.stringify(event.reason)}}]}\n\n${usageChunk}data: [DONE]\n\n`;
+        }
+      }
+    },
+    error: openAIErrorEvent,
+  };
+}
+
+/**
+ * {@link openAIChatEncoding} as a `TransformStream` from hub events to bytes.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
  * import { OpenAIChatStream } from "./chat_stream.ts";
  * import type { RelayEvent } from "../../hub/events.ts";
  * const sse = ReadableStream.from<RelayEvent>([
@@ -34,56 +92,26 @@ const encoder = new TextEncoder();
  *   { type: "finish", reason: "stop" },
  * ]).pipeThrough(new OpenAIChatStream({ id: "chatcmpl-1", created: 0, model: "m", includeUsage: false }))
  *   .pipeThrough(new TextDecoderStream());
- * const text = (await Array.fromAsync(sse)).join("");
- * console.assert(text.endsWith("data: [DONE]\n\n"));
+ * ok((await Array.fromAsync(sse)).join("").endsWith("data: [DONE]\n\n"));
  * ```
  */
-export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
+export class OpenAIChatStream extends EncoderStream {
   /** Creates the encoder; the role chunk is sent at once. */
   constructor(options: ChatStreamOptions) {
-    const head = `data: {"id":${
-      JSON.stringify(options.id)
-    },"object":"chat.completion.chunk","created":${options.created},"model":${
-      JSON.stringify(options.model)
-    },"choices":[`;
-    const chunk = (delta: object, finishReason: string | null = null) =>
-      encoder.encode(
-        `${head}{"index":0,"delta":${JSON.stringify(delta)},"finish_reason":${JSON.stringify(finishReason)}}]}\n\n`,
-      );
-    let usage: RelayUsage | undefined;
-    super(answerEncoder({
-      start: (send) => send(chunk({ role: "assistant", content: "" })),
-      event(event, send) {
-        switch (event.type) {
-          case "text":
-            return send(chunk({ content: event.text }));
-          case "thinking":
-            return send(chunk({ reasoning_content: event.text }));
-          case "tool_call_start":
-            return send(chunk({
-              tool_calls: [{
-                index: event.index,
-                id: event.id,
-                type: "function",
-                function: { name: event.name, arguments: "" },
-              }],
-            }));
-          case "tool_call_delta":
-            return send(chunk({ tool_calls: [{ index: event.index, function: { arguments: event.arguments } }] }));
-          case "usage":
-            usage = event.usage;
-            return;
-          case "finish":
-            send(chunk({}, event.reason));
-            if (options.includeUsage && usage) {
-              send(encoder.encode(`${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`));
-            }
-            return send(encoder.encode("data: [DONE]\n\n"));
-        }
-      },
-      error: openAIErrorEvent,
-    }));
+    super(openAIChatEncoding(options));
   }
+}
+
+/** OpenAI's `usage` object. */
+export interface OpenAIUsageObject {
+  /** Tokens read. */
+  prompt_tokens: number;
+  /** Tokens written. */
+  completion_tokens: number;
+  /** Their sum. */
+  total_tokens: number;
+  /** Tokens read from the prompt cache, when the upstream reports them. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /**
@@ -95,12 +123,7 @@ export class OpenAIChatStream extends TransformStream<RelayEvent, Uint8Array> {
  * console.assert(openAIUsage({ promptTokens: 2, completionTokens: 3 }).total_tokens === 5);
  * ```
  */
-export function openAIUsage(usage: RelayUsage): {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
-  prompt_tokens_details?: { cached_tokens: number };
-} {
+export function openAIUsage(usage: RelayUsage): OpenAIUsageObject {
   return {
     prompt_tokens: usage.promptTokens,
     completion_tokens: usage.completionTokens,

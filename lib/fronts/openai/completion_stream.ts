@@ -1,7 +1,7 @@
-import type { RelayEvent, RelayUsage } from "../../hub/events.ts";
-import { answerEncoder } from "../answer_encoder.ts";
+import type { FinishReason, RelayUsage } from "../../hub/events.ts";
+import { type AnswerEncoding, EncoderStream } from "../answer_encoder.ts";
 import { openAIErrorEvent } from "./errors.ts";
-import { openAIUsage } from "./chat_stream.ts";
+import { openAIUsage, type OpenAIUsageObject } from "./chat_stream.ts";
 import type { CollectedAnswer } from "../../hub/collect.ts";
 
 /** What every chunk of one legacy completion repeats. */
@@ -16,17 +16,51 @@ export interface CompletionStreamOptions {
   includeUsage: boolean;
 }
 
-const encoder = new TextEncoder();
-
 /**
- * Hub events → OpenAI legacy `text_completion` SSE: one chunk per text delta with
+ * Hub events → OpenAI legacy `text_completion` SSE text: one chunk per text delta with
  * `choices[0].text`, a final chunk with `finish_reason`, a usage chunk only when asked,
  * then `data: [DONE]`. Thinking and tool calls have no place in a completion and are
- * dropped. An `error` event, or a stream that ends without `finish`, becomes one
+ * dropped. An `error` event, or an answer that ends without `finish`, becomes one
  * `data: {"error":…}` event and no `[DONE]`.
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { textCompletionEncoding } from "./completion_stream.ts";
+ * import { AnswerEncoder } from "../answer_encoder.ts";
+ * const encoder = new AnswerEncoder(textCompletionEncoding({ id: "cmpl-1", created: 0, model: "m", includeUsage: false }));
+ * const text = encoder.push({ type: "text", text: "a + b" }) + encoder.push({ type: "finish", reason: "stop" });
+ * ok(text.includes('"text":"a + b"') && text.endsWith("data: [DONE]\n\n"));
+ * ```
+ */
+export function textCompletionEncoding(options: CompletionStreamOptions): AnswerEncoding {
+  const head = `data: {"id":${JSON.stringify(options.id)},"object":"text_completion","created":${options.created},` +
+    `"model":${JSON.stringify(options.model)},"choices":[`;
+  const chunk = (text: string, finishReason: string | null = null) =>
+    `${head}{"text":${JSON.stringify(text)},"index":0,"logprobs":null,"finish_reason":${
+      JSON.stringify(finishReason)
+    }}]}\n\n`;
+  let usage: RelayUsage | undefined;
+  return {
+    event(event) {
+      if (event.type === "text") return chunk(event.text);
+      if (event.type === "usage") usage = event.usage;
+      if (event.type !== "finish") return "";
+      const usageChunk = options.includeUsage && usage
+        ? `${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`
+        : "";
+      return `${chunk("", event.reason)}${usageChunk}data: [DONE]\n\n`;
+    },
+    error: openAIErrorEvent,
+  };
+}
+
+/**
+ * {@link textCompletionEncoding} as a `TransformStream` from hub events to bytes.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
  * import { TextCompletionStream } from "./completion_stream.ts";
  * import type { RelayEvent } from "../../hub/events.ts";
  * const sse = ReadableStream.from<RelayEvent>([
@@ -34,37 +68,24 @@ const encoder = new TextEncoder();
  *   { type: "finish", reason: "stop" },
  * ]).pipeThrough(new TextCompletionStream({ id: "cmpl-1", created: 0, model: "m", includeUsage: false }))
  *   .pipeThrough(new TextDecoderStream());
- * const text = (await Array.fromAsync(sse)).join("");
- * console.assert(text.includes('"text":"a + b"') && text.endsWith("data: [DONE]\n\n"));
+ * ok((await Array.fromAsync(sse)).join("").endsWith("data: [DONE]\n\n"));
  * ```
  */
-export class TextCompletionStream extends TransformStream<RelayEvent, Uint8Array> {
+export class TextCompletionStream extends EncoderStream {
   /** Creates the encoder. */
   constructor(options: CompletionStreamOptions) {
-    const head = `data: {"id":${JSON.stringify(options.id)},"object":"text_completion","created":${options.created},` +
-      `"model":${JSON.stringify(options.model)},"choices":[`;
-    const chunk = (text: string, finishReason: string | null = null) =>
-      encoder.encode(
-        `${head}{"text":${JSON.stringify(text)},"index":0,"logprobs":null,"finish_reason":${
-          JSON.stringify(finishReason)
-        }}]}\n\n`,
-      );
-    let usage: RelayUsage | undefined;
-    super(answerEncoder({
-      event(event, send) {
-        if (event.type === "text") send(chunk(event.text));
-        else if (event.type === "usage") usage = event.usage;
-        else if (event.type === "finish") {
-          send(chunk("", event.reason));
-          if (options.includeUsage && usage) {
-            send(encoder.encode(`${head}],"usage":${JSON.stringify(openAIUsage(usage))}}\n\n`));
-          }
-          send(encoder.encode("data: [DONE]\n\n"));
-        }
-      },
-      error: openAIErrorEvent,
-    }));
+    super(textCompletionEncoding(options));
   }
+}
+
+/** A `text_completion` object. */
+export interface TextCompletionObject {
+  id: string;
+  object: "text_completion";
+  created: number;
+  model: string;
+  choices: { text: string; index: 0; logprobs: null; finish_reason: FinishReason }[];
+  usage: OpenAIUsageObject;
 }
 
 /**
@@ -80,13 +101,16 @@ export class TextCompletionStream extends TransformStream<RelayEvent, Uint8Array
  * console.assert(body.choices[0].text === "a + b" && body.usage.total_tokens === 0);
  * ```
  */
-export function toTextCompletion(answer: CollectedAnswer, meta: { id: string; created: number; model: string }) {
+export function toTextCompletion(
+  answer: CollectedAnswer,
+  meta: { id: string; created: number; model: string },
+): TextCompletionObject {
   return {
     id: meta.id,
     object: "text_completion" as const,
     created: meta.created,
     model: meta.model,
-    choices: [{ text: answer.text, index: 0, logprobs: null, finish_reason: answer.finishReason }],
+    choices: [{ text: answer.text, index: 0 as const, logprobs: null, finish_reason: answer.finishReason }],
     usage: openAIUsage(answer.usage ?? { promptTokens: 0, completionTokens: 0 }),
   };
 }

@@ -63,8 +63,6 @@ export function openAIErrorResponse(error: RelayError): Response {
   return errorResponse(openAIErrorBody(error), error.status, error);
 }
 
-const encoder = new TextEncoder();
-
 /**
  * An error inside an OpenAI SSE stream: one `data: {"error":…}` event (openai-node, the
  * AI SDK, Continue and Zed all surface it).
@@ -73,10 +71,10 @@ const encoder = new TextEncoder();
  * ```ts
  * import { openAIErrorEvent } from "./errors.ts";
  * import { RelayError } from "../../hub/errors.ts";
- * const event = new TextDecoder().decode(openAIErrorEvent(new RelayError(502, "reset")));
+ * const event = openAIErrorEvent(new RelayError(502, "reset"));
  * console.assert(event.startsWith('data: {"error":{"message":"reset"'));
  * ```
  */
-export function openAIErrorEvent(error: RelayError): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify(openAIErrorBody(error))}\n\n`);
+export function openAIErrorEvent(error: RelayError): string {
+  return `data: ${JSON.stringify(openAIErrorBody(error))}\n\n`;
 }

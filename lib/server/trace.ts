@@ -1,13 +1,13 @@
 /**
- * What one request did, written by the stages it passes through (front, retries, upstream,
- * continuation) and read once it ended by the request log line and the metrics.
+ * What one request did, for the request log line and the metrics: the server notes what it
+ * sees (the dialect, the client's model name, when the first byte went out, how it ended),
+ * and the answer's own events bring the rest (`meta`, `usage`, `finish`, `error`), which
+ * the pipeline's stages emit instead of writing here.
  *
  * @module
  */
-import type { RelayError } from "./errors.ts";
-import type { RelayUsage } from "./events.ts";
-import { SHUTTING_DOWN } from "./supervise.ts";
-import { TIMEOUT } from "./timeouts.ts";
+import { type RelayError, SHUTTING_DOWN, TIMEOUT } from "../hub/errors.ts";
+import type { RelayEvent, RelayUsage } from "../hub/events.ts";
 
 /** How a request ended, as the log line and `/metrics` name it. */
 export type RequestOutcome = "completed" | "error" | "client_abort" | "timeout" | "shutdown";
@@ -29,13 +29,13 @@ export class RequestTrace {
   front?: string;
   /** The model the client asked for, as it named it. */
   requestedModel?: string;
-  /** The upstream model that answered (differs from the request after a fallback). */
+  /** The model the relay asked for: the request's, or the fallback model that answered. */
   model?: string;
   /** The model the answer says wrote it, in the upstream's own name (e.g. `claude-sonnet-4-20250514`), when it says. */
   answeredModel?: string;
   /** The upstream api-version used (Cody). */
   apiVersion?: number;
-  /** Upstream attempts beyond the first (retries and fallbacks). */
+  /** Failed attempts before the one that answered (retries and fallbacks). */
   retries = 0;
   /** Continuation rounds after the first. */
   continuations?: number;
@@ -63,6 +63,29 @@ export class RequestTrace {
   /** Starts the clock. */
   constructor() {
     this.ended = new Promise((resolve) => this.#resolve = resolve);
+  }
+
+  /** Takes the facts an answer's event carries: `meta` (fallback model, failures, api-version), `usage`, `finish`, `error`. */
+  note(event: RelayEvent): void {
+    switch (event.type) {
+      case "meta":
+        if (event.meta.model) this.model = event.meta.model;
+        if (event.meta.apiVersion !== undefined) this.apiVersion = event.meta.apiVersion;
+        if (event.meta.failures) {
+          this.upstreamErrors.push(...event.meta.failures);
+          this.retries += event.meta.failures.length;
+        }
+        return;
+      case "usage":
+        this.usage = event.usage;
+        return;
+      case "finish":
+        this.continuations = event.continuations;
+        this.answeredModel = event.model;
+        return;
+      case "error":
+        this.error = event.error;
+    }
   }
 
   /** The outcome, once ended. */

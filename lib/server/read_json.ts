@@ -1,5 +1,5 @@
 import { RelayError } from "../hub/errors.ts";
-import { jsonErrorPosition } from "./json_error_position.ts";
+import { jsonErrorPosition } from "../hub/json_error_position.ts";
 
 /** The request body limit used where none is given: 10 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;

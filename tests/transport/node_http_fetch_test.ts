@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import net from "node:net";
-import { nodeHttpFetch } from "../../lib/hub/node_http_fetch.ts";
+import { nodeHttpFetch } from "../../lib/transport/node_http_fetch.ts";
 import { serve } from "../../lib/server/serve.ts";
 import OpenAI from "openai";
 import { startStack } from "../harness.ts";

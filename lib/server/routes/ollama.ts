@@ -1,30 +1,21 @@
 import { Hono } from "hono";
 import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
-import { errorResponse } from "../error_response.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
-import { type OllamaShape, OllamaStream, toOllamaResponse } from "./ndjson_stream.ts";
-import { type ParsedOllamaRequest, parseOllamaChat, parseOllamaGenerate, parseOllamaShow } from "./ollama_request.ts";
+import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
+import { ollamaErrorResponse } from "../../fronts/ollama/errors.ts";
+import { ollamaEncoding, type OllamaShape, toOllamaResponse } from "../../fronts/ollama/ndjson_stream.ts";
+import {
+  type ParsedOllamaRequest,
+  parseOllamaChat,
+  parseOllamaGenerate,
+  parseOllamaShow,
+} from "../../fronts/ollama/ollama_request.ts";
 
 /** The Ollama version reported: VS Code Copilot's Ollama mode needs at least 0.6.4. */
 export const OLLAMA_VERSION = "0.12.0";
 
 const NDJSON_HEADERS = { "content-type": "application/x-ndjson", "cache-control": "no-cache" };
-
-/**
- * The HTTP response for a relay error in Ollama's shape: `{"error":"…"}`.
- *
- * @example
- * ```ts
- * import { ollamaErrorResponse } from "./routes.ts";
- * import { RelayError } from "../../hub/errors.ts";
- * console.assert(ollamaErrorResponse(new RelayError(404, "model 'x' not found")).status === 404);
- * ```
- */
-export function ollamaErrorResponse(error: RelayError): Response {
-  return errorResponse({ error: error.message }, error.status, error);
-}
 
 function modelDetails(model: RelayModel) {
   return {
@@ -46,17 +37,17 @@ function modelDetails(model: RelayModel) {
  *
  * @example
  * ```ts
- * import { ollamaRoutes } from "./routes.ts";
- * import type { Upstream } from "../../hub/upstream.ts";
- * const upstream: Upstream = {
+ * import { ollamaRoutes } from "./ollama.ts";
+ * import { streamUpstream } from "../../hub/answer_stream.ts";
+ * const upstream = streamUpstream({
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "text", text: "Hi" }, { type: "finish", reason: "stop" }] as const)),
  *   models: () => Promise.resolve([{ id: "m", ownedBy: "anthropic" }]),
- * };
+ * });
  * const response = await ollamaRoutes(upstream).request("/api/tags");
  * console.assert((await response.json()).models[0].name === "m");
  * ```
  */
-export function ollamaRoutes(upstream: Upstream, options: FrontOptions = {}): Hono {
+export function ollamaRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
   const app = new Hono();
   app.onError((error) => ollamaErrorResponse(toRelayError(error)));
 
@@ -109,7 +100,7 @@ export function ollamaRoutes(upstream: Upstream, options: FrontOptions = {}): Ho
     return await answerRequest(upstream, raw, parsed.request, {
       stream: parsed.stream,
       toJson: (answer, model = parsed.model) => toOllamaResponse(shape, model, answer, startedNs),
-      encoder: (model = parsed.model) => new OllamaStream(shape, model),
+      encoding: (model = parsed.model) => ollamaEncoding(shape, model),
       streamHeaders: NDJSON_HEADERS,
       keepAlive: false,
     }, options);

@@ -2,14 +2,14 @@ import { Hono } from "hono";
 import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
-import { toChatCompletion } from "./chat_completion.ts";
-import { parseChatRequest } from "./chat_request.ts";
-import { OpenAIChatStream } from "./chat_stream.ts";
-import { parseCompletionRequest, parseFimRequest } from "./completion_request.ts";
-import { TextCompletionStream, toTextCompletion } from "./completion_stream.ts";
-import { openAIErrorResponse } from "./errors.ts";
-import { toModelList, toModelObject } from "./models.ts";
+import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
+import { toChatCompletion } from "../../fronts/openai/chat_completion.ts";
+import { parseChatRequest } from "../../fronts/openai/chat_request.ts";
+import { openAIChatEncoding } from "../../fronts/openai/chat_stream.ts";
+import { parseCompletionRequest, parseFimRequest } from "../../fronts/openai/completion_request.ts";
+import { textCompletionEncoding, toTextCompletion } from "../../fronts/openai/completion_stream.ts";
+import { openAIErrorResponse } from "../../fronts/openai/errors.ts";
+import { toModelList, toModelObject } from "../../fronts/openai/models.ts";
 
 /**
  * The OpenAI dialect: `POST /chat/completions`, `POST /completions` (legacy; FIM templates
@@ -23,18 +23,18 @@ import { toModelList, toModelObject } from "./models.ts";
  * @example
  * ```ts
  * import { Hono } from "hono";
- * import { openAIRoutes } from "./routes.ts";
- * import type { Upstream } from "../../hub/upstream.ts";
- * const upstream: Upstream = {
+ * import { openAIRoutes } from "./openai.ts";
+ * import { streamUpstream } from "../../hub/answer_stream.ts";
+ * const upstream = streamUpstream({
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "finish", reason: "stop" } as const])),
  *   models: () => Promise.resolve([{ id: "m", ownedBy: "me" }]),
- * };
+ * });
  * const app = new Hono().route("/v1", openAIRoutes(upstream));
  * const response = await app.request("/v1/models", { headers: { authorization: "Bearer k" } });
  * console.assert(response.status === 200);
  * ```
  */
-export function openAIRoutes(upstream: Upstream, options: FrontOptions = {}): Hono {
+export function openAIRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
   const app = new Hono();
   app.onError((error) => openAIErrorResponse(toRelayError(error)));
 
@@ -44,7 +44,7 @@ export function openAIRoutes(upstream: Upstream, options: FrontOptions = {}): Ho
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
       toJson: (answer, model = meta.model) => toChatCompletion(answer, { ...meta, model }),
-      encoder: (model = meta.model) => new OpenAIChatStream({ ...meta, model, includeUsage: parsed.includeUsage }),
+      encoding: (model = meta.model) => openAIChatEncoding({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
   });
 
@@ -54,7 +54,7 @@ export function openAIRoutes(upstream: Upstream, options: FrontOptions = {}): Ho
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
       toJson: (answer, model = meta.model) => toTextCompletion(answer, { ...meta, model }),
-      encoder: (model = meta.model) => new TextCompletionStream({ ...meta, model, includeUsage: parsed.includeUsage }),
+      encoding: (model = meta.model) => textCompletionEncoding({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
   });
 
@@ -65,7 +65,7 @@ export function openAIRoutes(upstream: Upstream, options: FrontOptions = {}): Ho
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
       toJson: (answer, model = meta.model) => toChatCompletion(answer, { ...meta, model }),
-      encoder: (model = meta.model) => new OpenAIChatStream({ ...meta, model, includeUsage: parsed.includeUsage }),
+      encoding: (model = meta.model) => openAIChatEncoding({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
   });
 

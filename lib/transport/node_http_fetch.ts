@@ -26,9 +26,6 @@ export interface NodeHttpFetchOptions {
 /** Statuses whose responses have no body (`new Response` refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-/** Body chunks queued before the socket is paused (backpressure). */
-const HIGH_WATER_MARK = 16;
-
 /**
  * Sends a `Request` with `node:http(s)` and answers a streaming `Response`. Supports what
  * an upstream client needs: any method, headers, a buffered request body, `signal`
@@ -98,16 +95,20 @@ async function send(
         }
       }
       try {
-        const body = NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)
-          ? (incoming.resume(), null)
-          : decompressed(bodyOf(incoming), responseHeaders);
-        resolve(
-          new Response(body, {
-            status: incoming.statusCode,
-            statusText: incoming.statusMessage,
-            headers: responseHeaders,
-          }),
-        );
+        if (NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)) {
+          incoming.resume();
+          return resolve(new Response(null, { status: incoming.statusCode, headers: responseHeaders }));
+        }
+        const encoded = !["", "identity"].includes(responseHeaders.get("content-encoding")?.trim() ?? "");
+        const body = pushBody(incoming);
+        const stream = streamOf(body, () => pushable.delete(response));
+        const response: Response = new Response(encoded ? decompressed(stream, responseHeaders) : stream, {
+          status: incoming.statusCode,
+          statusText: incoming.statusMessage,
+          headers: responseHeaders,
+        });
+        if (!encoded) pushable.set(response, body);
+        resolve(response);
       } catch (error) {
         incoming.destroy();
         reject(error);
@@ -132,31 +133,60 @@ async function send(
   });
 }
 
-/** The response body as a stream with one chunk per socket read. */
-function bodyOf(incoming: http.IncomingMessage): ReadableStream<Uint8Array> {
+/** Responses of {@link nodeHttpFetch} whose bodies a push reader may take straight from `node:http`. */
+const pushable = new WeakMap<Response, PushBody>();
+
+/** A response body read by callbacks, one per socket read: no stream, no promise per chunk. */
+export interface PushBody {
+  /** Starts the flow: `chunk` per socket read (valid only during the call), then `end` once (with why, if it failed). */
+  start(chunk: (bytes: Uint8Array) => void, end: (error?: Error) => void): void;
+  /** Stops reading from the socket. */
+  pause(): void;
+  /** Reads again. */
+  resume(): void;
+  /** Closes the connection. */
+  cancel(): void;
+}
+
+/**
+ * The body of a {@link nodeHttpFetch} response as a {@link PushBody}, if nothing has read it
+ * yet (a body read this way is no longer readable as a stream); undefined for any other
+ * response.
+ *
+ * @example
+ * ```ts
+ * import { ok } from "node:assert/strict";
+ * import { pushBodyOf } from "./node_http_fetch.ts";
+ * ok(pushBodyOf(new Response("x")) === undefined);
+ * ```
+ */
+export function pushBodyOf(response: Response): PushBody | undefined {
+  const body = pushable.get(response);
+  pushable.delete(response);
+  return body;
+}
+
+/** The body of `incoming` as a {@link PushBody}: the data events of one socket read (which fire together) joined. */
+function pushBody(incoming: http.IncomingMessage): PushBody {
   let settled = false;
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
+  return {
+    start(chunk, end) {
       let pending: Buffer[] = [];
-      // Every `data` event of one socket read fires synchronously; a microtask then
-      // enqueues them together.
       const flush = () => {
         if (!pending.length || settled) return;
-        const chunk = pending.length === 1 ? pending[0] : Buffer.concat(pending);
+        const joined = pending.length === 1 ? pending[0] : Buffer.concat(pending);
         pending = [];
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) incoming.pause();
+        chunk(new Uint8Array(joined.buffer, joined.byteOffset, joined.byteLength));
       };
       const settle = (error?: Error) => {
         if (settled) return;
         flush();
         settled = true;
-        if (error) controller.error(error);
-        else controller.close();
+        end(error);
       };
-      incoming.on("data", (chunk: Buffer) => {
+      incoming.on("data", (data: Buffer) => {
         if (!pending.length) queueMicrotask(flush);
-        pending.push(chunk);
+        pending.push(data);
       });
       incoming.on("end", () => settle());
       incoming.on("error", (error) => settle(new TypeError(`upstream connection failed: ${error.message}`)));
@@ -164,14 +194,33 @@ function bodyOf(incoming: http.IncomingMessage): ReadableStream<Uint8Array> {
         if (!incoming.complete) settle(new TypeError("the upstream connection closed before the response ended"));
       });
     },
-    pull() {
-      incoming.resume();
-    },
+    pause: () => void incoming.pause(),
+    resume: () => void incoming.resume(),
     cancel() {
       settled = true;
       incoming.destroy();
     },
-  }, { highWaterMark: HIGH_WATER_MARK });
+  };
+}
+
+/**
+ * A {@link PushBody} as a stream with one chunk per socket read. The flow starts at the
+ * first read, which also takes the body from push readers (`taken`).
+ */
+function streamOf(body: PushBody, taken: () => void): ReadableStream<Uint8Array> {
+  let started = false;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (started) return body.resume();
+      started = true;
+      taken();
+      body.start((bytes) => {
+        controller.enqueue(bytes);
+        if ((controller.desiredSize ?? 1) <= 0) body.pause();
+      }, (error) => error ? controller.error(error) : controller.close());
+    },
+    cancel: () => body.cancel(),
+  }, { highWaterMark: 0 });
 }
 
 function decompressed(body: ReadableStream<Uint8Array>, headers: Headers): ReadableStream<Uint8Array> {

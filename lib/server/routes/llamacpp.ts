@@ -2,9 +2,13 @@ import { Hono } from "hono";
 import { toRelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, type FrontOptions } from "../respond.ts";
-import { llamaCppErrorResponse, LlamaCppStream, toLlamaCppCompletion } from "./completion_stream.ts";
-import { parseLlamaCppRequest } from "./llamacpp_request.ts";
+import { answerRequest, type RespondOptions } from "../respond.ts";
+import {
+  llamaCppEncoding,
+  llamaCppErrorResponse,
+  toLlamaCppCompletion,
+} from "../../fronts/llamacpp/completion_stream.ts";
+import { parseLlamaCppRequest } from "../../fronts/llamacpp/llamacpp_request.ts";
 
 /**
  * The llama.cpp server dialect at the root (coLLaMA drops any path prefix; Continue's
@@ -14,17 +18,17 @@ import { parseLlamaCppRequest } from "./llamacpp_request.ts";
  *
  * @example
  * ```ts
- * import { llamaCppRoutes } from "./routes.ts";
- * import type { Upstream } from "../../hub/upstream.ts";
- * const upstream: Upstream = {
+ * import { llamaCppRoutes } from "./llamacpp.ts";
+ * import { streamUpstream } from "../../hub/answer_stream.ts";
+ * const upstream = streamUpstream({
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "text", text: "Hi" }, { type: "finish", reason: "stop" }] as const)),
  *   models: () => Promise.resolve([]),
- * };
+ * });
  * const response = await llamaCppRoutes(upstream).request("/completion", { method: "POST", body: '{"prompt":"Say hi"}' });
  * console.assert((await response.json()).content === "Hi");
  * ```
  */
-export function llamaCppRoutes(upstream: Upstream, options: FrontOptions = {}): Hono {
+export function llamaCppRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
   const app = new Hono();
   app.onError((error) => llamaCppErrorResponse(toRelayError(error)));
 
@@ -34,7 +38,7 @@ export function llamaCppRoutes(upstream: Upstream, options: FrontOptions = {}): 
       return await answerRequest(upstream, c.req.raw, parsed.request, {
         stream: parsed.stream,
         toJson: (answer, model = parsed.model) => toLlamaCppCompletion(model, answer),
-        encoder: (model = parsed.model) => new LlamaCppStream(model),
+        encoding: (model = parsed.model) => llamaCppEncoding(model),
       }, options);
     });
   }

@@ -1,5 +1,5 @@
 import { deepEqual as assertEquals } from "node:assert/strict";
-import { byteReader } from "../../lib/hub/byte_reader.ts";
+import { byteReader } from "../../lib/transport/byte_reader.ts";
 
 async function readAll(reader: ReturnType<typeof byteReader>): Promise<{ text: string; reads: number }> {
   const decoder = new TextDecoder();

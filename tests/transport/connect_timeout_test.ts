@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { createNodeHttpFetch } from "../../lib/hub/node_http_fetch.ts";
+import { createNodeHttpFetch } from "../../lib/transport/node_http_fetch.ts";
 
 /** A TCP server that accepts connections and never says a word (a TLS handshake to it never completes). */
 function silentServer() {

@@ -1,4 +1,4 @@
-import type { FinishReason } from "../hub/events.ts";
+import type { FinishReason } from "./events.ts";
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   end_turn: "stop",
@@ -15,14 +15,16 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 };
 
 /**
- * Maps Cody's provider-native `stopReason` to the hub's finish reason. Unknown reasons
+ * Maps an upstream's own stop reason (Cody's provider-native `stopReason`, an OpenAI-style
+ * `finish_reason`, Gemini's `finishReason`) to the hub's finish reason. Unknown reasons
  * count as a normal stop; an absent reason is `tool_calls` if the model called tools.
  *
  * @example
  * ```ts
- * import { finishReasonOf } from "./stop_reason.ts";
- * console.assert(finishReasonOf("max_tokens", false) === "length");
- * console.assert(finishReasonOf(undefined, true) === "tool_calls");
+ * import { equal } from "node:assert/strict";
+ * import { finishReasonOf } from "./finish_reason.ts";
+ * equal(finishReasonOf("max_tokens", false), "length");
+ * equal(finishReasonOf(undefined, true), "tool_calls");
  * ```
  */
 export function finishReasonOf(stopReason: string | undefined, calledTools: boolean): FinishReason {

@@ -3,14 +3,14 @@ import { toRelayError } from "../../hub/errors.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
 import { readJson } from "../read_json.ts";
-import { answerRequest, type FrontOptions, upstreamContext } from "../respond.ts";
-import { anthropicErrorResponse } from "./errors.ts";
-import { parseCountTokensRequest, parseMessagesRequest } from "./messages_request.ts";
-import { AnthropicMessageStream, toAnthropicMessage } from "./messages_stream.ts";
-import { upstreamModelFor } from "./model_alias.ts";
+import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
+import { anthropicErrorResponse } from "../../fronts/anthropic/errors.ts";
+import { parseCountTokensRequest, parseMessagesRequest } from "../../fronts/anthropic/messages_request.ts";
+import { anthropicEncoding, toAnthropicMessage } from "../../fronts/anthropic/messages_stream.ts";
+import { upstreamModelFor } from "../../fronts/anthropic/model_alias.ts";
 
 /** Options of {@link anthropicRoutes}. */
-export interface AnthropicOptions extends FrontOptions {
+export interface AnthropicOptions extends RespondOptions {
   /** The upstream model for `claude-*` ids the instance does not know. @default the instance's default chat model */
   defaultModel?: string;
 }
@@ -25,12 +25,12 @@ export interface AnthropicOptions extends FrontOptions {
  * @example
  * ```ts
  * import { Hono } from "hono";
- * import { anthropicRoutes } from "./routes.ts";
- * import type { Upstream } from "../../hub/upstream.ts";
- * const upstream: Upstream = {
+ * import { anthropicRoutes } from "./anthropic.ts";
+ * import { streamUpstream } from "../../hub/answer_stream.ts";
+ * const upstream = streamUpstream({
  *   chat: () => Promise.resolve(ReadableStream.from([{ type: "text", text: "Hi" }, { type: "finish", reason: "stop" }] as const)),
  *   models: () => Promise.resolve([]),
- * };
+ * });
  * const app = new Hono().route("/v1", anthropicRoutes(upstream));
  * const response = await app.request("/v1/messages", {
  *   method: "POST",
@@ -59,7 +59,7 @@ export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = 
       stream: parsed.stream,
       requestedModel: parsed.model,
       toJson: (answer, model = meta.model) => toAnthropicMessage(answer, { ...meta, model }),
-      encoder: (model = meta.model) => new AnthropicMessageStream({ ...meta, model }),
+      encoding: (model = meta.model) => anthropicEncoding({ ...meta, model }),
     }, options);
   });
 

@@ -1,0 +1,218 @@
+/**
+ * Continuation as a state machine: the events of an answer the upstream cut off (`finish`
+ * with `length`) go in, round after round; what the client sees comes out, as one answer,
+ * with the request for the next round when one is needed. Synchronous and without I/O:
+ * the pipeline's continuation stage opens the rounds it asks for.
+ *
+ * @module
+ */
+import { getLogger } from "@logtape/logtape";
+import { RelayError } from "../hub/errors.ts";
+import type { RelayEvent, RelayUsage } from "../hub/events.ts";
+import type { RelayRequest } from "../hub/request.ts";
+import { continuationRequest, toolArgumentsRequest } from "./continuation_request.ts";
+import { Seam } from "./seam.ts";
+
+const log = getLogger(["cody-relay", "continuation"]);
+
+/**
+ * Where an answer is:
+ * - `first_round`: the upstream's first answer is arriving;
+ * - `continuing`: a round that goes on with the text (its start repaired by a {@link Seam});
+ * - `repairing`: a round that completes a tool call's JSON arguments the limit cut off;
+ * - `ended`: the answer finished or failed; nothing more goes out.
+ */
+export type ContinuationPhase = "first_round" | "continuing" | "repairing" | "ended";
+
+/** What one event did: the events for the client, and the next round's request if one must start. */
+export interface ContinuationStep {
+  /** Events to pass on, in order. */
+  events: RelayEvent[];
+  /** Set when the round ended cut off and the next round should be asked with this request. */
+  next?: RelayRequest;
+}
+
+/** A tool call of the answer so far. */
+interface Call {
+  name: string;
+  arguments: string;
+}
+
+/**
+ * The state machine of one continued answer; {@link ContinuationMachine.step} is its one
+ * transition function. The client sees one answer: one `finish` (with `continuations`,
+ * the extra rounds) and one `usage` summing every round. Thinking of later rounds is
+ * dropped; their tool calls get indices after the earlier ones. A failing round ends the
+ * answer with its `error`. An answer cut inside a tool call's JSON arguments is completed
+ * by rounds that continue only those arguments; if they still do not parse, the answer
+ * ends with an error rather than broken JSON. Rounds go on while the client's budget
+ * (`maxTokens`) is not used up and `maxContinuations` allows.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { ContinuationMachine } from "./continuation_machine.ts";
+ * const machine = new ContinuationMachine({ messages: [{ role: "user", parts: [{ type: "text", text: "Count" }] }] }, 8);
+ * machine.step({ type: "text", text: "one two" });
+ * const cut = machine.step({ type: "finish", reason: "length" });
+ * equal(machine.phase, "continuing");
+ * equal(cut.next?.messages.at(-2)?.role, "assistant");
+ * machine.step({ type: "text", text: " three" });
+ * const end = machine.step({ type: "finish", reason: "stop" });
+ * equal(end.events.at(-1)?.type, "finish");
+ * equal(machine.phase, "ended");
+ * ```
+ */
+export class ContinuationMachine {
+  readonly #request: RelayRequest;
+  readonly #maxContinuations: number;
+  #phase: ContinuationPhase = "first_round";
+  #round = 0;
+  #sent = "";
+  #seam?: Seam;
+  #toolBase = 0;
+  #calls: Call[] = [];
+  #inToolArguments = false;
+  /** The call whose arguments a `repairing` round completes. */
+  #repairing = 0;
+  #usage: RelayUsage = { promptTokens: 0, completionTokens: 0 };
+
+  /** A machine for the answer to `request`, allowed `maxContinuations` rounds after the first. */
+  constructor(request: RelayRequest, maxContinuations: number) {
+    this.#request = request;
+    this.#maxContinuations = maxContinuations;
+  }
+
+  /** Where the answer is. */
+  get phase(): ContinuationPhase {
+    return this.#phase;
+  }
+
+  /** Rounds after the first so far. */
+  get continuations(): number {
+    return this.#round;
+  }
+
+  /** Takes one event of the current round. */
+  step(event: RelayEvent): ContinuationStep {
+    if (this.#phase === "ended") return { events: [] };
+    const repairing = this.#phase === "repairing";
+    switch (event.type) {
+      case "text": {
+        const text = this.#seam ? this.#seam.push(event.text) : event.text;
+        if (repairing) return { events: this.#arguments(this.#repairing, text) };
+        this.#inToolArguments = false;
+        return { events: this.#text(text) };
+      }
+      case "thinking":
+      case "thinking_signature":
+        return { events: this.#phase === "first_round" ? [event] : [] };
+      case "tool_call_start":
+        if (repairing) return { events: [] };
+        this.#inToolArguments = true;
+        this.#calls[this.#toolBase + event.index] = { name: event.name, arguments: "" };
+        return { events: [{ ...event, index: this.#toolBase + event.index }] };
+      case "tool_call_delta":
+        if (repairing) return { events: [] };
+        this.#calls[this.#toolBase + event.index].arguments += event.arguments;
+        return { events: [{ ...event, index: this.#toolBase + event.index }] };
+      case "usage":
+        this.#add(event.usage);
+        return { events: [] };
+      case "meta":
+        return { events: [event] };
+      case "error":
+        this.#phase = "ended";
+        return { events: [event] };
+      case "finish":
+        return this.#finish(event);
+    }
+  }
+
+  /** The round ended: finish the answer, or ask for the next round. */
+  #finish(event: Extract<RelayEvent, { type: "finish" }>): ContinuationStep {
+    const repairing = this.#phase === "repairing";
+    const rest = this.#seam?.end() ?? "";
+    const events = repairing ? this.#arguments(this.#repairing, rest) : this.#text(rest);
+    const cutCall = repairing ? this.#repairing : this.#inToolArguments ? this.#calls.length - 1 : undefined;
+    if (cutCall !== undefined && !parses(this.#calls[cutCall].arguments)) {
+      if (event.reason === "length" && this.#canContinue()) {
+        const call = this.#calls[cutCall];
+        this.#start("repairing", new Seam(call.arguments));
+        this.#repairing = cutCall;
+        return { events, next: toolArgumentsRequest(this.#request, this.#sent, call, this.#remaining()) };
+      }
+      if (repairing || this.#canContinue()) {
+        const name = this.#calls[cutCall].name;
+        this.#phase = "ended";
+        const error = new RelayError(
+          502,
+          `the output limit cut off the arguments of a call to ${name}, and they could not be completed`,
+        );
+        return { events: [...events, { type: "error", error }] };
+      }
+    }
+    if (event.reason === "length" && cutCall === undefined && this.#canContinue()) {
+      this.#start("continuing", new Seam(this.#sent));
+      this.#toolBase = this.#calls.length;
+      return { events, next: continuationRequest(this.#request, this.#sent, this.#remaining()) };
+    }
+    if (this.#round > 0) log.info("answer completed in {rounds} rounds", { rounds: this.#round + 1 });
+    this.#phase = "ended";
+    events.push({ type: "usage", usage: this.#usage }, {
+      ...event,
+      ...(repairing ? { reason: "tool_calls" as const } : {}),
+      continuations: this.#round,
+    });
+    return { events };
+  }
+
+  #start(phase: "continuing" | "repairing", seam: Seam): void {
+    this.#phase = phase;
+    this.#seam = seam;
+    this.#round++;
+  }
+
+  #text(text: string): RelayEvent[] {
+    if (!text) return [];
+    this.#sent += text;
+    return [{ type: "text", text }];
+  }
+
+  #arguments(index: number, text: string): RelayEvent[] {
+    if (!text) return [];
+    this.#calls[index].arguments += text;
+    return [{ type: "tool_call_delta", index, arguments: text }];
+  }
+
+  #add(usage: RelayUsage): void {
+    this.#usage = {
+      promptTokens: this.#usage.promptTokens + usage.promptTokens,
+      completionTokens: this.#usage.completionTokens + usage.completionTokens,
+      ...(usage.cachedTokens || this.#usage.cachedTokens
+        ? { cachedTokens: (this.#usage.cachedTokens ?? 0) + (usage.cachedTokens ?? 0) }
+        : {}),
+      ...(usage.estimated || this.#usage.estimated ? { estimated: true } : {}),
+    };
+  }
+
+  #canContinue(): boolean {
+    const { maxTokens } = this.#request;
+    return this.#round < this.#maxContinuations &&
+      (maxTokens === undefined || this.#usage.completionTokens < maxTokens);
+  }
+
+  #remaining(): number | undefined {
+    const { maxTokens } = this.#request;
+    return maxTokens === undefined ? undefined : maxTokens - this.#usage.completionTokens;
+  }
+}
+
+function parses(json: string): boolean {
+  try {
+    JSON.parse(json);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Continuation as an upstream wrapper: answers the upstream cut off arrive whole.
+ *
+ * @module
+ */
+import { ContinuationMachine } from "../continuation/continuation_machine.ts";
+import { toRelayError } from "../hub/errors.ts";
+import type { RelayEvent } from "../hub/events.ts";
+import type { RelayRequest } from "../hub/request.ts";
+import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
+
+/**
+ * `upstream` with answers cut off by its output limit continued, up to `maxContinuations`
+ * rounds after the first (`0`, or a request with `autoContinue: false`, passes answers
+ * through): a {@link ContinuationMachine} reads each round's events and says when to ask
+ * the next round, which this wrapper opens on the same sink. Flow control and
+ * cancellation reach the round that is running. A round that cannot start ends the
+ * answer with its error.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { continuing } from "./continuing.ts";
+ * import { answerStream, streamUpstream } from "../hub/answer_stream.ts";
+ * import type { RelayEvent } from "../hub/events.ts";
+ * let rounds = 0;
+ * const cutting = streamUpstream({
+ *   chat: () => Promise.resolve(ReadableStream.from<RelayEvent>(rounds++ === 0
+ *     ? [{ type: "text", text: "one two" }, { type: "finish", reason: "length" }]
+ *     : [{ type: "text", text: " three" }, { type: "finish", reason: "stop" }])),
+ *   models: () => Promise.resolve([]),
+ * });
+ * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Count" }] }] };
+ * const events = await Array.fromAsync(await answerStream(continuing(cutting, 8), request, {}));
+ * equal(events.map((event) => event.type === "text" ? event.text : "").join(""), "one two three");
+ * ```
+ */
+export function continuing(upstream: Upstream, maxContinuations: number): Upstream {
+  return wrapUpstream(upstream, async (request, context, sink) => {
+    const rounds = request.autoContinue === false ? 0 : maxContinuations;
+    if (rounds === 0) return await upstream.open(request, context, sink);
+    const machine = new ContinuationMachine(request, rounds);
+    let current: AnswerCall | undefined;
+    let round = 0;
+    let paused = false;
+    let cancelled = false;
+    /** Opens a round; its call becomes the current one unless a later round started meanwhile. */
+    const open = async (roundRequest: RelayRequest) => {
+      const mine = ++round;
+      current = undefined;
+      const call = await upstream.open(roundRequest, context, roundSink);
+      if (mine !== round) return;
+      current = call;
+      if (cancelled) call.cancel();
+      else if (paused) call.pause();
+    };
+    const roundSink = (batch: readonly RelayEvent[]) => {
+      if (cancelled || machine.phase === "ended") return;
+      const out: RelayEvent[] = [];
+      let next: RelayRequest | undefined;
+      for (const event of batch) {
+        const step = machine.step(event);
+        out.push(...step.events);
+        next ??= step.next;
+      }
+      if (out.length) sink(out);
+      if (next) {
+        open(next).catch((error) => {
+          if (!cancelled) sink([{ type: "error", error: toRelayError(error) }]);
+        });
+      }
+    };
+    await open(request);
+    return {
+      pause() {
+        paused = true;
+        current?.pause();
+      },
+      resume() {
+        paused = false;
+        current?.resume();
+      },
+      cancel(reason) {
+        cancelled = true;
+        current?.cancel(reason);
+      },
+    };
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The stages each round of an answer passes: the client's stop sequences, then a usage
+ * estimate where the upstream reports none.
+ *
+ * @module
+ */
+import { isTerminal, type RelayEvent } from "../hub/events.ts";
+import { StopSequenceCore } from "../hub/stop_sequences.ts";
+import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
+import { tokenCounter, UsageEstimateCore } from "../hub/usage_estimate.ts";
+
+/**
+ * `upstream` with each answer run through a {@link StopSequenceCore} (when the request has
+ * stops) and a {@link UsageEstimateCore}, as plain calls on each batch. A stop sequence
+ * that matched ends the answer and cancels the upstream request.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { roundStages } from "./round_stages.ts";
+ * import { answerStream, streamUpstream } from "../hub/answer_stream.ts";
+ * import type { RelayEvent } from "../hub/events.ts";
+ * const upstream = streamUpstream({
+ *   chat: () => Promise.resolve(ReadableStream.from<RelayEvent>([{ type: "text", text: "a STOP b" }, { type: "finish", reason: "stop" }])),
+ *   models: () => Promise.resolve([]),
+ * });
+ * const events = await Array.fromAsync(await answerStream(roundStages(upstream), { messages: [], stop: ["STOP"] }, {}));
+ * equal(events.map((event) => event.type).join(), "text,usage,finish");
+ * ```
+ */
+export function roundStages(upstream: Upstream): Upstream {
+  return wrapUpstream(upstream, async (request, context, sink) => {
+    const stop = request.stop?.length ? new StopSequenceCore(request.stop) : undefined;
+    const usage = new UsageEstimateCore(request, await tokenCounter());
+    /** The upstream's call, once `open` resolved (batches may come before). */
+    const upstreamCall: { current?: AnswerCall } = {};
+    let ended = false;
+    const staged = (batch: readonly RelayEvent[]) => {
+      if (ended) return;
+      const out: RelayEvent[] = [];
+      for (const event of batch) {
+        for (const stopped of stop ? stop.push(event) : [event]) out.push(...usage.push(stopped));
+        if (stop?.done) break;
+      }
+      if (stop?.done || isTerminal(batch[batch.length - 1])) ended = true;
+      if (stop?.done) upstreamCall.current?.cancel();
+      if (out.length) sink(out);
+    };
+    const opened = await upstream.open(request, context, staged);
+    upstreamCall.current = opened;
+    if (ended) opened.cancel();
+    return opened;
+  });
+}
