@@ -116,8 +116,9 @@ async function run(command: string, args: string[]): Promise<string | undefined>
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { hostTarget } from "./build.ts";
- * console.assert(/^(linux|darwin|windows)-(x64|arm64)$/.test(hostTarget()));
+ * ok(/^(linux|darwin|windows)-(x64|arm64)$/.test(hostTarget()));
  * ```
  */
 export function hostTarget(): string {

@@ -33,9 +33,10 @@ const TAIL_BYTES = 64;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { encodeRequest } from "./http_client.ts";
  * const bytes = encodeRequest(new URL("http://127.0.0.1:1/v1/x"), "{}", { authorization: "Bearer k" });
- * console.assert(new TextDecoder().decode(bytes).startsWith("POST /v1/x HTTP/1.1\r\n"));
+ * ok(new TextDecoder().decode(bytes).startsWith("POST /v1/x HTTP/1.1\r\n"));
  * ```
  */
 export function encodeRequest(url: URL, body: string, headers: Record<string, string>): Uint8Array {

@@ -19,9 +19,10 @@ export interface Summary {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { summarize } from "./stats.ts";
  * const summary = summarize([3, 1, 2, 4]);
- * console.assert(summary.p50 === 2 && summary.max === 4);
+ * ok(summary.p50 === 2 && summary.max === 4);
  * ```
  */
 export function summarize(values: number[]): Summary {

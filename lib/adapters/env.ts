@@ -36,10 +36,11 @@ const COMMAND_TIMEOUT_MS = 10_000;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { resolveEnvSource } from "./env.ts";
- * console.assert(await resolveEnvSource("api_key", "MY_KEY", { environment: { MY_KEY: "k1" } }) === "k1");
- * console.assert(await resolveEnvSource("greeting", "hello there", { environment: {} }) === "hello there");
- * console.assert(await resolveEnvSource("model", "schema.model.default", { defaults: { model: "m" } }) === "m");
+ * equal(await resolveEnvSource("api_key", "MY_KEY", { environment: { MY_KEY: "k1" } }), "k1");
+ * equal(await resolveEnvSource("greeting", "hello there", { environment: {} }), "hello there");
+ * equal(await resolveEnvSource("model", "schema.model.default", { defaults: { model: "m" } }), "m");
  * ```
  */
 export async function resolveEnvSource(name: string, source: EnvSource, scope: EnvScope = {}): Promise<string> {
@@ -77,10 +78,11 @@ export async function resolveEnvSource(name: string, source: EnvSource, scope: E
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { resolveEnv } from "./env.ts";
  * const cache = new Map<string, Promise<string>>();
  * const vars = await resolveEnv({ a: "literal", b: () => "computed" }, {}, { cache, cached: ["b"] });
- * console.assert(vars.a === "literal" && vars.b === "computed" && cache.has("b"));
+ * ok(vars.a === "literal" && vars.b === "computed" && cache.has("b"));
  * ```
  */
 export async function resolveEnv(

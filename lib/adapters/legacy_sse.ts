@@ -26,9 +26,10 @@ export interface LegacySseOptions {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { legacySseAdapter } from "./legacy_sse.ts";
  * const adapter = legacySseAdapter({ url: "http://127.0.0.1:8000/stream?search_query=${query}&sessionID=${session}" });
- * console.assert(adapter.method === "GET" && !adapter.capabilities.tools);
+ * ok(adapter.method === "GET" && !adapter.capabilities.tools);
  * ```
  */
 export function legacySseAdapter(options: LegacySseOptions): UpstreamAdapter {

@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { parsePythonLiteral } from "./python_literal.ts";
  * const value = parsePythonLiteral("{'type': 'response', 'data': 'it\\'s', 'n': 3, 'ok': True, 'x': None}");
- * console.assert(JSON.stringify(value) === '{"type":"response","data":"it\'s","n":3,"ok":true,"x":null}');
+ * equal(JSON.stringify(value), '{"type":"response","data":"it\'s","n":3,"ok":true,"x":null}');
  * ```
  */
 export function parsePythonLiteral(text: string): unknown {

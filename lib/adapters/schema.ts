@@ -56,6 +56,7 @@ export interface ResolvedParameters {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { z } from "zod";
  * import { resolveParameters } from "./schema.ts";
  * const schema = {
@@ -63,7 +64,7 @@ export interface ResolvedParameters {
  *   temperature: { type: z.number(), from: "temperature" as const, condition: (p: Record<string, unknown>) => p.model !== "large" },
  * };
  * const { params } = resolveParameters(schema, { messages: [], temperature: 0.5 });
- * console.assert(params.model === "small" && params.temperature === 0.5);
+ * ok(params.model === "small" && params.temperature === 0.5);
  * ```
  */
 export function resolveParameters(
@@ -104,13 +105,14 @@ export function resolveParameters(
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { z } from "zod";
  * import { placeParameters } from "./schema.ts";
  * const body = placeParameters(
  *   { num_predict: { type: z.number(), mapping: "body.options" }, model: { type: z.string() } },
  *   { num_predict: 64, model: "m" },
  * );
- * console.assert(JSON.stringify(body) === '{"options":{"num_predict":64},"model":"m"}');
+ * equal(JSON.stringify(body), '{"options":{"num_predict":64},"model":"m"}');
  * ```
  */
 export function placeParameters(

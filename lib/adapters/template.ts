@@ -7,9 +7,10 @@ import { RelayError } from "../hub/errors.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { fillTemplate } from "./template.ts";
  * const url = fillTemplate("https://h/stream?q=${query}", { query: "a b&c" }, encodeURIComponent);
- * console.assert(url === "https://h/stream?q=a%20b%26c");
+ * equal(url, "https://h/stream?q=a%20b%26c");
  * ```
  */
 export function fillTemplate(

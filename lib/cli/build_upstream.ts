@@ -38,10 +38,11 @@ export interface BuiltUpstream {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { buildUpstream } from "./build_upstream.ts";
  * import { parseConfig } from "./config.ts";
  * const { description } = await buildUpstream(parseConfig([], {}));
- * console.assert(description.includes("built-in simulator"));
+ * ok(description.includes("built-in simulator"));
  * ```
  */
 export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream> {

@@ -108,9 +108,10 @@ const LOG_LEVELS = ["debug", "info", "warning", "error"] as const;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseConfig } from "./config.ts";
  * const config = parseConfig(["--port", "0"], { SOURCEGRAPH_DOMAIN: "sourcegraph.example.com" });
- * console.assert(config.port === 0 && config.endpoint === "https://sourcegraph.example.com");
+ * ok(config.port === 0 && config.endpoint === "https://sourcegraph.example.com");
  * ```
  */
 export function parseConfig(

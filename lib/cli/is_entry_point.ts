@@ -9,8 +9,9 @@ import { fileURLToPath } from "node:url";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { isEntryPoint } from "./is_entry_point.ts";
- * console.assert(isEntryPoint(import.meta) === false, "a test imports this module");
+ * equal(isEntryPoint(import.meta), false, "a test imports this module");
  * ```
  */
 export function isEntryPoint(meta: ImportMeta): boolean {

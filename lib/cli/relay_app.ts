@@ -21,10 +21,11 @@ export interface ConfiguredApp {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { configuredApp } from "./relay_app.ts";
  * import { parseConfig } from "./config.ts";
  * const { app } = await configuredApp(parseConfig([], {}), new AbortController().signal);
- * console.assert((await app.fetch(new Request("http://relay/health"))).status === 200);
+ * equal((await app.fetch(new Request("http://relay/health"))).status, 200);
  * ```
  */
 export async function configuredApp(

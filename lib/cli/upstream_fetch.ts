@@ -17,10 +17,11 @@ interface BunFetchInit extends RequestInit {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { upstreamFetch } from "./upstream_fetch.ts";
  * import { parseConfig } from "./config.ts";
  * const fetch = upstreamFetch(parseConfig([], {}), undefined);
- * console.assert(typeof fetch === "function");
+ * equal(typeof fetch, "function");
  * ```
  */
 export function upstreamFetch(config: RelayConfig, ca: string | undefined): Fetch {

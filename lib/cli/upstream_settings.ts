@@ -29,6 +29,7 @@ type SourcegraphSettings = Extract<UpstreamSettings, { type: "cody" | "sourcegra
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { upstreamSettings } from "./upstream_settings.ts";
  * import { parseConfig } from "./config.ts";
  * const upstreams = {
@@ -36,8 +37,8 @@ type SourcegraphSettings = Extract<UpstreamSettings, { type: "cody" | "sourcegra
  *   other: { type: "cody" as const, endpoint: "https://other.example", clientName: "file" },
  * };
  * const settings = upstreamSettings(parseConfig(["--client-name", "flag"], { SRC_ACCESS_TOKEN: "t" }, { upstreams }));
- * console.assert(settings.cody.type === "cody" && settings.cody.clientName === "flag" && settings.cody.accessToken === "t");
- * console.assert(settings.other.type === "cody" && settings.other.clientName === "file" && !settings.other.accessToken);
+ * ok(settings.cody.type === "cody" && settings.cody.clientName === "flag" && settings.cody.accessToken === "t");
+ * ok(settings.other.type === "cody" && settings.other.clientName === "file" && !settings.other.accessToken);
  * ```
  */
 export function upstreamSettings(config: RelayConfig): Record<string, UpstreamSettings> {

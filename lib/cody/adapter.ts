@@ -232,8 +232,9 @@ export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter<CodySt
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { sourcegraphBase } from "./adapter.ts";
- * console.assert(sourcegraphBase("https://sg.example/sub").href === "https://sg.example/sub/");
+ * equal(sourcegraphBase("https://sg.example/sub").href, "https://sg.example/sub/");
  * ```
  */
 export function sourcegraphBase(endpoint: string | URL): URL {

@@ -24,9 +24,10 @@ const ClientConfig = z.looseObject({
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { apiVersionFromClientConfig } from "./api_version.ts";
  * const response = Response.json({ latestSupportedCompletionsStreamAPIVersion: 12 });
- * console.assert(await apiVersionFromClientConfig(response) === 9);
+ * equal(await apiVersionFromClientConfig(response), 9);
  * ```
  */
 export async function apiVersionFromClientConfig(response: Response): Promise<number | undefined> {
@@ -53,8 +54,9 @@ const MILESTONES = [9, 8, 5, 3, 2, 1];
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { lowerApiVersion } from "./api_version.ts";
- * console.assert(lowerApiVersion(9) === 8 && lowerApiVersion(7) === 5 && lowerApiVersion(1) === undefined);
+ * ok(lowerApiVersion(9) === 8 && lowerApiVersion(7) === 5 && lowerApiVersion(1) === undefined);
  * ```
  */
 export function lowerApiVersion(version: number): number | undefined {

@@ -15,9 +15,10 @@ const HEADER_SAFE = /^[\x21-\x7e]+$/;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { resolveCredential } from "./credentials.ts";
- * console.assert(resolveCredential(undefined, "sgp_local_abc").kind === "token");
- * console.assert(resolveCredential(undefined, "a-session-cookie").kind === "session");
+ * equal(resolveCredential(undefined, "sgp_local_abc").kind, "token");
+ * equal(resolveCredential(undefined, "a-session-cookie").kind, "session");
  * ```
  */
 export function resolveCredential(serverToken: string | undefined, clientKey: string | undefined): CodyCredential {
@@ -43,9 +44,10 @@ export function resolveCredential(serverToken: string | undefined, clientKey: st
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { credentialHeaders } from "./credentials.ts";
  * const headers = credentialHeaders({ kind: "token", token: "sgp_x" });
- * console.assert(headers.authorization === "token sgp_x");
+ * equal(headers.authorization, "token sgp_x");
  * ```
  */
 export function credentialHeaders(credential: CodyCredential): Record<string, string> {

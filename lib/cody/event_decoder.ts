@@ -23,11 +23,12 @@ const log = getLogger(["cody-relay", "cody"]);
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { CodyEventDecoder } from "./event_decoder.ts";
  * const decoder = new CodyEventDecoder();
  * const sse = 'event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n';
  * const events = decoder.push(new TextEncoder().encode(sse));
- * console.assert(events[0].type === "text" && events[1].type === "finish" && decoder.done);
+ * ok(events[0].type === "text" && events[1].type === "finish" && decoder.done);
  * ```
  */
 export class CodyEventDecoder extends SseDecoder {
@@ -43,12 +44,13 @@ export class CodyEventDecoder extends SseDecoder {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { CodyEventDecoderStream } from "./event_decoder.ts";
  * const sse = 'event: completion\ndata: {"deltaText":"Hi"}\n\nevent: done\ndata: {}\n\n';
  * const events = await Array.fromAsync(
  *   ReadableStream.from([new TextEncoder().encode(sse)]).pipeThrough(new CodyEventDecoderStream()),
  * );
- * console.assert(events[0].type === "text" && events[1].type === "finish");
+ * ok(events[0].type === "text" && events[1].type === "finish");
  * ```
  */
 export class CodyEventDecoderStream extends CoreStream<Uint8Array, RelayEvent> {
@@ -65,13 +67,14 @@ export class CodyEventDecoderStream extends CoreStream<Uint8Array, RelayEvent> {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { CodyAnswer } from "./event_decoder.ts";
  * import type { RelayEvent } from "../hub/events.ts";
  * const events: RelayEvent[] = [];
  * const answer = new CodyAnswer((event) => events.push(event));
  * answer.accept({ event: "completion", data: '{"deltaText":"Hi"}' });
  * answer.end();
- * console.assert(events[1].type === "error", "a stream without `done` is an error");
+ * equal(events[1].type, "error", "a stream without `done` is an error");
  * ```
  */
 export class CodyAnswer implements SseAnswer {

@@ -48,10 +48,11 @@ const FAMILIES: Family[] = [
  *
  * @example
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { infillPrompt } from "./infill_prompt.ts";
  * const prompt = infillPrompt("fireworks::v1::deepseek-coder-v2-lite-base", "a(", ")");
- * console.assert(prompt?.text === "<｜fim▁begin｜>a(<｜fim▁hole｜>)<｜fim▁end｜>");
- * console.assert(infillPrompt("anthropic::2024-10-22::claude-haiku-4-5-latest", "a(", ")") === undefined);
+ * ok(prompt?.text === "<｜fim▁begin｜>a(<｜fim▁hole｜>)<｜fim▁end｜>");
+ * equal(infillPrompt("anthropic::2024-10-22::claude-haiku-4-5-latest", "a(", ")"), undefined);
  * ```
  */
 export function infillPrompt(model: string, prefix: string, suffix: string): InfillPrompt | undefined {

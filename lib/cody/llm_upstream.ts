@@ -28,6 +28,7 @@ export interface SourcegraphLlmOptions {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { answerStream } from "../hub/answer_stream.ts";
  * import { sourcegraphLlmUpstream } from "./llm_upstream.ts";
  * import { createSimulator } from "../simulator/simulator.ts";
@@ -38,7 +39,7 @@ export interface SourcegraphLlmOptions {
  * });
  * const request = { messages: [{ role: "system" as const, parts: [{ type: "text" as const, text: "Be brief." }] }, { role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
  * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
- * console.assert(events.at(-1)?.type === "finish", "the system turn was folded in, or Sourcegraph would refuse it");
+ * ok(events.at(-1)?.type === "finish", "the system turn was folded in, or Sourcegraph would refuse it");
  * ```
  */
 export function sourcegraphLlmUpstream(options: SourcegraphLlmOptions): OpenAICompatibleUpstream {

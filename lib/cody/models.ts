@@ -39,12 +39,13 @@ export const LlmModelList = z.looseObject({
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { modelsFromCatalog } from "./models.ts";
  * const models = modelsFromCatalog({
  *   models: [{ modelRef: "a::v1::x" }, { modelRef: "b::v1::y" }],
  *   defaultModels: { chat: "b::v1::y" },
  * });
- * console.assert(models[0].id === "b::v1::y" && models[0].ownedBy === "b");
+ * ok(models[0].id === "b::v1::y" && models[0].ownedBy === "b");
  * ```
  */
 export function modelsFromCatalog(catalog: SupportedModels): RelayModel[] {
@@ -67,9 +68,10 @@ export function modelsFromCatalog(catalog: SupportedModels): RelayModel[] {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { modelsFromLlmList } from "./models.ts";
  * const models = modelsFromLlmList({ data: [{ id: "anthropic::2023-06-01::claude-3.5-sonnet" }] });
- * console.assert(models[0].ownedBy === "anthropic");
+ * equal(models[0].ownedBy, "anthropic");
  * ```
  */
 export function modelsFromLlmList(list: z.infer<typeof LlmModelList>): RelayModel[] {

@@ -44,12 +44,13 @@ interface Turn {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { buildCodyRequest } from "./request_builder.ts";
  * const body = buildCodyRequest(
  *   { messages: [{ role: "user", parts: [{ type: "text", text: "Hi" }] }], maxTokens: 100 },
  *   { apiVersion: 9 },
  * );
- * console.assert(body.messages[0].speaker === "human" && body.maxTokensToSample === 100);
+ * ok(body.messages[0].speaker === "human" && body.maxTokensToSample === 100);
  * ```
  */
 export function buildCodyRequest(request: RelayRequest, options: CodyRequestOptions): CodyRequestBody {

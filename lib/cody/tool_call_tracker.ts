@@ -7,13 +7,14 @@ import type { CodyToolCallFragment } from "./wire.ts";
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { ToolCallTracker } from "./tool_call_tracker.ts";
  * const tracker = new ToolCallTracker();
  * const events = [
  *   ...tracker.accept({ id: "t1", function: { name: "f", arguments: "" } }),
  *   ...tracker.accept({ id: "", function: { name: "", arguments: "{}" } }),
  * ];
- * console.assert(events.length === 2 && tracker.count === 1);
+ * ok(events.length === 2 && tracker.count === 1);
  * ```
  */
 export class ToolCallTracker {

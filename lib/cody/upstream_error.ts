@@ -15,9 +15,10 @@ const MAX_BODY_CHARS = 1000;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { errorFromResponse } from "./upstream_error.ts";
  * const error = await errorFromResponse(new Response("Invalid access token.\n", { status: 401 }));
- * console.assert(error.status === 401);
+ * equal(error.status, 401);
  * ```
  */
 export async function errorFromResponse(response: Response, now = Date.now()): Promise<RelayError> {
@@ -30,9 +31,10 @@ export async function errorFromResponse(response: Response, now = Date.now()): P
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { errorFromExit } from "./upstream_error.ts";
  * const exit = { url: "", status: 429, body: "slow down", headers: new Headers({ "retry-after": "2" }) };
- * console.assert(errorFromExit(exit).retryAfterMs === 2000);
+ * equal(errorFromExit(exit).retryAfterMs, 2000);
  * ```
  */
 export function errorFromExit(exit: AdapterExit, now = Date.now()): RelayError {
@@ -84,9 +86,10 @@ export function errorFromExit(exit: AdapterExit, now = Date.now()): RelayError {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { errorFromStreamEvent } from "./upstream_error.ts";
  * const error = errorFromStreamEvent('{"error":"Anthropic: unexpected status code 429: slow down"}');
- * console.assert(error.status === 429);
+ * equal(error.status, 429);
  * ```
  */
 export function errorFromStreamEvent(data: string): RelayError {

@@ -100,9 +100,10 @@ const ModelRouteConfig = z.object({
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { ConfigFileSchema } from "./file_schema.ts";
  * const file = ConfigFileSchema.parse({ server: { port: 9000 }, upstreams: { cody: { type: "simulator" } } });
- * console.assert(file.server?.port === 9000);
+ * ok(file.server?.port === 9000);
  * ```
  */
 export const ConfigFileSchema = z.object({

@@ -37,8 +37,9 @@ export const FILE_SETTINGS: readonly (readonly [path: string, variable: string])
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { valueAt } from "./file_settings.ts";
- * console.assert(valueAt({ a: [{ b: 1 }] }, ["a", 0, "b"]) === 1 && valueAt({ a: 1 }, ["a", "b"]) === undefined);
+ * ok(valueAt({ a: [{ b: 1 }] }, ["a", 0, "b"]) === 1 && valueAt({ a: 1 }, ["a", "b"]) === undefined);
  * ```
  */
 export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
@@ -54,9 +55,10 @@ export function valueAt(value: unknown, path: readonly PropertyKey[]): unknown {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { fileAsEnv } from "./file_settings.ts";
  * const env = fileAsEnv({ server: { port: 9000, apiKeys: ["a", "b"] }, logging: { bodies: true } });
- * console.assert(env.PORT === "9000" && env.RELAY_API_KEYS === "a,b" && env.RELAY_LOG_BODIES === "true");
+ * ok(env.PORT === "9000" && env.RELAY_API_KEYS === "a,b" && env.RELAY_LOG_BODIES === "true");
  * ```
  */
 export function fileAsEnv(file: ConfigFile): Record<string, string> {

@@ -12,8 +12,9 @@ import { ConfigFileSchema } from "./file_schema.ts";
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { configJsonSchema } from "./json_schema.ts";
- * console.assert(JSON.parse(configJsonSchema()).properties.upstreams !== undefined);
+ * ok(JSON.parse(configJsonSchema()).properties.upstreams !== undefined);
  * ```
  */
 export function configJsonSchema(): string {

@@ -31,9 +31,10 @@ export class ConfigError extends Error {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { parseJsonc } from "./load_config.ts";
  * const value = parseJsonc('{\n  // the port\n  "port": 8787, /* not 80 *\/\n}');
- * console.assert((value as { port: number }).port === 8787);
+ * equal((value as { port: number }).port, 8787);
  * ```
  */
 export function parseJsonc(text: string): unknown {
@@ -80,9 +81,10 @@ function stringEnd(text: string, start: number): number {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { interpolateEnv } from "./load_config.ts";
  * const { value } = interpolateEnv({ key: "${KEY}", url: "http://h/?q=${query}" }, { KEY: "k1" });
- * console.assert(JSON.stringify(value) === '{"key":"k1","url":"http://h/?q=${query}"}');
+ * equal(JSON.stringify(value), '{"key":"k1","url":"http://h/?q=${query}"}');
  * ```
  */
 export function interpolateEnv(
@@ -143,6 +145,7 @@ function quotable(value: unknown, path: readonly PropertyKey[]): unknown {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { validateConfig } from "./load_config.ts";
  * const problems = (value: unknown) => {
  *   try {
@@ -151,8 +154,8 @@ function quotable(value: unknown, path: readonly PropertyKey[]): unknown {
  *     return (error as Error).message;
  *   }
  * };
- * console.assert(problems({ server: { port: "80" } })?.includes('server.port: Invalid input: expected number, received string (got "80")'));
- * console.assert(problems({ server: { apiKeys: ["k1,k2"] } })?.endsWith('server.apiKeys[0]: must not contain a comma (got "[redacted]")'));
+ * ok(problems({ server: { port: "80" } })?.includes('server.port: Invalid input: expected number, received string (got "80")'));
+ * ok(problems({ server: { apiKeys: ["k1,k2"] } })?.endsWith('server.apiKeys[0]: must not contain a comma (got "[redacted]")'));
  * ```
  */
 export function validateConfig(value: unknown, source: string, written: unknown = value): ConfigFile {
@@ -207,10 +210,11 @@ export const DEFAULT_CONFIG_FILE = "cody-relay.json";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { configPath } from "./load_config.ts";
- * console.assert(configPath(["--config", "a.json"], {}) === "a.json");
- * console.assert(configPath(["check-config", "b.json"], {}) === "b.json");
- * console.assert(configPath([], { CODY_RELAY_CONFIG: "c.json" }) === "c.json");
+ * equal(configPath(["--config", "a.json"], {}), "a.json");
+ * equal(configPath(["check-config", "b.json"], {}), "b.json");
+ * equal(configPath([], { CODY_RELAY_CONFIG: "c.json" }), "c.json");
  * ```
  */
 export function configPath(

@@ -14,10 +14,11 @@ export const CONTINUE_INSTRUCTION =
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { supportsPrefill } from "./continuation_request.ts";
- * console.assert(supportsPrefill("anthropic::2024-10-22::claude-sonnet-4-latest"));
- * console.assert(!supportsPrefill("anthropic::2024-10-22::claude-sonnet-4-thinking-latest"));
- * console.assert(!supportsPrefill(undefined));
+ * ok(supportsPrefill("anthropic::2024-10-22::claude-sonnet-4-latest"));
+ * ok(!supportsPrefill("anthropic::2024-10-22::claude-sonnet-4-thinking-latest"));
+ * ok(!supportsPrefill(undefined));
  * ```
  */
 export function supportsPrefill(model: string | undefined): boolean {
@@ -32,13 +33,14 @@ export function supportsPrefill(model: string | undefined): boolean {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { continuationRequest } from "./continuation_request.ts";
  * const next = continuationRequest(
  *   { model: "openai::2024-02-01::gpt-4.1", messages: [{ role: "user", parts: [{ type: "text", text: "Q" }] }] },
  *   "The answer so f",
  *   undefined,
  * );
- * console.assert(next.messages.length === 3 && next.messages[2].role === "user");
+ * ok(next.messages.length === 3 && next.messages[2].role === "user");
  * ```
  */
 export function continuationRequest(request: RelayRequest, sent: string, remaining: number | undefined): RelayRequest {
@@ -69,6 +71,7 @@ export const ARGUMENTS_TAIL_MARKER = "continuing exactly after these characters:
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { toolArgumentsRequest } from "./continuation_request.ts";
  * const next = toolArgumentsRequest(
  *   { messages: [{ role: "user", parts: [{ type: "text", text: "Q" }] }], tools: [{ name: "f" }] },
@@ -76,7 +79,7 @@ export const ARGUMENTS_TAIL_MARKER = "continuing exactly after these characters:
  *   { name: "f", arguments: '{"path": "src/ma' },
  *   undefined,
  * );
- * console.assert(next.toolChoice === "none");
+ * equal(next.toolChoice, "none");
  * ```
  */
 export function toolArgumentsRequest(

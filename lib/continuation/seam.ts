@@ -31,10 +31,11 @@ const FENCE_LINE = /^\n*[ \t]*(`{3,}|~{3,})[^\n`]*\n/;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { Seam } from "./seam.ts";
  * const seam = new Seam("The quick brown fox jumps");
  * const out = seam.push("brown fox jumps over") + seam.end();
- * console.assert(out === " over");
+ * equal(out, " over");
  * ```
  */
 export class Seam {
@@ -108,9 +109,10 @@ function longestOverlap(sent: string, text: string): number {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { isInsideFence } from "./seam.ts";
- * console.assert(isInsideFence("x\n```ts\nconst a = 1;\n"));
- * console.assert(!isInsideFence("```ts\na\n```\n"));
+ * ok(isInsideFence("x\n```ts\nconst a = 1;\n"));
+ * ok(!isInsideFence("```ts\na\n```\n"));
  * ```
  */
 export function isInsideFence(text: string): boolean {

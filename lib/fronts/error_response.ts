@@ -7,11 +7,12 @@ import type { RelayError } from "../hub/errors.ts";
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { errorResponse } from "./error_response.ts";
  * import { RelayError } from "../hub/errors.ts";
  * const error = new RelayError(429, "slow down", { retryAfterMs: 1500 });
  * const response = errorResponse({ error: error.message }, 429, error);
- * console.assert(response.headers.get("retry-after") === "2" && response.headers.get("retry-after-ms") === "1500");
+ * ok(response.headers.get("retry-after") === "2" && response.headers.get("retry-after-ms") === "1500");
  * ```
  */
 export function errorResponse(body: unknown, status: number, error: RelayError): Response {

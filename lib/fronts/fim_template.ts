@@ -86,10 +86,11 @@ function split(prompt: string, template: Template): [string, string] | undefined
  *
  * @example
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { parseFimPrompt } from "./fim_template.ts";
  * const parts = parseFimPrompt("<fim_prefix>def add(a, b):\n    <fim_suffix>\n<fim_middle>");
- * console.assert(parts?.prefix === "def add(a, b):\n    " && parts.suffix === "\n");
- * console.assert(parseFimPrompt("Once upon a time") === undefined);
+ * ok(parts?.prefix === "def add(a, b):\n    " && parts.suffix === "\n");
+ * equal(parseFimPrompt("Once upon a time"), undefined);
  * ```
  */
 export function parseFimPrompt(prompt: string): FimParts | undefined {

@@ -24,9 +24,10 @@ export interface RelayErrorOptions {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { RelayError } from "./errors.ts";
  * const error = new RelayError(400, "messages must not be empty", { param: "messages" });
- * console.assert(error.retryable === false);
+ * equal(error.retryable, false);
  * ```
  */
 export class RelayError extends Error {
@@ -58,8 +59,9 @@ export class RelayError extends Error {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { toRelayError } from "./errors.ts";
- * console.assert(toRelayError(new Error("boom")).status === 500);
+ * equal(toRelayError(new Error("boom")).status, 500);
  * ```
  */
 export function toRelayError(error: unknown): RelayError {
@@ -74,8 +76,9 @@ export function toRelayError(error: unknown): RelayError {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { describeStreamFailure } from "./errors.ts";
- * console.assert(describeStreamFailure(new Error("reset")).status === 502);
+ * equal(describeStreamFailure(new Error("reset")).status, 502);
  * ```
  */
 export function describeStreamFailure(error: unknown): RelayError {
@@ -91,9 +94,10 @@ export function describeStreamFailure(error: unknown): RelayError {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { unreachable } from "./errors.ts";
  * const error = unreachable("Sourcegraph", "https://sg.example", new TypeError("connection refused"));
- * console.assert(error.status === 502 && error.message === "cannot reach Sourcegraph at https://sg.example: connection refused");
+ * ok(error.status === 502 && error.message === "cannot reach Sourcegraph at https://sg.example: connection refused");
  * ```
  */
 export function unreachable(what: string, origin: string, error: unknown, signal?: AbortSignal): RelayError {
@@ -118,9 +122,10 @@ const QUOTED_LENGTH = 64;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { quoted } from "./errors.ts";
- * console.assert(quoted("gpt-4o") === "'gpt-4o'");
- * console.assert(quoted("x".repeat(1000)) === `'${"x".repeat(64)}…' (1000 characters)`);
+ * equal(quoted("gpt-4o"), "'gpt-4o'");
+ * equal(quoted("x".repeat(1000)), `'${"x".repeat(64)}…' (1000 characters)`);
  * ```
  */
 export function quoted(text: string): string {

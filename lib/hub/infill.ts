@@ -11,10 +11,11 @@ export const HOLE = "{{FILL_HERE}}";
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { HOLE, infillInstruction } from "./infill.ts";
  * const prompt = infillInstruction("const x = ", ";\n");
- * console.assert(prompt.includes(`const x = ${HOLE};`));
- * console.assert(infillInstruction("The quick brown fox", "").endsWith("\n\nThe quick brown fox"));
+ * ok(prompt.includes(`const x = ${HOLE};`));
+ * ok(infillInstruction("The quick brown fox", "").endsWith("\n\nThe quick brown fox"));
  * ```
  */
 export function infillInstruction(prefix: string, suffix: string): string {
@@ -33,9 +34,10 @@ export function infillInstruction(prefix: string, suffix: string): string {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { infillAsChat } from "./infill.ts";
  * const chat = infillAsChat({ messages: [], infill: { prefix: "a", suffix: "c" }, maxTokens: 64 });
- * console.assert(chat.messages.length === 1 && chat.infill === undefined && chat.maxTokens === 64);
+ * ok(chat.messages.length === 1 && chat.infill === undefined && chat.maxTokens === 64);
  * ```
  */
 export function infillAsChat(request: RelayRequest): RelayRequest {

@@ -5,9 +5,10 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { jsonErrorPosition } from "./json_error_position.ts";
- * console.assert(jsonErrorPosition('{"a": [}') === "line 1 column 8 (position 7)");
- * console.assert(jsonErrorPosition('{"a": 1') === "line 1 column 8 (position 7)");
+ * equal(jsonErrorPosition('{"a": [}'), "line 1 column 8 (position 7)");
+ * equal(jsonErrorPosition('{"a": 1'), "line 1 column 8 (position 7)");
  * ```
  */
 export function jsonErrorPosition(text: string): string {

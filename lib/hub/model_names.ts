@@ -17,9 +17,10 @@ function baseName(name: string): string {
  *
  * @example
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { modelSegment } from "./model_names.ts";
- * console.assert(modelSegment("anthropic::2024-10-22::claude-sonnet-4-latest") === "claude-sonnet-4-latest");
- * console.assert(modelSegment("fireworks/starcoder") === "starcoder" && modelSegment("gpt-4o") === "gpt-4o");
+ * equal(modelSegment("anthropic::2024-10-22::claude-sonnet-4-latest"), "claude-sonnet-4-latest");
+ * ok(modelSegment("fireworks/starcoder") === "starcoder" && modelSegment("gpt-4o") === "gpt-4o");
  * ```
  */
 export function modelSegment(id: string): string {
@@ -66,15 +67,16 @@ function versionOf(id: string): string {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { resolveModelName } from "./model_names.ts";
  * const models = [
  *   { id: "anthropic::2023-06-01::claude-3.5-sonnet", ownedBy: "anthropic", modelName: "claude-3-5-sonnet-latest", status: "deprecated" },
  *   { id: "anthropic::2024-10-22::claude-3-5-sonnet-latest", ownedBy: "anthropic", modelName: "claude-3-5-sonnet-latest", status: "stable" },
  * ];
- * console.assert(resolveModelName("claude-3-5-sonnet-latest", models) === models[1].id);
- * console.assert(resolveModelName("claude-3-5-sonnet-20241022", models) === models[1].id);
- * console.assert(resolveModelName("anthropic/claude-3.5-sonnet", models) === models[0].id);
- * console.assert(resolveModelName("gpt-4o", models) === undefined);
+ * equal(resolveModelName("claude-3-5-sonnet-latest", models), models[1].id);
+ * equal(resolveModelName("claude-3-5-sonnet-20241022", models), models[1].id);
+ * equal(resolveModelName("anthropic/claude-3.5-sonnet", models), models[0].id);
+ * equal(resolveModelName("gpt-4o", models), undefined);
  * ```
  */
 export function resolveModelName(requested: string, models: readonly RelayModel[]): string | undefined {

@@ -10,12 +10,13 @@ const CHECKS_PER_PERIOD = 4;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { QuietTimer } from "./quiet_timer.ts";
  * let quiet = 0;
  * const timer = new QuietTimer(40, () => quiet++);
  * await new Promise((resolve) => setTimeout(resolve, 120));
  * timer.stop();
- * console.assert(quiet >= 1 && quiet <= 3);
+ * ok(quiet >= 1 && quiet <= 3);
  * ```
  */
 export class QuietTimer {

@@ -5,10 +5,11 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { parseRetryAfter } from "./retry_after.ts";
- * console.assert(parseRetryAfter("30") === 30_000);
+ * equal(parseRetryAfter("30"), 30_000);
  * const now = Date.parse("Mon, 02 Jan 2006 15:04:05 GMT");
- * console.assert(parseRetryAfter("Mon, 02 Jan 2006 15:04:35 GMT", now) === 30_000);
+ * equal(parseRetryAfter("Mon, 02 Jan 2006 15:04:35 GMT", now), 30_000);
  * ```
  */
 export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {

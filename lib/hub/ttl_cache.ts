@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { TtlCache } from "./ttl_cache.ts";
  * const cache = new TtlCache<string, number>(60_000);
  * let loads = 0;
  * const load = () => Promise.resolve(++loads);
  * await Promise.all([cache.get("a", load), cache.get("a", load)]);
- * console.assert(loads === 1);
+ * equal(loads, 1);
  * ```
  */
 export class TtlCache<K, V> {

@@ -7,10 +7,11 @@ import { RelayError } from "./errors.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { z } from "zod";
  * import { validationError } from "./validation.ts";
  * const result = z.object({ n: z.number() }).safeParse({ n: "1" });
- * if (!result.success) console.assert(validationError(result.error).param === "n");
+ * if (!result.success) equal(validationError(result.error).param, "n");
  * ```
  */
 export function validationError(error: z.ZodError): RelayError {
@@ -34,8 +35,9 @@ function fieldPath(path: PropertyKey[]): string {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { OutputTokens } from "./validation.ts";
- * console.assert(OutputTokens.safeParse(4000).success && !OutputTokens.safeParse(1e12).success);
+ * ok(OutputTokens.safeParse(4000).success && !OutputTokens.safeParse(1e12).success);
  * ```
  */
 export const OutputTokens: z.ZodNumber = z.number().int().positive().max(
@@ -52,8 +54,9 @@ export const MAX_MODEL_ID_LENGTH = 256;
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { ModelId } from "./validation.ts";
- * console.assert(ModelId.safeParse("claude-sonnet-4-5").success && !ModelId.safeParse("x".repeat(300)).success);
+ * ok(ModelId.safeParse("claude-sonnet-4-5").success && !ModelId.safeParse("x".repeat(300)).success);
  * ```
  */
 export const ModelId: z.ZodString = z.string().max(
@@ -76,9 +79,10 @@ export const StopSequence: z.ZodString = z.string().max(
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { StopSequences } from "./validation.ts";
- * console.assert(StopSequences.safeParse(["\n\n", "</s>"]).success);
- * console.assert(!StopSequences.safeParse(Array(65).fill("x")).success);
+ * ok(StopSequences.safeParse(["\n\n", "</s>"]).success);
+ * ok(!StopSequences.safeParse(Array(65).fill("x")).success);
  * ```
  */
 export const StopSequences: z.ZodArray<z.ZodString> = z.array(StopSequence).max(

@@ -38,6 +38,7 @@ export interface OpenAICompatibleAdapterOptions extends OpenAIChatBodyOptions {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { answerStream } from "../hub/answer_stream.ts";
  * import { openAICompatibleAdapter } from "./adapter.ts";
  * import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
@@ -46,7 +47,7 @@ export interface OpenAICompatibleAdapterOptions extends OpenAIChatBodyOptions {
  * const upstream = new AdapterUpstream(adapter, { fetch: createSimulator().fetch });
  * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
  * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
- * console.assert(events.at(-1)?.type === "finish");
+ * ok(events.at(-1)?.type === "finish");
  * ```
  */
 export function openAICompatibleAdapter(options: OpenAICompatibleAdapterOptions): UpstreamAdapter {
@@ -102,8 +103,9 @@ export function openAICompatibleAdapter(options: OpenAICompatibleAdapterOptions)
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { openAIBase } from "./adapter.ts";
- * console.assert(openAIBase("http://127.0.0.1:8080/v1").href === "http://127.0.0.1:8080/v1/");
+ * equal(openAIBase("http://127.0.0.1:8080/v1").href, "http://127.0.0.1:8080/v1/");
  * ```
  */
 export function openAIBase(baseUrl: string | URL): URL {

@@ -44,13 +44,14 @@ export interface OpenAIChunk {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { OpenAIAnswer } from "./chunk_decoder.ts";
  * import type { RelayEvent } from "../hub/events.ts";
  * const events: RelayEvent[] = [];
  * const answer = new OpenAIAnswer((event) => events.push(event));
  * answer.accept({ data: '{"choices":[{"delta":{"content":"Hi"},"finish_reason":"stop"}]}' });
  * answer.end();
- * console.assert(events[1].type === "finish", "a finish_reason without [DONE] is enough");
+ * equal(events[1].type, "finish", "a finish_reason without [DONE] is enough");
  * ```
  */
 export class OpenAIAnswer implements SseAnswer {
@@ -153,11 +154,12 @@ export class OpenAIAnswer implements SseAnswer {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { OpenAIChunkDecoder } from "./chunk_decoder.ts";
  * const sse = 'data: {"choices":[{"delta":{"content":"Hi"},"finish_reason":null}]}\n\n' +
  *   'data: {"choices":[{"delta":{},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n';
  * const events = new OpenAIChunkDecoder().push(new TextEncoder().encode(sse));
- * console.assert(events[0].type === "text" && events[1].type === "finish");
+ * ok(events[0].type === "text" && events[1].type === "finish");
  * ```
  */
 export class OpenAIChunkDecoder extends SseDecoder {
@@ -193,12 +195,13 @@ export class OpenAIChunkDecoderStream extends CoreStream<Uint8Array, RelayEvent>
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { eventsFromCompletion } from "./chunk_decoder.ts";
  * const events = eventsFromCompletion({
  *   choices: [{ message: { role: "assistant", content: "Hi" }, finish_reason: "stop" }],
  *   usage: { prompt_tokens: 3, completion_tokens: 1 },
  * });
- * console.assert(events.map((event) => event.type).join() === "text,usage,finish");
+ * equal(events.map((event) => event.type).join(), "text,usage,finish");
  * ```
  */
 export function eventsFromCompletion(body: unknown): RelayEvent[] {

@@ -11,8 +11,9 @@ const MAX_MESSAGE_CHARS = 1000;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { errorFromOpenAIBody } from "./errors.ts";
- * console.assert(errorFromOpenAIBody({ error: { message: "slow down" } }, 429).message === "upstream: slow down");
+ * equal(errorFromOpenAIBody({ error: { message: "slow down" } }, 429).message, "upstream: slow down");
  * ```
  */
 export function errorFromOpenAIBody(body: unknown, status: number, retryAfterMs?: number): RelayError {
@@ -45,9 +46,10 @@ export function errorFromOpenAIBody(body: unknown, status: number, retryAfterMs?
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { errorFromOpenAIResponse } from "./errors.ts";
  * const response = Response.json({ error: { message: "no" } }, { status: 429, headers: { "retry-after-ms": "1500" } });
- * console.assert((await errorFromOpenAIResponse(response)).retryAfterMs === 1500);
+ * equal((await errorFromOpenAIResponse(response)).retryAfterMs, 1500);
  * ```
  */
 export async function errorFromOpenAIResponse(response: Response): Promise<RelayError> {
@@ -60,9 +62,10 @@ export async function errorFromOpenAIResponse(response: Response): Promise<Relay
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { errorFromOpenAIExit } from "./errors.ts";
  * const exit = { url: "", status: 401, body: '{"error":{"message":"bad key"}}', headers: new Headers() };
- * console.assert(errorFromOpenAIExit(exit).status === 401);
+ * equal(errorFromOpenAIExit(exit).status, 401);
  * ```
  */
 export function errorFromOpenAIExit(exit: AdapterExit): RelayError {

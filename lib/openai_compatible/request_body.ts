@@ -70,9 +70,10 @@ export interface OpenAIChatBodyOptions {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { openAIChatBody } from "./request_body.ts";
  * const body = openAIChatBody({ messages: [{ role: "user", parts: [{ type: "text", text: "Hi" }] }], maxTokens: 50 });
- * console.assert(body.messages[0].role === "user" && body.max_tokens === 50 && body.stream);
+ * ok(body.messages[0].role === "user" && body.max_tokens === 50 && body.stream);
  * ```
  */
 export function openAIChatBody(request: RelayRequest, options: OpenAIChatBodyOptions = {}): OpenAIChatBody {

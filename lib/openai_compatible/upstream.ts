@@ -14,6 +14,7 @@ export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions 
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { answerStream } from "../hub/answer_stream.ts";
  * import { OpenAICompatibleUpstream } from "./upstream.ts";
  * import { createSimulator } from "../simulator/simulator.ts";
@@ -24,7 +25,7 @@ export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions 
  * });
  * const request = { messages: [{ role: "user" as const, parts: [{ type: "text" as const, text: "Hi" }] }] };
  * const events = await Array.fromAsync(await answerStream(upstream, request, {}));
- * console.assert(events.at(-1)?.type === "finish");
+ * ok(events.at(-1)?.type === "finish");
  * ```
  */
 export class OpenAICompatibleUpstream extends AdapterUpstream {

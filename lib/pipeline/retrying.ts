@@ -42,9 +42,10 @@ const RETRIED_STATUSES = new Set([429, 502, 503, 504]);
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { isRetryable } from "./retrying.ts";
  * import { RelayError } from "../hub/errors.ts";
- * console.assert(isRetryable(new RelayError(503, "down")) && !isRetryable(new RelayError(401, "key")));
+ * ok(isRetryable(new RelayError(503, "down")) && !isRetryable(new RelayError(401, "key")));
  * ```
  */
 export function isRetryable(error: RelayError): boolean {
@@ -56,9 +57,10 @@ export function isRetryable(error: RelayError): boolean {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { canFallBack } from "./retrying.ts";
  * import { RelayError } from "../hub/errors.ts";
- * console.assert(canFallBack(new RelayError(429, "busy")) && !canFallBack(new RelayError(400, "bad")));
+ * ok(canFallBack(new RelayError(429, "busy")) && !canFallBack(new RelayError(400, "bad")));
  * ```
  */
 export function canFallBack(error: RelayError): boolean {
@@ -72,9 +74,10 @@ export function canFallBack(error: RelayError): boolean {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { backoffDelay, DEFAULT_RETRY_POLICY } from "./retrying.ts";
- * console.assert(backoffDelay(1, DEFAULT_RETRY_POLICY, undefined, () => 1) === 1000);
- * console.assert(backoffDelay(0, DEFAULT_RETRY_POLICY, 3000) === 3000);
+ * equal(backoffDelay(1, DEFAULT_RETRY_POLICY, undefined, () => 1), 1000);
+ * equal(backoffDelay(0, DEFAULT_RETRY_POLICY, 3000), 3000);
  * ```
  */
 export function backoffDelay(

@@ -8,9 +8,10 @@ import { modelSegment } from "../hub/model_names.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { closeMatches } from "./close_matches.ts";
- * console.assert(closeMatches("cody-sonet", ["cody-opus", "cody-sonnet", "gpt-4o"])[0] === "cody-sonnet");
- * console.assert(closeMatches("gpt-4.1", ["openai::v1::gpt-4.1-mini", "cody-gpt4"])[0] === "openai::v1::gpt-4.1-mini");
+ * equal(closeMatches("cody-sonet", ["cody-opus", "cody-sonnet", "gpt-4o"])[0], "cody-sonnet");
+ * equal(closeMatches("gpt-4.1", ["openai::v1::gpt-4.1-mini", "cody-gpt4"])[0], "openai::v1::gpt-4.1-mini");
  * ```
  */
 export function closeMatches(target: string, candidates: readonly string[], count = 3): string[] {

@@ -48,8 +48,9 @@ export interface RoutingTable {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { codyAliases } from "./routing_upstream.ts";
- * console.assert(codyAliases("cody")["cody-sonnet"].upstream === "cody");
+ * equal(codyAliases("cody")["cody-sonnet"].upstream, "cody");
  * ```
  */
 export function codyAliases(upstream: string): Record<string, ModelRoute> {

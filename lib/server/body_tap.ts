@@ -4,10 +4,11 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { BodyTap } from "./body_tap.ts";
  * const tap = new BodyTap(new Request("http://relay/", { method: "POST", body: "0123456789" }), 4);
- * console.assert((await tap.request.text()) === "0123456789");
- * console.assert(tap.describe((text) => text) === "0123… (10 bytes; first 4 characters logged)");
+ * equal((await tap.request.text()), "0123456789");
+ * equal(tap.describe((text) => text), "0123… (10 bytes; first 4 characters logged)");
  * ```
  */
 export class BodyTap {

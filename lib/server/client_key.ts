@@ -6,9 +6,10 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { clientKey } from "./client_key.ts";
- * console.assert(clientKey(new Headers({ authorization: "Bearer sgp_abc" })) === "sgp_abc");
- * console.assert(clientKey(new Headers({ authorization: "Bearer undefined" })) === undefined);
+ * equal(clientKey(new Headers({ authorization: "Bearer sgp_abc" })), "sgp_abc");
+ * equal(clientKey(new Headers({ authorization: "Bearer undefined" })), undefined);
  * ```
  */
 export function clientKey(headers: Headers): string | undefined {

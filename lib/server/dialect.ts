@@ -14,10 +14,11 @@ export type Dialect = "openai" | "anthropic" | "ollama" | "llamacpp";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { dialectOf } from "./dialect.ts";
- * console.assert(dialectOf("/v1/messages", new Headers()) === "anthropic");
- * console.assert(dialectOf("/api/chat", new Headers()) === "ollama");
- * console.assert(dialectOf("/v1/chat/completions", new Headers()) === "openai");
+ * equal(dialectOf("/v1/messages", new Headers()), "anthropic");
+ * equal(dialectOf("/api/chat", new Headers()), "ollama");
+ * equal(dialectOf("/v1/chat/completions", new Headers()), "openai");
  * ```
  */
 export function dialectOf(path: string, headers: Headers): Dialect {
@@ -40,10 +41,11 @@ const RESPONSES: Record<Dialect, (error: RelayError) => Response> = {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { dialectErrorResponse } from "./dialect.ts";
  * import { RelayError } from "../hub/errors.ts";
  * const response = dialectErrorResponse("ollama", new RelayError(401, "no key"));
- * console.assert((await response.json()).error === "no key");
+ * equal((await response.json()).error, "no key");
  * ```
  */
 export function dialectErrorResponse(dialect: Dialect, error: RelayError): Response {

@@ -7,9 +7,10 @@ import { createHash, timingSafeEqual } from "node:crypto";
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { GatewayKeys } from "./gateway_keys.ts";
  * const keys = new GatewayKeys(["relay-key-1"]);
- * console.assert(keys.accepts("relay-key-1") && !keys.accepts("relay-key-2") && !keys.accepts(undefined));
+ * ok(keys.accepts("relay-key-1") && !keys.accepts("relay-key-2") && !keys.accepts(undefined));
  * ```
  */
 export class GatewayKeys {

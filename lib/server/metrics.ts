@@ -64,6 +64,7 @@ class Histogram {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { RelayMetrics } from "./metrics.ts";
  * import { RequestTrace } from "./trace.ts";
  * const metrics = new RelayMetrics();
@@ -71,7 +72,7 @@ class Histogram {
  * trace.front = "openai";
  * trace.end("completed");
  * metrics.record(trace, 200);
- * console.assert(metrics.render().includes('cody_relay_requests_total{front="openai",model="",status="200",outcome="completed"} 1'));
+ * ok(metrics.render().includes('cody_relay_requests_total{front="openai",model="",status="200",outcome="completed"} 1'));
  * ```
  */
 export class RelayMetrics {

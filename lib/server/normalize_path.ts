@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { normalizePath } from "./normalize_path.ts";
- * console.assert(normalizePath(new Request("http://h//v1//models/?x=1")) === "/v1/models");
+ * equal(normalizePath(new Request("http://h//v1//models/?x=1")), "/v1/models");
  * ```
  */
 export function normalizePath(request: Request): string {

@@ -11,13 +11,14 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { readJson } from "./read_json.ts";
  * import type { RelayError } from "../hub/errors.ts";
  * const body = await readJson(new Request("http://x", { method: "POST", body: '{"a":1}' }));
- * console.assert((body as { a: number }).a === 1);
+ * equal((body as { a: number }).a, 1);
  * const tooBig = new Request("http://x", { method: "POST", body: "[1,2,3]" });
  * const status = await readJson(tooBig, 4).then(() => 200, (error: RelayError) => error.status);
- * console.assert(status === 413);
+ * equal(status, 413);
  * ```
  */
 export async function readJson(request: Request, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {

@@ -12,9 +12,10 @@ const PATTERNS: [RegExp, string][] = [
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { redactor } from "./redact.ts";
  * const redact = redactor(["relay-key-123"]);
- * console.assert(redact("key relay-key-123, token sgp_abcdef0123") === "key [redacted], token sgp_[redacted]");
+ * equal(redact("key relay-key-123, token sgp_abcdef0123"), "key [redacted], token sgp_[redacted]");
  * ```
  */
 export function redactor(secrets: readonly string[]): (text: string) => string {

@@ -51,9 +51,10 @@ interface BunRuntime {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { serve } from "./serve.ts";
  * const server = await serve({ fetch: () => new Response("ok"), port: 0 });
- * console.assert((await (await fetch(server.url)).text()) === "ok");
+ * equal((await (await fetch(server.url)).text()), "ok");
  * await server.shutdown();
  * ```
  */

@@ -17,11 +17,12 @@ export type RequestOutcome = "completed" | "error" | "client_abort" | "timeout" 
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { RequestTrace } from "./trace.ts";
  * const trace = new RequestTrace();
  * trace.retries++;
  * trace.end("completed");
- * console.assert((await trace.ended) === "completed" && trace.durationMs! >= 0);
+ * ok((await trace.ended) === "completed" && trace.durationMs! >= 0);
  * ```
  */
 export class RequestTrace {
@@ -120,9 +121,10 @@ const traces = new WeakMap<Request, RequestTrace>();
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { traceOf } from "./trace.ts";
  * const request = new Request("http://relay/v1/chat/completions");
- * console.assert(traceOf(request) === traceOf(request));
+ * equal(traceOf(request), traceOf(request));
  * ```
  */
 export function traceOf(request: Request): RequestTrace {

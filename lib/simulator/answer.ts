@@ -63,12 +63,13 @@ export interface AnswerOptions {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { readConversation } from "./answer.ts";
  * const { question, alreadySaid } = readConversation([
  *   { speaker: "human", text: "Q" },
  *   { speaker: "assistant", text: "The answer so f" },
  * ]);
- * console.assert(question?.text === "Q" && alreadySaid === "The answer so f");
+ * ok(question?.text === "Q" && alreadySaid === "The answer so f");
  * ```
  */
 export function readConversation(messages: SimulatedBody["messages"] = []): {
@@ -104,9 +105,10 @@ export function readConversation(messages: SimulatedBody["messages"] = []): {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { planAnswer } from "./answer.ts";
  * const plan = planAnswer({ maxTokensToSample: 3 }, { displayModel: "m", thinking: false, tools: false, userText: "hello" });
- * console.assert(plan.text.length === 3 && plan.stopReason === "max_tokens");
+ * ok(plan.text.length === 3 && plan.stopReason === "max_tokens");
  * ```
  */
 export function planAnswer(body: SimulatedBody, options: AnswerOptions): PlannedAnswer {
@@ -173,8 +175,9 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { messageText } from "./answer.ts";
- * console.assert(messageText({ content: [{ type: "text", text: "a" }] }) === "a");
+ * equal(messageText({ content: [{ type: "text", text: "a" }] }), "a");
  * ```
  */
 export function messageText(message: { text?: string; content?: unknown } | undefined): string {
@@ -323,9 +326,10 @@ const FIM_PROMPTS = [
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { simulatedMiddle } from "./answer.ts";
  * const middle = simulatedMiddle("<fim_prefix>let x = <fim_suffix>;\n<fim_middle>");
- * console.assert(middle === '[middle after "let x =" before ";"]');
+ * equal(middle, '[middle after "let x =" before ";"]');
  * ```
  */
 export function simulatedMiddle(prompt: string): string | undefined {

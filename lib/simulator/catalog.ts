@@ -28,8 +28,9 @@ export interface SimulatorCatalog {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { DEFAULT_CATALOG } from "./catalog.ts";
- * console.assert(DEFAULT_CATALOG.models.some((model) => model.modelRef === DEFAULT_CATALOG.defaultModels?.chat));
+ * ok(DEFAULT_CATALOG.models.some((model) => model.modelRef === DEFAULT_CATALOG.defaultModels?.chat));
  * ```
  */
 export const DEFAULT_CATALOG: SimulatorCatalog = {

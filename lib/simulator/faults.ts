@@ -76,9 +76,10 @@ const KEYS: Record<string, keyof SimulatorFault> = {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseDirective } from "./faults.ts";
  * const { fault, text } = parseDirective('Hi [[sim status=503 message="down"]]');
- * console.assert(fault?.status === 503 && fault.message === "down" && text === "Hi");
+ * ok(fault?.status === 503 && fault.message === "down" && text === "Hi");
  * ```
  */
 export function parseDirective(text: string): { fault?: SimulatorFault; text: string } {

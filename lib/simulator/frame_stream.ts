@@ -42,9 +42,10 @@ export const OPENAI_WIRE: StreamWire = {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { frameStream, OPENAI_WIRE } from "./frame_stream.ts";
  * const body = frameStream(["data: {}\n\n"], {}, () => {}, OPENAI_WIRE).pipeThrough(new TextDecoderStream());
- * console.assert((await Array.fromAsync(body)).join("") === "data: {}\n\ndata: [DONE]\n\n");
+ * equal((await Array.fromAsync(body)).join(""), "data: {}\n\ndata: [DONE]\n\n");
  * ```
  */
 export function frameStream(

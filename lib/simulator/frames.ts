@@ -14,12 +14,13 @@ function features(apiVersion: number) {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { answerFrames } from "./frames.ts";
  * const frames = answerFrames(
  *   { thinking: [], text: ["Hi"], stopReason: "end_turn", promptTokens: 1, completionTokens: 1 },
  *   { apiVersion: 9, modelName: "m" },
  * );
- * console.assert(frames[0] === 'event: completion\ndata: {"deltaText":"Hi"}\n\n');
+ * equal(frames[0], 'event: completion\ndata: {"deltaText":"Hi"}\n\n');
  * ```
  */
 export function answerFrames(plan: PlannedAnswer, options: { apiVersion: number; modelName: string }): string[] {
@@ -52,12 +53,13 @@ export function answerFrames(plan: PlannedAnswer, options: { apiVersion: number;
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { answerBody } from "./frames.ts";
  * const body = answerBody(
  *   { thinking: [], text: ["Hi"], stopReason: "end_turn", promptTokens: 1, completionTokens: 1 },
  *   { apiVersion: 1, modelName: "m" },
  * );
- * console.assert(body === '{"completion":"Hi","stopReason":"end_turn"}');
+ * equal(body, '{"completion":"Hi","stopReason":"end_turn"}');
  * ```
  */
 export function answerBody(plan: PlannedAnswer, options: { apiVersion: number; modelName: string }): string {

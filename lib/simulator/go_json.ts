@@ -4,8 +4,9 @@
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { goJson } from "./go_json.ts";
- * console.assert(goJson({ t: "<a>" }) === '{"t":"\\u003ca\\u003e"}');
+ * equal(goJson({ t: "<a>" }), '{"t":"\\u003ca\\u003e"}');
  * ```
  */
 export function goJson(value: unknown): string {

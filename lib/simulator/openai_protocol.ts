@@ -31,9 +31,10 @@ export interface ReceivedChatBody {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { simulatedBodyOf } from "./openai_protocol.ts";
  * const body = simulatedBodyOf({ messages: [{ role: "user", content: "Hi" }], max_tokens: 5 });
- * console.assert(body.messages?.[0].speaker === "human" && body.maxTokensToSample === 5);
+ * ok(body.messages?.[0].speaker === "human" && body.maxTokensToSample === 5);
  * ```
  */
 export function simulatedBodyOf(body: ReceivedChatBody): SimulatedBody {
@@ -104,10 +105,11 @@ export type ChunkStyle = "openai" | "sourcegraph";
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { openAIChunks } from "./openai_protocol.ts";
  * const plan = { thinking: [], text: ["Hi"], stopReason: "end_turn", promptTokens: 1, completionTokens: 1 };
  * const events = await openAIChunks(plan, { messages: [] }, { id: "c", created: 0, model: "m" }, false);
- * console.assert(events.length === 3 && events[1].includes('"content":"Hi"'));
+ * ok(events.length === 3 && events[1].includes('"content":"Hi"'));
  * ```
  */
 export async function openAIChunks(
@@ -153,10 +155,11 @@ export async function openAIChunks(
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { openAICompletion } from "./openai_protocol.ts";
  * const plan = { thinking: [], text: ["Hi"], stopReason: "max_tokens", promptTokens: 1, completionTokens: 1 };
  * const completion = await openAICompletion(plan, { messages: [] }, { id: "c", created: 0, model: "m" });
- * console.assert(completion.choices[0].finish_reason === "length");
+ * equal(completion.choices[0].finish_reason, "length");
  * ```
  */
 export async function openAICompletion(plan: PlannedAnswer, body: SimulatedBody, meta: OpenAIAnswerMeta) {

@@ -81,6 +81,7 @@ const RECORDED_HEADERS = [
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { createSimulator } from "./simulator.ts";
  * const simulator = createSimulator();
  * const response = await simulator.fetch(new Request("http://sim/.api/completions/stream?api-version=9", {
@@ -88,7 +89,7 @@ const RECORDED_HEADERS = [
  *   headers: { authorization: "token sgp_demo" },
  *   body: JSON.stringify({ messages: [{ speaker: "human", text: "Hi" }], maxTokensToSample: 50 }),
  * }));
- * console.assert(response.headers.get("content-type") === "text/event-stream");
+ * equal(response.headers.get("content-type"), "text/event-stream");
  * await response.body?.cancel();
  * ```
  */

@@ -18,10 +18,11 @@ export interface ByteReader {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { byteReader } from "./byte_reader.ts";
  * const reader = byteReader(new Response("Hello").body!);
- * console.assert(new TextDecoder().decode(await reader.read()) === "Hello");
- * console.assert(await reader.read() === undefined);
+ * equal(new TextDecoder().decode(await reader.read()), "Hello");
+ * equal(await reader.read(), undefined);
  * ```
  */
 export function byteReader(stream: ReadableStream<Uint8Array>, bufferSize = 16 * 1024): ByteReader {

@@ -35,10 +35,11 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { nodeHttpFetch } from "./node_http_fetch.ts";
  * const server = Deno.serve({ port: 0, onListen() {} }, () => new Response("pong"));
  * const response = await nodeHttpFetch(new Request(`http://127.0.0.1:${server.addr.port}/`));
- * console.assert(await response.text() === "pong");
+ * equal(await response.text(), "pong");
  * await server.shutdown();
  * ```
  */
@@ -49,11 +50,12 @@ export const nodeHttpFetch: (request: Request) => Promise<Response> = createNode
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { createNodeHttpFetch } from "./node_http_fetch.ts";
  * const fetchWithTimeout = createNodeHttpFetch({ connectTimeoutMs: 50 });
  * // 192.0.2.1 (TEST-NET-1) never answers: the connect timeout ends the attempt.
  * const error = await fetchWithTimeout(new Request("http://192.0.2.1/")).catch((e) => e);
- * console.assert(error instanceof TypeError);
+ * ok(error instanceof TypeError);
  * ```
  */
 export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): (request: Request) => Promise<Response> {

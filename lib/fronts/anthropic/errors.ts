@@ -15,10 +15,11 @@ export interface AnthropicErrorBody {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { anthropicErrorStatus } from "./errors.ts";
  * import { RelayError } from "../../hub/errors.ts";
- * console.assert(anthropicErrorStatus(new RelayError(429, "slow")).type === "rate_limit_error");
- * console.assert(anthropicErrorStatus(new RelayError(502, "busy", { code: "overloaded" })).status === 529);
+ * equal(anthropicErrorStatus(new RelayError(429, "slow")).type, "rate_limit_error");
+ * equal(anthropicErrorStatus(new RelayError(502, "busy", { code: "overloaded" })).status, 529);
  * ```
  */
 export function anthropicErrorStatus(error: RelayError): { status: number; type: string } {
@@ -40,9 +41,10 @@ export function anthropicErrorStatus(error: RelayError): { status: number; type:
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { anthropicErrorBody } from "./errors.ts";
  * import { RelayError } from "../../hub/errors.ts";
- * console.assert(anthropicErrorBody(new RelayError(401, "bad key")).error.type === "authentication_error");
+ * equal(anthropicErrorBody(new RelayError(401, "bad key")).error.type, "authentication_error");
  * ```
  */
 export function anthropicErrorBody(error: RelayError): AnthropicErrorBody {
@@ -55,10 +57,11 @@ export function anthropicErrorBody(error: RelayError): AnthropicErrorBody {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { anthropicErrorResponse } from "./errors.ts";
  * import { RelayError } from "../../hub/errors.ts";
  * const response = anthropicErrorResponse(new RelayError(400, "max_tokens: required"));
- * console.assert(response.status === 400);
+ * equal(response.status, 400);
  * ```
  */
 export function anthropicErrorResponse(error: RelayError): Response {

@@ -91,6 +91,7 @@ export interface ParsedMessagesRequest {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseMessagesRequest } from "./messages_request.ts";
  * const { request, stream } = parseMessagesRequest({
  *   model: "claude-sonnet-4-5",
@@ -99,7 +100,7 @@ export interface ParsedMessagesRequest {
  *   messages: [{ role: "user", content: "Hi" }],
  *   stream: true,
  * });
- * console.assert(stream && request.messages[0].role === "system" && request.maxTokens === 1024);
+ * ok(stream && request.messages[0].role === "system" && request.maxTokens === 1024);
  * ```
  */
 export function parseMessagesRequest(body: unknown): ParsedMessagesRequest {
@@ -113,9 +114,10 @@ export function parseMessagesRequest(body: unknown): ParsedMessagesRequest {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { parseCountTokensRequest } from "./messages_request.ts";
  * const { request } = parseCountTokensRequest({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "Hi" }] });
- * console.assert(request.messages.length === 1);
+ * equal(request.messages.length, 1);
  * ```
  */
 export function parseCountTokensRequest(body: unknown): ParsedMessagesRequest {

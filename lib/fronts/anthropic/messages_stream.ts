@@ -58,10 +58,11 @@ class ContentBlocks {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { anthropicStopReason } from "./messages_stream.ts";
- * console.assert(anthropicStopReason("tool_calls") === "tool_use");
- * console.assert(anthropicStopReason("length") === "max_tokens");
- * console.assert(anthropicStopReason("stop", "</answer>") === "stop_sequence");
+ * equal(anthropicStopReason("tool_calls"), "tool_use");
+ * equal(anthropicStopReason("length"), "max_tokens");
+ * equal(anthropicStopReason("stop", "</answer>"), "stop_sequence");
  * ```
  */
 export function anthropicStopReason(reason: FinishReason, stopSequence?: string): string {
@@ -203,12 +204,13 @@ export interface AnthropicUsage {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { toAnthropicMessage } from "./messages_stream.ts";
  * const message = toAnthropicMessage(
  *   { text: "Hi", thinking: "", toolCalls: [], finishReason: "stop" },
  *   { id: "msg_1", model: "claude-sonnet-4-5", inputTokens: 2 },
  * );
- * console.assert(message.content[0].type === "text" && message.stop_reason === "end_turn");
+ * ok(message.content[0].type === "text" && message.stop_reason === "end_turn");
  * ```
  */
 export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta): AnthropicMessage {

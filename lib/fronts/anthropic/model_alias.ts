@@ -11,11 +11,12 @@ import type { RelayModel } from "../../hub/upstream.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { upstreamModelFor } from "./model_alias.ts";
  * const models = [{ id: "anthropic::2024-10-22::claude-sonnet-4-5-latest", ownedBy: "anthropic" }];
- * console.assert(upstreamModelFor("claude-sonnet-4-5-20250929", models) === models[0].id);
- * console.assert(upstreamModelFor("claude-haiku-4-5", models, "fast") === "fast");
- * console.assert(upstreamModelFor("claude-haiku-4-5", models) === undefined);
+ * equal(upstreamModelFor("claude-sonnet-4-5-20250929", models), models[0].id);
+ * equal(upstreamModelFor("claude-haiku-4-5", models, "fast"), "fast");
+ * equal(upstreamModelFor("claude-haiku-4-5", models), undefined);
  * ```
  */
 export function upstreamModelFor(requested: string, models: RelayModel[], fallback?: string): string | undefined {

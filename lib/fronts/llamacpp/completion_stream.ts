@@ -94,9 +94,10 @@ export class LlamaCppStream extends EncoderStream {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { llamaCppError } from "./completion_stream.ts";
  * import { RelayError } from "../../hub/errors.ts";
- * console.assert(llamaCppError(new RelayError(401, "bad key")).type === "authentication_error");
+ * equal(llamaCppError(new RelayError(401, "bad key")).type, "authentication_error");
  * ```
  */
 export function llamaCppError(error: RelayError): { code: number; message: string; type: string } {
@@ -117,9 +118,10 @@ export function llamaCppError(error: RelayError): { code: number; message: strin
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { toLlamaCppCompletion } from "./completion_stream.ts";
  * const body = toLlamaCppCompletion("m", { text: "x", thinking: "", toolCalls: [], finishReason: "stop" });
- * console.assert(body.content === "x" && body.stop === true);
+ * ok(body.content === "x" && body.stop === true);
  * ```
  */
 export function toLlamaCppCompletion(model: string, answer: CollectedAnswer): LlamaCppCompletion {
@@ -134,9 +136,10 @@ export function toLlamaCppCompletion(model: string, answer: CollectedAnswer): Ll
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { llamaCppErrorResponse } from "./completion_stream.ts";
  * import { RelayError } from "../../hub/errors.ts";
- * console.assert(llamaCppErrorResponse(new RelayError(400, "bad")).status === 400);
+ * equal(llamaCppErrorResponse(new RelayError(400, "bad")).status, 400);
  * ```
  */
 export function llamaCppErrorResponse(error: RelayError): Response {

@@ -47,6 +47,7 @@ export interface ParsedLlamaCppRequest {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseLlamaCppRequest } from "./llamacpp_request.ts";
  * const { request } = parseLlamaCppRequest({
  *   messages: [{ speaker: "human", text: "Hi" }],
@@ -54,7 +55,7 @@ export interface ParsedLlamaCppRequest {
  *   maxTokensToSample: 200,
  *   stopSequences: ["###"],
  * });
- * console.assert(request.messages[0].parts[0].type === "text" && request.maxTokens === 200);
+ * ok(request.messages[0].parts[0].type === "text" && request.maxTokens === 200);
  * ```
  */
 export function parseLlamaCppRequest(body: unknown): ParsedLlamaCppRequest {

@@ -6,9 +6,10 @@ import { errorResponse } from "../error_response.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { ollamaErrorResponse } from "./errors.ts";
  * import { RelayError } from "../../hub/errors.ts";
- * console.assert(ollamaErrorResponse(new RelayError(404, "model 'x' not found")).status === 404);
+ * equal(ollamaErrorResponse(new RelayError(404, "model 'x' not found")).status, 404);
  * ```
  */
 export function ollamaErrorResponse(error: RelayError): Response {

@@ -113,9 +113,10 @@ export class OllamaStream extends EncoderStream {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { toOllamaResponse } from "./ndjson_stream.ts";
  * const body = toOllamaResponse("generate", "m", { text: "x", thinking: "", toolCalls: [], finishReason: "stop" }, 0);
- * console.assert(body.response === "x" && body.done === true);
+ * ok(body.response === "x" && body.done === true);
  * ```
  */
 export function toOllamaResponse(

@@ -98,9 +98,10 @@ function images(list: string[] | undefined): RelayPart[] {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseOllamaChat } from "./ollama_request.ts";
  * const { request, stream } = parseOllamaChat({ model: "m", messages: [{ role: "user", content: "Hi" }] });
- * console.assert(stream === true && request.messages[0].role === "user");
+ * ok(stream === true && request.messages[0].role === "user");
  * ```
  */
 export function parseOllamaChat(body: unknown): ParsedOllamaRequest {
@@ -158,9 +159,10 @@ export function parseOllamaChat(body: unknown): ParsedOllamaRequest {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseOllamaGenerate } from "./ollama_request.ts";
  * const { request } = parseOllamaGenerate({ model: "m", prompt: "def f(", suffix: "):", stream: false });
- * console.assert(request.infill?.prefix === "def f(" && request.infill.suffix === "):");
+ * ok(request.infill?.prefix === "def f(" && request.infill.suffix === "):");
  * ```
  */
 export function parseOllamaGenerate(body: unknown): ParsedOllamaRequest {
@@ -194,8 +196,9 @@ const OllamaShowSchema = z.union([
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { parseOllamaShow } from "./ollama_request.ts";
- * console.assert(parseOllamaShow({ name: "m" }) === "m");
+ * equal(parseOllamaShow({ name: "m" }), "m");
  * ```
  */
 export function parseOllamaShow(body: unknown): string {

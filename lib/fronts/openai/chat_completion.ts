@@ -39,12 +39,13 @@ export interface ChatCompletionObject {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { toChatCompletion } from "./chat_completion.ts";
  * const completion = toChatCompletion(
  *   { text: "Hi", thinking: "", toolCalls: [], finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1 } },
  *   { id: "chatcmpl-1", created: 0, model: "m" },
  * );
- * console.assert(completion.choices[0].message.content === "Hi");
+ * equal(completion.choices[0].message.content, "Hi");
  * ```
  */
 export function toChatCompletion(answer: CollectedAnswer, meta: ChatCompletionMeta): ChatCompletionObject {

@@ -88,9 +88,10 @@ export interface ParsedChatRequest {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseChatRequest } from "./chat_request.ts";
  * const parsed = parseChatRequest({ model: "m", messages: [{ role: "user", content: "Hi" }], stream: true });
- * console.assert(parsed.stream && parsed.request.messages[0].role === "user");
+ * ok(parsed.stream && parsed.request.messages[0].role === "user");
  * ```
  */
 export function parseChatRequest(body: unknown): ParsedChatRequest {

@@ -119,8 +119,9 @@ export interface OpenAIUsageObject {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { openAIUsage } from "./chat_stream.ts";
- * console.assert(openAIUsage({ promptTokens: 2, completionTokens: 3 }).total_tokens === 5);
+ * equal(openAIUsage({ promptTokens: 2, completionTokens: 3 }).total_tokens, 5);
  * ```
  */
 export function openAIUsage(usage: RelayUsage): OpenAIUsageObject {

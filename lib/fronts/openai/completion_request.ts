@@ -63,13 +63,14 @@ export interface ParsedCompletionRequest {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseCompletionRequest } from "./completion_request.ts";
  * const { request, template } = parseCompletionRequest({
  *   model: "starcoder2",
  *   prompt: "<fim_prefix>const x = <fim_suffix>;\n<fim_middle>",
  *   stop: ["<fim_prefix>", "\n\n"],
  * });
- * console.assert(template === "starcoder" && request.infill?.prefix === "const x = ");
+ * ok(template === "starcoder" && request.infill?.prefix === "const x = ");
  * ```
  */
 export function parseCompletionRequest(body: unknown): ParsedCompletionRequest {
@@ -85,9 +86,10 @@ export function parseCompletionRequest(body: unknown): ParsedCompletionRequest {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { parseFimRequest } from "./completion_request.ts";
  * const { request } = parseFimRequest({ model: "codestral-latest", prompt: "def f(", suffix: "):" });
- * console.assert(request.infill?.suffix === "):");
+ * ok(request.infill?.suffix === "):");
  * ```
  */
 export function parseFimRequest(body: unknown): ParsedCompletionRequest {

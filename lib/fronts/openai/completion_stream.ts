@@ -93,12 +93,13 @@ export interface TextCompletionObject {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { toTextCompletion } from "./completion_stream.ts";
  * const body = toTextCompletion(
  *   { text: "a + b", thinking: "", toolCalls: [], finishReason: "stop" },
  *   { id: "cmpl-1", created: 0, model: "m" },
  * );
- * console.assert(body.choices[0].text === "a + b" && body.usage.total_tokens === 0);
+ * ok(body.choices[0].text === "a + b" && body.usage.total_tokens === 0);
  * ```
  */
 export function toTextCompletion(

@@ -11,8 +11,9 @@ export interface OpenAIErrorBody {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { openAIErrorType } from "./errors.ts";
- * console.assert(openAIErrorType(429) === "rate_limit_error");
+ * equal(openAIErrorType(429), "rate_limit_error");
  * ```
  */
 export function openAIErrorType(status: number): string {
@@ -29,10 +30,11 @@ export function openAIErrorType(status: number): string {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { RelayError } from "../../hub/errors.ts";
  * import { openAIErrorBody } from "./errors.ts";
  * const body = openAIErrorBody(new RelayError(400, "bad", { param: "messages" }));
- * console.assert(body.error.type === "invalid_request_error" && body.error.param === "messages");
+ * ok(body.error.type === "invalid_request_error" && body.error.param === "messages");
  * ```
  */
 export function openAIErrorBody(error: RelayError): OpenAIErrorBody {
@@ -53,10 +55,11 @@ export function openAIErrorBody(error: RelayError): OpenAIErrorBody {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { RelayError } from "../../hub/errors.ts";
  * import { openAIErrorResponse } from "./errors.ts";
  * const response = openAIErrorResponse(new RelayError(429, "slow down", { retryAfterMs: 1500 }));
- * console.assert(response.headers.get("retry-after") === "2");
+ * equal(response.headers.get("retry-after"), "2");
  * ```
  */
 export function openAIErrorResponse(error: RelayError): Response {
@@ -69,10 +72,11 @@ export function openAIErrorResponse(error: RelayError): Response {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { openAIErrorEvent } from "./errors.ts";
  * import { RelayError } from "../../hub/errors.ts";
  * const event = openAIErrorEvent(new RelayError(502, "reset"));
- * console.assert(event.startsWith('data: {"error":{"message":"reset"'));
+ * ok(event.startsWith('data: {"error":{"message":"reset"'));
  * ```
  */
 export function openAIErrorEvent(error: RelayError): string {

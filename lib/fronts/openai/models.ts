@@ -7,8 +7,9 @@ import type { RelayModel } from "../../hub/upstream.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { toModelObject } from "./models.ts";
- * console.assert(toModelObject({ id: "m", ownedBy: "me" }).object === "model");
+ * equal(toModelObject({ id: "m", ownedBy: "me" }).object, "model");
  * ```
  */
 export function toModelObject(model: RelayModel) {
@@ -31,9 +32,10 @@ export function toModelObject(model: RelayModel) {
  *
  * @example
  * ```ts
+ * import { ok } from "node:assert/strict";
  * import { toModelList } from "./models.ts";
  * const list = toModelList([{ id: "a", ownedBy: "x" }]);
- * console.assert(list.data[0].id === "a" && list.first_id === "a");
+ * ok(list.data[0].id === "a" && list.first_id === "a");
  * ```
  */
 export function toModelList(models: RelayModel[]) {

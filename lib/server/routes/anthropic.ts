@@ -24,6 +24,7 @@ export interface AnthropicOptions extends RespondOptions {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { Hono } from "hono";
  * import { anthropicRoutes } from "./anthropic.ts";
  * import { streamUpstream } from "../../hub/answer_stream.ts";
@@ -36,7 +37,7 @@ export interface AnthropicOptions extends RespondOptions {
  *   method: "POST",
  *   body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "Hello" }] }),
  * });
- * console.assert((await response.json()).content[0].text === "Hi");
+ * equal((await response.json()).content[0].text, "Hi");
  * ```
  */
 export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = {}): Hono {

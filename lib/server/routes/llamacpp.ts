@@ -18,6 +18,7 @@ import { parseLlamaCppRequest } from "../../fronts/llamacpp/llamacpp_request.ts"
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { llamaCppRoutes } from "./llamacpp.ts";
  * import { streamUpstream } from "../../hub/answer_stream.ts";
  * const upstream = streamUpstream({
@@ -25,7 +26,7 @@ import { parseLlamaCppRequest } from "../../fronts/llamacpp/llamacpp_request.ts"
  *   models: () => Promise.resolve([]),
  * });
  * const response = await llamaCppRoutes(upstream).request("/completion", { method: "POST", body: '{"prompt":"Say hi"}' });
- * console.assert((await response.json()).content === "Hi");
+ * equal((await response.json()).content, "Hi");
  * ```
  */
 export function llamaCppRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {

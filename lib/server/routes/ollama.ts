@@ -37,6 +37,7 @@ function modelDetails(model: RelayModel) {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { ollamaRoutes } from "./ollama.ts";
  * import { streamUpstream } from "../../hub/answer_stream.ts";
  * const upstream = streamUpstream({
@@ -44,7 +45,7 @@ function modelDetails(model: RelayModel) {
  *   models: () => Promise.resolve([{ id: "m", ownedBy: "anthropic" }]),
  * });
  * const response = await ollamaRoutes(upstream).request("/api/tags");
- * console.assert((await response.json()).models[0].name === "m");
+ * equal((await response.json()).models[0].name, "m");
  * ```
  */
 export function ollamaRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {

@@ -22,6 +22,7 @@ import { toModelList, toModelObject } from "../../fronts/openai/models.ts";
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { Hono } from "hono";
  * import { openAIRoutes } from "./openai.ts";
  * import { streamUpstream } from "../../hub/answer_stream.ts";
@@ -31,7 +32,7 @@ import { toModelList, toModelObject } from "../../fronts/openai/models.ts";
  * });
  * const app = new Hono().route("/v1", openAIRoutes(upstream));
  * const response = await app.request("/v1/models", { headers: { authorization: "Bearer k" } });
- * console.assert(response.status === 200);
+ * equal(response.status, 200);
  * ```
  */
 export function openAIRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
