@@ -6,10 +6,11 @@
  */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
-import { configure, getJsonLinesFormatter, getLogger, getTextFormatter, type LogRecord } from "@logtape/logtape";
+import { configure, getJsonLinesFormatter, getLogger, getTextFormatter } from "@logtape/logtape";
 import { parseConfig, USAGE } from "./lib/cli/config.ts";
 import type { RelayConfig } from "./lib/cli/relay_config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
+import { bufferedSink } from "./lib/cli/buffered_sink.ts";
 import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";
 import { watchConfig } from "./lib/cli/watch_config.ts";
@@ -37,8 +38,10 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   // Every secret any config has held is redacted from then on (a reload adds, never forgets).
   const secrets = new Set(secretsOf(config));
   let redact = redactor([...secrets]);
+  const stderr = bufferedSink((text) => process.stderr.write(text), (record) => redact(format(record)));
+  process.on("exit", () => stderr.flush());
   await configure({
-    sinks: { stderr: (record: LogRecord) => process.stderr.write(redact(format(record))) },
+    sinks: { stderr },
     loggers: [
       { category: "cody-relay", lowestLevel: config.logLevel, sinks: ["stderr"] },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
