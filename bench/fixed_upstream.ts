@@ -16,7 +16,8 @@
  * and the benchmark must control exactly what reaches the socket. The mode is the process's
  * `--mode` unless a request's body contains `[[bench mode=body]]` or `[[bench mode=events]]`;
  * `[[bench deltas=20 pace_ms=500]]` asks for a shorter answer with a pause before each event
- * (slow streams; always one chunk per event). It also answers what the relay asks a
+ * (slow streams; always one chunk per event; `pace_ms=1` is a model at 1,000 events/s, slow
+ * enough that every reader gets one read per event). It also answers what the relay asks a
  * Sourcegraph instance first: `GET /.api/client-config` (api-version 9) and
  * `GET /.api/modelconfig/supported-models.json` (`tests/fixtures/cody/supported-models.json`),
  * and `GET /v1/models`. Any credential is accepted.
@@ -232,7 +233,7 @@ export function startFixedUpstream(options: FixedUpstreamOptions = {}): Promise<
     }
     const body = request.body.toString("latin1");
     const options = /\[\[bench ([^\]]*)\]\]/.exec(body)?.[1] ?? "";
-    const option = (name: string) => new RegExp(`\\b${name}=(\\w+)`).exec(options)?.[1];
+    const option = (name: string) => new RegExp(`\\b${name}=([\\w.]+)`).exec(options)?.[1];
     const deltas = Number(option("deltas") ?? defaultDeltas);
     const paceMs = Number(option("pace_ms") ?? 0);
     const mode = paceMs > 0 ? "events" : (option("mode") as UpstreamMode | undefined) ?? defaultMode;
@@ -243,6 +244,13 @@ export function startFixedUpstream(options: FixedUpstreamOptions = {}): Promise<
       prepared = stream(body.includes('"include_usage"') ? "openai-usage" : "openai", deltas);
     } else return void socket.write(notFound);
     if (mode === "body") return void socket.write(prepared.whole);
+    if (paceMs > 0 && paceMs < 10) {
+      await write(socket, prepared.head);
+      return await new Promise<void>((done) => {
+        paced.push({ socket, events: prepared.events, next: 0, done, paceMs, due: performance.now() + paceMs });
+        if (paced.length === 1) setImmediate(pacedRound);
+      });
+    }
     if (paceMs > 0) {
       await write(socket, prepared.head);
       for (const event of prepared.events) {
@@ -281,6 +289,37 @@ export function startFixedUpstream(options: FixedUpstreamOptions = {}): Promise<
     if (active.length) setImmediate(round);
   };
 
+  /**
+   * Streams paced below the runtimes' timer resolution (Deno's `setTimeout(…, 1)` takes
+   * about 2 ms) share one loop: it writes every event that is due, then blocks on a futex
+   * (`Atomics.wait`, no CPU) until the next is due, then lets the event loop turn.
+   */
+  let paced: ActiveStream[] = [];
+  const pacedRound = () => {
+    const now = performance.now();
+    const still: ActiveStream[] = [];
+    let next = Infinity;
+    for (const stream of paced) {
+      if (stream.socket.destroyed) {
+        stream.done();
+        continue;
+      }
+      if (now >= stream.due! && stream.socket.writableLength === 0) {
+        stream.socket.write(stream.events[stream.next++]);
+        stream.due = now + stream.paceMs!;
+      }
+      if (stream.next < stream.events.length) {
+        still.push(stream);
+        next = Math.min(next, stream.due!);
+      } else stream.done();
+    }
+    paced = still;
+    if (!paced.length) return;
+    const wait = next - performance.now();
+    if (wait > 0) Atomics.wait(sleeper, 0, 0, Math.min(wait, 5));
+    setImmediate(pacedRound);
+  };
+
   const server: Server = createServer({ noDelay: true }, (socket) => {
     socket.setNoDelay(true);
     let pending: Buffer = Buffer.alloc(0);
@@ -313,7 +352,8 @@ export function startFixedUpstream(options: FixedUpstreamOptions = {}): Promise<
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port ?? 0, "127.0.0.1", () => {
+    // A deep accept queue: the slow-stream runs open 10,000 connections at once.
+    server.listen({ port: options.port ?? 0, host: "127.0.0.1", backlog: 4096 }, () => {
       const { port } = server.address() as { port: number };
       const sockets = new Set<Socket>();
       server.on("connection", (socket: Socket) => {
@@ -337,7 +377,12 @@ interface ActiveStream {
   events: Buffer[];
   next: number;
   done: () => void;
+  /** Paced streams: the pause before each event, and when the next is due (`performance.now()`). */
+  paceMs?: number;
+  due?: number;
 }
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** Writes and resolves once the bytes reached the kernel (or the socket failed). */
 function write(socket: Socket, bytes: Buffer): Promise<void> {

@@ -40,6 +40,8 @@ const DENO = Deno.execPath();
 const TOKEN = "sgp_bench_0123456789abcdef";
 const path = (relative: string) => new URL(relative, ROOT).pathname;
 const MODES: UpstreamMode[] = ["body", "events"];
+/** One chunk per event 1 ms apart: a reader keeps up, so each event costs it one read (CPU per stream at c=16 only). */
+const PACED: UpstreamMode = "paced";
 
 /** The suite's parameters; every figure in the report was measured with these. */
 const PARAMS = {
@@ -50,7 +52,9 @@ const PARAMS = {
   durationMs: QUICK ? 400 : 1500,
   warmupMs: QUICK ? 150 : 500,
   /** Streams each target serves before it is measured, per upstream mode. */
-  warmRequests: QUICK ? { body: 500, events: 100 } : { body: 4000, events: 1000 },
+  warmRequests: QUICK ? { body: 500, events: 100 } : { body: 3000, events: 600 },
+  /** The paced mode's closed loop: streams last ≥ 200 ms, so it runs longer to count enough of them. */
+  paced: { concurrency: 16, durationMs: QUICK ? 1000 : 3000 },
   openLoop: { rate: 200, concurrency: 16, durationMs: QUICK ? 800 : 4000, warmupMs: QUICK ? 200 : 500 },
   slowStreams: QUICK
     ? [{ streams: 500, deltas: 10, paceMs: 100 }]
@@ -135,7 +139,10 @@ async function load(): Promise<void> {
   const runtimes: [string, string[]][] = [["deno", [DENO, "run", "-A"]]];
   if (bun) runtimes.push(["bun", [bun.path]]);
   const started: ServerProcess[] = [];
-  const plans: Plan[] = [{ target: direct, concurrency: PARAMS.concurrency, modes: MODES }];
+  const plans: Plan[] = [
+    { target: direct, concurrency: PARAMS.concurrency, modes: MODES },
+    { target: direct, concurrency: [PARAMS.paced.concurrency], modes: [PACED] },
+  ];
   const openLoop: Target[] = [direct];
   const relays = new Map<string, ServerProcess>();
   let folder: Awaited<ReturnType<typeof peerFolder>> | undefined;
@@ -155,6 +162,8 @@ async function load(): Promise<void> {
       plans.push(
         { target: floorTarget, concurrency: PARAMS.concurrency, modes: MODES },
         { target: relayTarget, concurrency: PARAMS.concurrency, modes: MODES },
+        { target: floorTarget, concurrency: [PARAMS.paced.concurrency], modes: [PACED] },
+        { target: relayTarget, concurrency: [PARAMS.paced.concurrency], modes: [PACED] },
         { target: { ...relayTarget, route: "openai←openai" }, concurrency: [128], modes: variants },
         { target: { ...relayTarget, route: "anthropic←cody" }, concurrency: [128], modes: variants },
       );
@@ -164,35 +173,36 @@ async function load(): Promise<void> {
       folder = await peerFolder();
       peers = await startPeers(folder.dir, upstream.url, bun?.path, log);
       for (const peer of peers) {
-        report.peers.push({ name: peer.name, package: peer.package, runtime: peer.runtime, skipped: peer.skipped });
+        const { name, package: installed, runtime, skipped, tried } = peer;
+        report.peers.push({ name, package: installed, runtime, skipped, tried });
         if (peer.skipped) log(`peer ${peer.name} skipped: ${peer.skipped}`);
       }
-      const relay = relays.get("deno")!;
-      const ready = peers.filter((peer) => peer.process);
-      const anthropicRelay: Target = { name: "relay", runtime: "deno", route: "anthropic←openai", process: relay };
-      const peerTargets = ready.map((peer): Target => ({
+      const peerTargets = peers.filter((peer) => peer.process).map((peer): Target => ({
         name: peer.name,
         runtime: peer.runtime ?? "node",
         route: peer.request!.path === "/v1/messages" ? "anthropic←openai" : "openai←openai",
         process: peer.process!,
         peer: peer.request,
       }));
-      // The relay on the same routes as the peers, at every concurrency and mode.
-      const openAIRelay = plans.find((plan) =>
-        plan.target.route === "openai←openai" && plan.target.runtime === "deno"
-      )!;
-      openAIRelay.concurrency = PARAMS.concurrency;
-      openAIRelay.modes = MODES;
-      plans.push(
-        { target: anthropicRelay, concurrency: PARAMS.concurrency, modes: MODES },
-        ...peerTargets.map((target) => ({ target, concurrency: PARAMS.concurrency, modes: MODES })),
-      );
-      openLoop.push(directOpenAI, openAIRelay.target, anthropicRelay, ...peerTargets);
+      // The relay on each runtime on the peers' routes, at every concurrency and mode.
+      openLoop.push(directOpenAI);
+      for (const [runtime, relay] of relays) {
+        const openAIRelay = plans.find((plan) =>
+          plan.target.route === "openai←openai" && plan.target.runtime === runtime
+        )!;
+        openAIRelay.concurrency = PARAMS.concurrency;
+        openAIRelay.modes = MODES;
+        const anthropicRelay: Target = { name: "relay", runtime, route: "anthropic←openai", process: relay };
+        plans.push({ target: anthropicRelay, concurrency: PARAMS.concurrency, modes: MODES });
+        openLoop.push(openAIRelay.target, anthropicRelay);
+      }
+      plans.push(...peerTargets.map((target) => ({ target, concurrency: PARAMS.concurrency, modes: MODES })));
+      openLoop.push(...peerTargets);
     }
 
-    for (const { target } of plans) await warm(target);
+    for (const { target } of plans.filter((plan) => !plan.modes.includes(PACED))) await warm(target);
     for (let repeat = 0; repeat < PARAMS.repeats; repeat++) {
-      for (const mode of MODES) {
+      for (const mode of [...MODES, PACED]) {
         for (const concurrency of PARAMS.concurrency) {
           for (
             const { target } of plans.filter((plan) =>
@@ -241,7 +251,7 @@ async function load(): Promise<void> {
  */
 async function warm(target: Target): Promise<void> {
   if (target.name === "direct") return;
-  for (const mode of MODES) {
+  for (const mode of ["body", "events"] as const) {
     const requests = PARAMS.warmRequests[mode];
     log(`warm-up: ${label(target)} ${mode}, ${requests} streams`);
     try {
@@ -261,7 +271,7 @@ async function measure(target: Target, mode: UpstreamMode, concurrency: number, 
         ...request(target, prompt(mode)),
         mode: "closed",
         concurrency,
-        durationMs: PARAMS.durationMs,
+        durationMs: mode === PACED ? PARAMS.paced.durationMs : PARAMS.durationMs,
         warmupMs: PARAMS.warmupMs,
       }));
     check(`${label(target)} ${mode} c=${concurrency}`, result, !target.peer);
@@ -485,7 +495,7 @@ async function startRelay(command: string[], env: Record<string, string>): Promi
 }
 
 function prompt(mode: UpstreamMode): string {
-  return `bench [[bench mode=${mode}]]`;
+  return mode === PACED ? "bench [[bench pace_ms=1]]" : `bench [[bench mode=${mode}]]`;
 }
 
 function label(target: Target): string {

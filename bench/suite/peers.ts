@@ -21,6 +21,8 @@ export interface Peer {
   runtime?: string;
   /** Why it was not measured. */
   skipped?: string;
+  /** Runtimes tried before the one it runs on, and why they failed. */
+  tried?: string;
   /** The running server (when not skipped). */
   process?: ServerProcess;
   /** What the load generator sends it. */
@@ -116,7 +118,8 @@ async function startPortkey(dir: string, upstream: string, bun: string | undefin
       log(`peer portkey on ${name}: ${started.error}`);
       continue;
     }
-    return { ...peer, runtime: await version(command[0]), process: started.process, request };
+    const tried = problems.length ? problems.join("; ") : undefined;
+    return { ...peer, runtime: await version(command[0], name), tried, process: started.process, request };
   }
   return { ...peer, skipped: problems.join("; ") };
 }
@@ -164,7 +167,7 @@ async function startClaudeCodeRouter(dir: string, upstream: string, log: (line: 
     request,
   );
   if ("error" in started) return { ...peer, skipped: started.error };
-  return { ...peer, runtime: await version("node"), process: started.process, request };
+  return { ...peer, runtime: await version("node", "node"), process: started.process, request };
 }
 
 /**
@@ -244,9 +247,8 @@ async function run(command: string[], cwd: string, timeoutMs: number): Promise<{
   }
 }
 
-async function version(runtime: string): Promise<string> {
+async function version(runtime: string, name: string): Promise<string> {
   const output = await run([runtime, "--version"], ".", 10_000);
-  const name = runtime.split("/").at(-1);
   return `${name} ${output.output.trim().replace(/^v/, "")}`;
 }
 

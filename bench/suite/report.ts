@@ -6,8 +6,12 @@
  */
 import type { LoadResult } from "../load/generator.ts";
 
-/** How the fixed upstream sends the answer: whole in one write, or one write per SSE event. */
-export type UpstreamMode = "body" | "events";
+/**
+ * How the fixed upstream sends the answer: whole in one write, one write per SSE event as
+ * fast as it can, or one write per event 1 ms apart (so that every reader keeps up and
+ * each event costs it one read).
+ */
+export type UpstreamMode = "body" | "events" | "paced";
 
 /**
  * What a target is asked, as client dialect ← upstream dialect: `cody` and `openai` are
@@ -76,7 +80,7 @@ export interface Report {
   /** Fixed-rate runs, for time to first byte below saturation. */
   openLoop: { target: string; runtime: string; route: Route; mode: UpstreamMode; result: LoadResult }[];
   /** Peers asked for with `--peers`: what was installed, or why not. */
-  peers: { name: string; package?: string; runtime?: string; skipped?: string }[];
+  peers: { name: string; package?: string; runtime?: string; skipped?: string; tried?: string }[];
   /** Many concurrent paced streams, direct and through each target. */
   slowStreams: SlowRun[];
   /** RSS after the first 1,000 requests and after all of them. */
@@ -96,7 +100,11 @@ export interface Report {
   notes: string[];
 }
 
-const MODE_NAMES: Record<UpstreamMode, string> = { body: "one body", events: "one chunk per event" };
+const MODE_NAMES: Record<UpstreamMode, string> = {
+  body: "one body",
+  events: "one chunk per event",
+  paced: "one chunk per event, 1 ms apart",
+};
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const ms = (value: number | undefined) =>
   value !== undefined && Number.isFinite(value) ? Math.abs(value) < 10 ? value.toFixed(2) : value.toFixed(0) : "–";
@@ -162,7 +170,7 @@ export function renderReport(report: Report): string {
     const series = [...new Set(report.load.map((run) => `${run.mode}|${run.target}|${run.runtime}|${run.route}`))]
       .map((key) => key.split("|"))
       .sort((a, b) => order(a) - order(b));
-    for (const mode of ["body", "events"] as const) {
+    for (const mode of ["body", "events", "paced"] as const) {
       for (const [, target, runtime, route] of series.filter(([seriesMode]) => seriesMode === mode)) {
         const filter = { mode, target, runtime, route: route as Route };
         const all = runs(filter);
@@ -241,6 +249,18 @@ export function renderReport(report: Report): string {
           ),
       ]);
     }
+    const paced = runs({ mode: "paced", target: "relay" })[0]?.concurrency;
+    if (paced) {
+      rows.push([
+        `one chunk per event 1 ms apart (one read per event), c=${paced}: CPU per stream, relay ÷ floor`,
+        "",
+        (runtime) =>
+          ratio(
+            cpu({ target: "relay", runtime, route: "openai←cody", mode: "paced", concurrency: paced }) /
+              cpu({ target: "floor", runtime, mode: "paced", concurrency: paced }),
+          ),
+      ]);
+    }
     rows.push([
       `one body, c=${top}: CPU per stream, relay ÷ floor`,
       "",
@@ -295,45 +315,58 @@ export function renderReport(report: Report): string {
     );
   }
 
-  const measuredPeers = report.peers.filter((peer) => !peer.skipped);
   if (report.peers.length) {
     lines.push(
-      "**Peers** (same fixed upstream answer, OpenAI-compatible; the relay on Deno on the same route; ≥ 4× is the issue's target)",
+      "**Peers** (the same answer from the fixed upstream's OpenAI-compatible API; relay ÷ peer in streams/s on the peer's route, " +
+        "with the relay on each runtime; the issue's target is ≥ 4×; added TTFB at " +
+        `${(report.params.openLoop as { rate: number }).rate}/s over the fixed upstream, one body)`,
       "",
-      "| peer | installed | route | relay ÷ peer, streams/s (one body c=16 / c=128; one chunk per event c=16 / c=128) | added TTFB p50 / p99 at 200/s, one body (ms) | relay's |",
-      "|---|---|---|---|---:|---:|",
+      `| peer | installed, runtime | route | relay | ${
+        (["body", "events"] as const).flatMap((mode) => levels.map((level) => `${MODE_NAMES[mode]} c=${level}`))
+          .join(" | ")
+      } | peer's added TTFB p50 / p99 (ms) | relay's |`,
+      `|---|---|---|---|${levels.map(() => "---:|---:").join("|")}|---:|---:|`,
     );
     for (const peer of report.peers) {
       if (peer.skipped) {
-        lines.push(`| ${peer.name} | skipped: ${peer.skipped} | | | | |`);
+        lines.push(`| ${peer.name} | skipped: ${peer.skipped} |${" – |".repeat(levels.length * 2 + 4)}`);
         continue;
       }
       const route = runs({ target: peer.name })[0]?.route;
-      const cells = (["body", "events"] as const).flatMap((mode) =>
-        levels.map((concurrency) =>
-          route
-            ? ratio(
-              streams({ target: "relay", runtime: "deno", route, mode, concurrency }) /
-                streams({ target: peer.name, mode, concurrency }),
-            )
-            : "–"
-        )
-      );
-      const direct = route ? directOf(route, "body") : undefined;
+      if (!route) {
+        lines.push(
+          `| ${peer.name} | ${peer.package} on ${peer.runtime} | not measured |${" – |".repeat(levels.length * 2 + 3)}`,
+        );
+        continue;
+      }
+      const direct = directOf(route, "body");
       const added = (result: LoadResult | undefined) =>
         result && direct
           ? `${ms(result.firstByte.p50 - direct.firstByte.p50)} / ${ms(result.firstByte.p99 - direct.firstByte.p99)}`
           : "–";
-      lines.push(
-        `| ${peer.name} | ${peer.package} on ${peer.runtime} | ${route ? routeName(route) : "–"} | ${
-          cells.slice(0, levels.length).join(" / ")
-        }; ${cells.slice(levels.length).join(" / ")} | ${added(open({ target: peer.name, mode: "body" }))} | ${
-          route ? added(open({ target: "relay", runtime: "deno", route, mode: "body" })) : "–"
-        } |`,
-      );
+      for (const runtime of runtimes) {
+        const cells = (["body", "events"] as const).flatMap((mode) =>
+          levels.map((concurrency) =>
+            ratio(
+              streams({ target: "relay", runtime, route, mode, concurrency }) /
+                streams({ target: peer.name, mode, concurrency }),
+            )
+          )
+        );
+        lines.push(
+          `| ${peer.name} | ${peer.package} on ${peer.runtime} | ${routeName(route)} | ${runtime} | ${
+            cells.join(" | ")
+          } | ${added(open({ target: peer.name, mode: "body" }))} | ${
+            added(open({ target: "relay", runtime, route, mode: "body" }))
+          } |`,
+        );
+      }
     }
-    if (!measuredPeers.length) lines.push("", "No peer could be measured.");
     lines.push("");
+    for (const peer of report.peers.filter((peer) => peer.tried)) {
+      lines.push(`${peer.name} did not run on ${peer.tried}`);
+    }
+    if (report.peers.some((peer) => peer.tried)) lines.push("");
   }
 
   if (report.slowStreams.length) {
