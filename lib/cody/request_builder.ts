@@ -1,4 +1,5 @@
 import { RelayError } from "../hub/errors.ts";
+import { jsonInstruction } from "../hub/json_instruction.ts";
 import type { RelayMessage, RelayPart, RelayRequest, RelayToolChoice } from "../hub/request.ts";
 import type { CodyContentPart, CodyMessage, CodyRequestBody } from "./wire.ts";
 
@@ -35,7 +36,8 @@ interface Turn {
  * - Text-only turns use `text` (accepted by every api-version; Cody itself still sends it);
  *   turns with images or tool parts use `content` parts.
  * - Features the api-version lacks are a 400, never silently dropped: images need ≥ 3,
- *   tools ≥ 9. `toolChoice` has no Cody field: it becomes a system instruction.
+ *   tools ≥ 9. `toolChoice` and `responseFormat` have no Cody field: they become system
+ *   instructions.
  * - Thinking blocks of earlier assistant turns are not sent (Cody has no field for them).
  * - The upstream is always asked to stream; clients that did not ask for a stream get the
  *   collected answer, so every answer takes the same decoding path.
@@ -100,6 +102,7 @@ function toCodyMessages(request: RelayRequest, apiVersion: number): CodyMessage[
   });
   const instruction = request.tools?.length ? toolChoiceInstruction(request.toolChoice) : undefined;
   if (instruction) system.push(instruction);
+  if (request.responseFormat) system.push(jsonInstruction(request.responseFormat));
   const last = turns.at(-1);
   if (last?.speaker === "assistant") last.parts = trimEnd(last.parts);
   const messages = turns.filter((turn) => turn.speaker !== "assistant" || turn.parts.some(hasContent)).map(

@@ -34,6 +34,16 @@ export interface RelayTool {
 /** Whether and which tool the model must call. */
 export type RelayToolChoice = "auto" | "none" | "required" | { name: string };
 
+/** An answer that must be JSON: any JSON value, or one matching a JSON Schema. */
+export interface RelayResponseFormat {
+  /** Always `json`. */
+  type: "json";
+  /** The JSON Schema the answer must match, if the client gave one. */
+  schema?: Record<string, unknown>;
+  /** The schema's name, if the client gave one. */
+  name?: string;
+}
+
 /**
  * A chat request in the hub's terms.
  *
@@ -72,4 +82,6 @@ export interface RelayRequest {
    * `prefix` and `suffix`. `messages` may then be empty; the upstream builds the prompt.
    */
   infill?: { prefix: string; suffix: string };
+  /** The answer must be JSON (a structured-output request). */
+  responseFormat?: RelayResponseFormat;
 }

@@ -38,8 +38,10 @@ export interface OpenAIChatBody {
   temperature?: number;
   /** Nucleus sampling. */
   top_p?: number;
-  /** Strings that end the answer. */
-  stop?: string[];
+  /** JSON output: any JSON object, or one matching a schema. */
+  response_format?:
+    | { type: "json_object" }
+    | { type: "json_schema"; json_schema: { name: string; schema: Record<string, unknown> } };
   /** Functions the model may call. */
   tools?: {
     type: "function";
@@ -88,6 +90,16 @@ export function openAIChatBody(request: RelayRequest, options: OpenAIChatBodyOpt
     ...(maxTokens !== undefined ? { max_tokens: maxTokens } : {}),
     ...(chat.temperature !== undefined ? { temperature: chat.temperature } : {}),
     ...(chat.topP !== undefined ? { top_p: chat.topP } : {}),
+    ...(chat.responseFormat
+      ? {
+        response_format: chat.responseFormat.schema
+          ? {
+            type: "json_schema" as const,
+            json_schema: { name: chat.responseFormat.name ?? "answer", schema: chat.responseFormat.schema },
+          }
+          : { type: "json_object" as const },
+      }
+      : {}),
     ...(chat.tools?.length
       ? {
         tools: chat.tools.map((tool) => ({

@@ -6,6 +6,7 @@
  * @module
  */
 import { ARGUMENTS_TAIL_MARKER } from "../continuation/continuation_request.ts";
+import { JSON_INSTRUCTION } from "../hub/json_instruction.ts";
 
 /** The parts of a Cody request body the simulator reads. */
 export interface SimulatedBody {
@@ -125,7 +126,10 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     | { tool_result?: { content?: string } }
     | undefined;
   const tool = options.tools && !toolResult && alreadySaid === undefined ? body.tools?.[0]?.function : undefined;
-  let text = options.words !== undefined
+  const jsonSchema = jsonAsked(body);
+  let text = jsonSchema !== undefined
+    ? JSON.stringify(exampleJson(jsonSchema ?? {}, "answer"))
+    : options.words !== undefined
     ? filler(options.words, seed)
     : options.code !== undefined
     ? codeBlock(options.code)
@@ -296,6 +300,35 @@ function exampleValue(type: string | undefined, name: string): unknown {
   if (type === "array") return [];
   if (type === "object") return {};
   return `example ${name}`;
+}
+
+/**
+ * The JSON Schema a request asks its answer to match (`{}` for any JSON), or undefined when
+ * it asks for text: the relay writes JSON requests as a system instruction.
+ */
+function jsonAsked(body: SimulatedBody): Record<string, unknown> | undefined {
+  const system = body.messages?.find((message) => message.speaker === "system");
+  const text = system ? messageText(system) : "";
+  const at = text.indexOf(JSON_INSTRUCTION);
+  if (at < 0) return undefined;
+  const schema = text.slice(at).split("\n")[1];
+  try {
+    return schema ? JSON.parse(schema) : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A value that matches `schema`: the first enum value, each property (recursively), one array item. */
+function exampleJson(schema: Record<string, unknown>, name: string): unknown {
+  const type = String(schema.type ?? (schema.properties ? "object" : "string")).toLowerCase();
+  if (Array.isArray(schema.enum) && schema.enum.length) return schema.enum[0];
+  if (type === "object") {
+    const properties = (schema.properties ?? {}) as Record<string, Record<string, unknown>>;
+    return Object.fromEntries(Object.entries(properties).map(([key, value]) => [key, exampleJson(value, key)]));
+  }
+  if (type === "array") return [exampleJson((schema.items ?? {}) as Record<string, unknown>, name)];
+  return exampleValue(type, name);
 }
 
 /** The prompt up to a FIM hole (the ones the relay writes), or `undefined` for other prompts. */

@@ -250,3 +250,35 @@ Deno.test("client abort reaches the upstream within 100 ms", async () => {
   const elapsed = performance.now() - abortedAt;
   ok(elapsed < 100, `upstream saw the abort after ${elapsed.toFixed(0)} ms`);
 });
+
+Deno.test("structured output: response_format json_schema gets JSON matching the schema; json_object gets JSON", async () => {
+  await using stack = await startStack();
+  const openai = new OpenAI({ baseURL: `${stack.relayUrl}/v1`, apiKey: TOKEN, maxRetries: 0 });
+  const schema = {
+    type: "object",
+    properties: {
+      city: { type: "string" },
+      days: { type: "integer" },
+      mood: { type: "string", enum: ["sunny", "rainy"] },
+    },
+    required: ["city", "days", "mood"],
+  };
+  const completion = await openai.chat.completions.create({
+    model: "anthropic::2024-10-22::claude-sonnet-4-latest",
+    messages: [{ role: "user", content: "Plan a trip" }],
+    response_format: { type: "json_schema", json_schema: { name: "trip", schema } },
+  });
+  const trip = JSON.parse(completion.choices[0].message.content ?? "");
+  deepEqual(Object.keys(trip).sort(), ["city", "days", "mood"]);
+  equal(typeof trip.days, "number");
+  equal(trip.mood, "sunny");
+  const [body] = stack.simulator.requests.filter((request) => request.path === "/.api/completions/stream")
+    .map((request) => request.body as { messages: { speaker: string; text: string }[] });
+  ok(body.messages[0].speaker === "system" && body.messages[0].text.includes('"enum":["sunny","rainy"]'));
+  const any = await openai.chat.completions.create({
+    model: "anthropic::2024-10-22::claude-sonnet-4-latest",
+    messages: [{ role: "user", content: "Any JSON" }],
+    response_format: { type: "json_object" },
+  });
+  JSON.parse(any.choices[0].message.content ?? "");
+});

@@ -59,9 +59,14 @@ export const ChatRequestSchema = z.object({
     z.enum(["auto", "none", "required"]),
     z.object({ type: z.literal("function"), function: z.object({ name: z.string() }) }),
   ]).nullish(),
-  response_format: z.object({
-    type: z.literal("text", 'only response_format {type: "text"} is supported: Cody has no JSON mode'),
-  }).nullish(),
+  response_format: z.discriminatedUnion("type", [
+    z.object({ type: z.literal("text") }),
+    z.object({ type: z.literal("json_object") }),
+    z.object({
+      type: z.literal("json_schema"),
+      json_schema: z.object({ name: z.string().optional(), schema: z.record(z.string(), z.unknown()).optional() }),
+    }),
+  ]).nullish(),
   logprobs: z.literal(false, "logprobs are not supported by the Cody upstream").nullish(),
   functions: z.undefined("the deprecated functions field is not supported; use tools").optional(),
   function_call: z.undefined("the deprecated function_call field is not supported; use tool_choice").optional(),
@@ -109,6 +114,15 @@ export function parseChatRequest(body: unknown): ParsedChatRequest {
   if (chat.stop != null) request.stop = typeof chat.stop === "string" ? [chat.stop] : chat.stop;
   if (chat.tools?.length) request.tools = chat.tools.map(({ function: fn }) => fn);
   if (chat.tool_choice != null) request.toolChoice = toToolChoice(chat.tool_choice);
+  const format = chat.response_format;
+  if (format?.type === "json_object") request.responseFormat = { type: "json" };
+  if (format?.type === "json_schema") {
+    request.responseFormat = {
+      type: "json",
+      ...(format.json_schema.schema ? { schema: format.json_schema.schema } : {}),
+      ...(format.json_schema.name ? { name: format.json_schema.name } : {}),
+    };
+  }
   if (chat.auto_continue === false) request.autoContinue = false;
   return {
     request,

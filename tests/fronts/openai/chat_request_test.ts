@@ -66,7 +66,7 @@ Deno.test("validation errors name the field", () => {
 
 Deno.test("unsupported features are refused, not ignored", () => {
   rejectsWith({ ...base, n: 2 }, "n", /n = 1/);
-  rejectsWith({ ...base, response_format: { type: "json_object" } }, "response_format.type", /JSON mode/);
+  rejectsWith({ ...base, response_format: { type: "xml" } }, "response_format.type", /response_format/);
   rejectsWith({ ...base, logprobs: true }, "logprobs", /logprobs/);
   rejectsWith({ ...base, functions: [{ name: "f" }] }, "functions", /use tools/);
 });
