@@ -55,6 +55,8 @@ export interface AnswerOptions {
   outputCap?: number;
   /** When asked to finish cut-off tool arguments: the last characters the client got. */
   argumentsAfter?: string;
+  /** Which tool to call (by name), or `none` to answer in text although tools are given. @default the first tool */
+  tool?: string;
 }
 
 /**
@@ -125,7 +127,7 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
   const toolResult = partsOf(options.question).find((part) => part.type === "tool_result") as
     | { tool_result?: { content?: string } }
     | undefined;
-  const tool = options.tools && !toolResult && alreadySaid === undefined ? body.tools?.[0]?.function : undefined;
+  const tool = options.tools && !toolResult && alreadySaid === undefined ? chosenTool(body, options.tool) : undefined;
   const jsonSchema = jsonAsked(body);
   let text = jsonSchema !== undefined
     ? JSON.stringify(exampleJson(jsonSchema ?? {}, "answer"))
@@ -150,7 +152,7 @@ export function planAnswer(body: SimulatedBody, options: AnswerOptions): Planned
     stopReason = "stop_sequence";
   }
   const textTokens = tokens(text);
-  const argumentTokens = tool ? chunk(JSON.stringify(exampleArguments(tool.parameters)), 8) : [];
+  const argumentTokens = tool ? chunk(JSON.stringify(toolArguments(tool)), 8) : [];
   const budget = outputBudget(body, options);
   const keptText = textTokens.slice(0, budget);
   const keptArguments = argumentTokens.slice(0, Math.max(0, budget - keptText.length));
@@ -197,7 +199,8 @@ function partsOf(message: { content?: unknown } | undefined): { type?: string; t
 
 /** The rest of the arguments of the call the question led to, after `after`, as plain text. */
 function planArgumentsRest(body: SimulatedBody, options: AnswerOptions, after: string): PlannedAnswer {
-  const full = JSON.stringify(exampleArguments(body.tools?.[0]?.function?.parameters));
+  const tool = chosenTool(body, options.tool);
+  const full = JSON.stringify(tool ? toolArguments(tool) : {});
   const rest = full.includes(after) ? full.slice(full.indexOf(after) + after.length) : full;
   const pieces = chunk(rest, 8);
   const text = pieces.slice(0, outputBudget(body, options));
@@ -285,6 +288,33 @@ function hash(text: string): number {
   let value = 0x811c9dc5;
   for (let index = 0; index < text.length; index++) value = Math.imul(value ^ text.charCodeAt(index), 0x01000193) >>> 0;
   return value;
+}
+
+/** The tool a request's answer calls: the one named (none for `none`), else the first. */
+function chosenTool(body: SimulatedBody, name: string | undefined): ToolFunction | undefined {
+  if (name === undefined) return body.tools?.[0]?.function;
+  return body.tools?.find((tool) => tool.function?.name === name)?.function;
+}
+
+type ToolFunction = NonNullable<NonNullable<SimulatedBody["tools"]>[number]["function"]>;
+
+/**
+ * The shell command the simulator runs through a coding agent's own shell tool: harmless,
+ * and its output (`simulated-42`) is not its text, so a test can tell that it ran.
+ */
+export const SIMULATED_COMMAND = "echo simulated-$((6*7))";
+
+/** The arguments of the shell tools of coding agents (Codex CLI, Gemini CLI): run {@link SIMULATED_COMMAND}. */
+const SHELL_TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
+  exec_command: { cmd: SIMULATED_COMMAND },
+  shell: { command: ["bash", "-lc", SIMULATED_COMMAND] },
+  shell_command: { command: SIMULATED_COMMAND },
+  run_shell_command: { command: SIMULATED_COMMAND },
+};
+
+/** A call's arguments: a harmless command for a known shell tool, else an example of each parameter. */
+function toolArguments(tool: ToolFunction): Record<string, unknown> {
+  return SHELL_TOOL_ARGUMENTS[tool.name ?? ""] ?? exampleArguments(tool.parameters);
 }
 
 function exampleArguments(schema: Record<string, unknown> | undefined): Record<string, unknown> {

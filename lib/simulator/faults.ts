@@ -45,6 +45,8 @@ export interface SimulatorFault {
   restartLine?: number;
   /** When continuing an answer: first open a new code fence (any number but 0). */
   reopenFence?: number;
+  /** Which of the given tools to call, by name, or `none` to answer in text. @default the first tool */
+  tool?: string;
 }
 
 const DIRECTIVE = /\[\[sim((?:\s+[a-z_]+=(?:"[^"]*"|\S+?))*)\s*\]\]/;
@@ -68,7 +70,11 @@ const KEYS: Record<string, keyof SimulatorFault> = {
   repeat_words: "repeatWords",
   restart_line: "restartLine",
   reopen_fence: "reopenFence",
+  tool: "tool",
 };
+
+/** Keys whose values are text, not numbers. */
+const TEXT_KEYS: ReadonlySet<keyof SimulatorFault> = new Set(["message", "tool"]);
 
 /**
  * Reads a `[[sim key=value …]]` directive from a message and returns it with the
@@ -89,7 +95,7 @@ export function parseDirective(text: string): { fault?: SimulatorFault; text: st
   for (const [, key, quoted, bare] of match[1].matchAll(/([a-z_]+)=(?:"([^"]*)"|(\S+))/g)) {
     const name = KEYS[key];
     if (!name) continue;
-    fault[name] = name === "message" ? (quoted ?? bare) : Number(quoted ?? bare);
+    fault[name] = TEXT_KEYS.has(name) ? (quoted ?? bare) : Number(quoted ?? bare);
   }
   return { fault: fault as SimulatorFault, text: text.replace(match[0], "").trim() };
 }

@@ -173,6 +173,7 @@ export function createSimulator(options: SimulatorOptions = {}): Simulator {
       restartLine: !!fault.restartLine,
       reopenFence: !!fault.reopenFence,
       outputCap: options.maxOutputTokens,
+      tool: fault.tool,
     });
     return { fault, plan };
   };
