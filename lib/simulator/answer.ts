@@ -300,9 +300,11 @@ type ToolFunction = NonNullable<NonNullable<SimulatedBody["tools"]>[number]["fun
 
 /**
  * The shell command the simulator runs through a coding agent's own shell tool: harmless,
- * and its output (`simulated-42`) is not its text, so a test can tell that it ran.
+ * and its output (`simulated-42`) is not its text, so a test can tell that it ran. No
+ * `$(…)` in it: Gemini CLI refuses commands with command substitution, and takes
+ * arithmetic expansion `$((…))` for one.
  */
-export const SIMULATED_COMMAND = "echo simulated-$((6*7))";
+export const SIMULATED_COMMAND = "printf 'simulated-%s\\n' 42";
 
 /** The arguments of the shell tools of coding agents (Codex CLI, Gemini CLI): run {@link SIMULATED_COMMAND}. */
 const SHELL_TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
