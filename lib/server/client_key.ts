@@ -1,8 +1,9 @@
 /**
  * The API key a client sent, from `Authorization: Bearer …` (or `token …`, as coLLaMA
- * sends), `x-api-key` (Anthropic SDK) or `api-key` (Azure-style). Placeholder keys that
- * clients send when none is configured (`Bearer `, `Bearer undefined`, `Bearer null`)
- * count as no key.
+ * sends), `x-api-key` (Anthropic SDK), `api-key` (Azure-style), `x-goog-api-key` (Gemini
+ * clients), or, given the request's `url`, a `?key=` query parameter (Gemini REST calls;
+ * the relay never logs queries). Placeholder keys that clients send when none is
+ * configured (`Bearer `, `Bearer undefined`, `Bearer null`) count as no key.
  *
  * @example
  * ```ts
@@ -10,13 +11,22 @@
  * import { clientKey } from "./client_key.ts";
  * equal(clientKey(new Headers({ authorization: "Bearer sgp_abc" })), "sgp_abc");
  * equal(clientKey(new Headers({ authorization: "Bearer undefined" })), undefined);
+ * equal(clientKey(new Headers(), "http://relay/v1beta/models?key=AIza123"), "AIza123");
  * ```
  */
-export function clientKey(headers: Headers): string | undefined {
+export function clientKey(headers: Headers, url?: string): string | undefined {
   const authorization = headers.get("authorization")?.trim();
   const scheme = authorization?.match(/^(?:bearer|token)(?:\s+(.*))?$/i);
   const fromAuthorization = scheme ? scheme[1] : authorization;
-  for (const candidate of [fromAuthorization, headers.get("x-api-key"), headers.get("api-key")]) {
+  const query = url?.includes("key=") ? new URL(url).searchParams.get("key") : undefined;
+  const candidates = [
+    fromAuthorization,
+    headers.get("x-api-key"),
+    headers.get("api-key"),
+    headers.get("x-goog-api-key"),
+    query,
+  ];
+  for (const candidate of candidates) {
     const key = candidate?.trim();
     if (key && key !== "undefined" && key !== "null") return key;
   }

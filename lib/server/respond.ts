@@ -50,7 +50,10 @@ export interface RespondOptions {
  * ```
  */
 export function upstreamContext(request: Request): UpstreamContext {
-  return { apiKey: traceOf(request).gatewayKey ? undefined : clientKey(request.headers), signal: request.signal };
+  return {
+    apiKey: traceOf(request).gatewayKey ? undefined : clientKey(request.headers, request.url),
+    signal: request.signal,
+  };
 }
 
 /** How a route answers: which shapes, and whether the client asked for a stream. */
