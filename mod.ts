@@ -78,7 +78,14 @@
  */
 // The hub: requests, events, upstreams, stage cores.
 export { type AnswerMeta, type FinishReason, isTerminal, type RelayEvent, type RelayUsage } from "./lib/hub/events.ts";
-export type { RelayMessage, RelayPart, RelayRequest, RelayTool, RelayToolChoice } from "./lib/hub/request.ts";
+export type {
+  RelayMessage,
+  RelayPart,
+  RelayRequest,
+  RelayResponseFormat,
+  RelayTool,
+  RelayToolChoice,
+} from "./lib/hub/request.ts";
 export {
   type AnswerCall,
   type AnswerSink,
@@ -141,6 +148,23 @@ export { type ParsedOllamaRequest, parseOllamaChat, parseOllamaGenerate } from "
 export { ollamaEncoding, type OllamaShape, OllamaStream } from "./lib/fronts/ollama/ndjson_stream.ts";
 export { type ParsedLlamaCppRequest, parseLlamaCppRequest } from "./lib/fronts/llamacpp/llamacpp_request.ts";
 export { llamaCppEncoding, LlamaCppStream } from "./lib/fronts/llamacpp/completion_stream.ts";
+export {
+  type ParsedGeminiRequest,
+  parseGeminiCountTokensRequest,
+  parseGenerateContentRequest,
+} from "./lib/fronts/gemini/generate_request.ts";
+export {
+  geminiEncoding,
+  type GeminiFraming,
+  type GeminiPart,
+  type GeminiResponse,
+  type GeminiResponseMeta,
+  GeminiStream,
+  type GeminiUsage,
+  toGeminiResponse,
+} from "./lib/fronts/gemini/generate_stream.ts";
+export { geminiErrorResponse } from "./lib/fronts/gemini/errors.ts";
+export { geminiUpstreamModel, splitModelMethod } from "./lib/fronts/gemini/models.ts";
 export { type FimParts, parseFimPrompt } from "./lib/fronts/fim_template.ts";
 // Upstreams: decoders, request builders, the adapter interface, the built-in upstreams.
 export { CodyAnswer, CodyEventDecoder, CodyEventDecoderStream } from "./lib/cody/event_decoder.ts";

@@ -13,10 +13,11 @@ import { normalizePath } from "./normalize_path.ts";
 import { redactor } from "./redact.ts";
 import type { RespondOptions } from "./respond.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
-import { geminiRoutes } from "./routes/gemini.ts";
 import { llamaCppRoutes } from "./routes/llamacpp.ts";
 import { ollamaRoutes } from "./routes/ollama.ts";
 import { openAIRoutes } from "./routes/openai.ts";
+import { responsesRoutes } from "./routes/responses.ts";
+import type { ResponseStore } from "./responses_store/store.ts";
 import { type RequestTrace, traceOf } from "./trace.ts";
 
 const log = getLogger(["cody-relay", "http"]);
@@ -44,6 +45,8 @@ export interface AppOptions extends RelayOptions, RespondOptions {
   warnings?: string[];
   /** Log each request's body, secrets redacted. @default false */
   logBodies?: boolean;
+  /** Where Responses API answers are stored for `previous_response_id`. @default a new MemoryResponseStore */
+  responsesStore?: ResponseStore;
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -88,7 +91,7 @@ export function createApp(options: AppOptions): RelayApp {
     const trace = traceOf(c.req.raw);
     const dialect = trace.front = dialectOf(path, c.req.raw.headers);
     const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path);
-    if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers, c.req.url));
+    if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers));
     if (keyed && !trace.gatewayKey) {
       c.res = dialectErrorResponse(
         dialect,
@@ -124,12 +127,13 @@ export function createApp(options: AppOptions): RelayApp {
   }
   const upstream = relayUpstream(options.upstream, options);
   const openai = openAIRoutes(upstream, options);
+  const responses = responsesRoutes(upstream, { ...options, store: options.responsesStore });
+  app.route("/v1", responses);
   app.route("/v1", anthropicRoutes(upstream, { ...options, defaultModel: options.anthropicDefaultModel }));
-  app.route("/v1beta", geminiRoutes(upstream, options));
-  app.route("/v1", geminiRoutes(upstream, { ...options, modelsForGoogleClientsOnly: true }));
   app.route("/v1", openai);
   app.route("/", llamaCppRoutes(upstream, options));
   app.route("/", ollamaRoutes(upstream, options));
+  app.route("/", responses);
   app.route("/", openai);
 
   app.notFound((c) =>
@@ -155,7 +159,7 @@ function loggingBodies(app: RelayApp, apiKeys: string[]): RelayApp {
       const tap = new BodyTap(request, MAX_LOGGED_BODY);
       const response = await app.fetch(tap.request);
       if (tap.touched) {
-        const key = clientKey(request.headers, request.url);
+        const key = clientKey(request.headers);
         const body = tap.describe(redactor([...apiKeys, ...(key ? [key] : [])]));
         bodyLog.info("request body [{requestId}]: {body}", { requestId: response.headers.get("x-request-id"), body });
       }

@@ -100,7 +100,7 @@ export const GenerateContentRequestSchema = z.object({
 });
 
 /** A `countTokens` body: `contents`, or a whole `generateContentRequest`. */
-export const CountTokensRequestSchema = z.union([
+export const GeminiCountTokensRequestSchema = z.union([
   z.object({ generateContentRequest: GenerateContentRequestSchema.loose() }),
   GenerateContentRequestSchema.partial({ contents: true }),
 ]);
@@ -155,13 +155,13 @@ export function parseGenerateContentRequest(body: unknown, model: string): Parse
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
- * import { parseCountTokensRequest } from "./generate_request.ts";
- * const { request } = parseCountTokensRequest({ contents: [{ parts: [{ text: "Hi" }] }] }, "gemini-2.5-pro");
+ * import { parseGeminiCountTokensRequest } from "./generate_request.ts";
+ * const { request } = parseGeminiCountTokensRequest({ contents: [{ parts: [{ text: "Hi" }] }] }, "gemini-2.5-pro");
  * equal(request.messages[0].role, "user");
  * ```
  */
-export function parseCountTokensRequest(body: unknown, model: string): ParsedGeminiRequest {
-  const result = CountTokensRequestSchema.safeParse(camelKeys(body));
+export function parseGeminiCountTokensRequest(body: unknown, model: string): ParsedGeminiRequest {
+  const result = GeminiCountTokensRequestSchema.safeParse(camelKeys(body));
   if (!result.success) throw validationError(result.error);
   const data = "generateContentRequest" in result.data ? result.data.generateContentRequest : result.data;
   return toParsed({ ...data, contents: data.contents ?? [] }, modelName(model));

@@ -31,21 +31,29 @@ export type GeminiPart = Record<string, unknown>;
 
 /** Gemini's `usageMetadata`. */
 export interface GeminiUsage {
+  /** Tokens read. */
   promptTokenCount: number;
+  /** Tokens written (thinking included: the hub does not count it apart). */
   candidatesTokenCount: number;
+  /** Their sum. */
   totalTokenCount: number;
+  /** Tokens read from the upstream's prompt cache, when it reports them. */
   cachedContentTokenCount?: number;
 }
 
 /** A `GenerateContentResponse`. */
 export interface GeminiResponse {
+  /** One candidate: its content (`role: "model"`), `finishReason` on the last response, `index: 0`. */
   candidates: {
     content: { parts: GeminiPart[]; role: "model" };
     finishReason?: string;
     index: number;
   }[];
+  /** Token counts. */
   usageMetadata?: GeminiUsage;
+  /** The model name the client asked for (or the fallback model that answered). */
   modelVersion: string;
+  /** The same on every response of one answer. */
   responseId: string;
 }
 

@@ -6,7 +6,7 @@ import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions, SSE_HEADERS, upstreamContext } from "../respond.ts";
 import { geminiErrorResponse } from "../../fronts/gemini/errors.ts";
-import { parseCountTokensRequest, parseGenerateContentRequest } from "../../fronts/gemini/generate_request.ts";
+import { parseGeminiCountTokensRequest, parseGenerateContentRequest } from "../../fronts/gemini/generate_request.ts";
 import { geminiEncoding, toGeminiResponse } from "../../fronts/gemini/generate_stream.ts";
 import { geminiUpstreamModel, splitModelMethod, toGeminiModel, toGeminiModelList } from "../../fronts/gemini/models.ts";
 
@@ -112,7 +112,7 @@ export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): H
       case "streamGenerateContent":
         return await generate(c.req.raw, model, true);
       case "countTokens": {
-        const { request } = parseCountTokensRequest(await readJson(c.req.raw, options.maxBodyBytes), model);
+        const { request } = parseGeminiCountTokensRequest(await readJson(c.req.raw, options.maxBodyBytes), model);
         const tokens = await estimatePromptTokens(request);
         return c.json({ totalTokens: tokens, promptTokensDetails: [{ modality: "TEXT", tokenCount: tokens }] });
       }
