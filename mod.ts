@@ -149,6 +149,25 @@ export { ollamaEncoding, type OllamaShape, OllamaStream } from "./lib/fronts/oll
 export { type ParsedLlamaCppRequest, parseLlamaCppRequest } from "./lib/fronts/llamacpp/llamacpp_request.ts";
 export { llamaCppEncoding, LlamaCppStream } from "./lib/fronts/llamacpp/completion_stream.ts";
 export {
+  type InputItem,
+  type ParsedResponsesRequest,
+  parseInputItems,
+  parseResponsesRequest,
+  type ResponsesEcho,
+  responsesMessages,
+  type ResponsesParseOptions,
+  type ResponsesToolRoute,
+} from "./lib/fronts/responses/request.ts";
+export {
+  type ResponseMeta,
+  type ResponseObject,
+  type ResponseOutputItem,
+  responsesEncoding,
+  ResponsesStream,
+  toResponse,
+} from "./lib/fronts/responses/stream.ts";
+export { responseError, responsesErrorResponse } from "./lib/fronts/responses/errors.ts";
+export {
   type ParsedGeminiRequest,
   parseGeminiCountTokensRequest,
   parseGenerateContentRequest,
@@ -208,6 +227,10 @@ export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from ".
 export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";
 export { type RespondOptions } from "./lib/server/respond.ts";
 export { RelayMetrics } from "./lib/server/metrics.ts";
+export { keyScope, type ResponseStore, type StoredResponse } from "./lib/server/responses_store/store.ts";
+export { MemoryResponseStore, type MemoryStoreOptions } from "./lib/server/responses_store/memory_store.ts";
+export { RedisResponseStore, type RedisStoreOptions } from "./lib/server/responses_store/redis_store.ts";
+export { openResponseStore } from "./lib/server/responses_store/open_store.ts";
 export { type RequestOutcome, RequestTrace } from "./lib/server/trace.ts";
 export { type RunningServer, serve, type ServeOptions } from "./lib/server/serve.ts";
 export {

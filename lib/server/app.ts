@@ -13,6 +13,7 @@ import { normalizePath } from "./normalize_path.ts";
 import { redactor } from "./redact.ts";
 import type { RespondOptions } from "./respond.ts";
 import { anthropicRoutes } from "./routes/anthropic.ts";
+import { geminiRoutes } from "./routes/gemini.ts";
 import { llamaCppRoutes } from "./routes/llamacpp.ts";
 import { ollamaRoutes } from "./routes/ollama.ts";
 import { openAIRoutes } from "./routes/openai.ts";
@@ -91,7 +92,7 @@ export function createApp(options: AppOptions): RelayApp {
     const trace = traceOf(c.req.raw);
     const dialect = trace.front = dialectOf(path, c.req.raw.headers);
     const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path);
-    if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers));
+    if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers, c.req.url));
     if (keyed && !trace.gatewayKey) {
       c.res = dialectErrorResponse(
         dialect,
@@ -130,6 +131,8 @@ export function createApp(options: AppOptions): RelayApp {
   const responses = responsesRoutes(upstream, { ...options, store: options.responsesStore });
   app.route("/v1", responses);
   app.route("/v1", anthropicRoutes(upstream, { ...options, defaultModel: options.anthropicDefaultModel }));
+  app.route("/v1beta", geminiRoutes(upstream, options));
+  app.route("/v1", geminiRoutes(upstream, { ...options, modelsForGoogleClientsOnly: true }));
   app.route("/v1", openai);
   app.route("/", llamaCppRoutes(upstream, options));
   app.route("/", ollamaRoutes(upstream, options));
@@ -159,7 +162,7 @@ function loggingBodies(app: RelayApp, apiKeys: string[]): RelayApp {
       const tap = new BodyTap(request, MAX_LOGGED_BODY);
       const response = await app.fetch(tap.request);
       if (tap.touched) {
-        const key = clientKey(request.headers);
+        const key = clientKey(request.headers, request.url);
         const body = tap.describe(redactor([...apiKeys, ...(key ? [key] : [])]));
         bodyLog.info("request body [{requestId}]: {body}", { requestId: response.headers.get("x-request-id"), body });
       }
