@@ -2,7 +2,8 @@
  * The benchmark suite: `deno task bench [--quick] [--only micro,load,slow,leak,startup]
  * [--peers] [--out FILE] [--no-bun]`. It measures what users see, against one fixed
  * upstream answer (`bench/fixed_upstream.ts`) sent in two modes (one body, one chunk per
- * event): saturated streams/s, CPU per stream and added time to first byte at a fixed
+ * event; and paced, one chunk per event 1 ms apart, for the CPU a read costs):
+ * saturated streams/s, CPU per stream and added time to first byte at a fixed
  * load for the relay and for the fastest pass-through in the same runtime (the floor,
  * `bench/floor_proxy.ts`), on Deno and Bun, in the same run; many slow streams (memory
  * per open stream, relay and floor); a leak check; start-up times; micro-benchmarks.
@@ -46,7 +47,7 @@ const PACED: UpstreamMode = "paced";
 /** The suite's parameters; every figure in the report was measured with these. */
 const PARAMS = {
   quick: QUICK,
-  deltas: 200, // 202 Cody events (≈11 KB), 203 OpenAI chunks (≈38 KB)
+  deltas: 200, // 202 Cody events (9.7 KB), 204 OpenAI events (36 KB)
   concurrency: [16, 128],
   repeats: QUICK ? 1 : 3,
   durationMs: QUICK ? 400 : 1500,
