@@ -66,6 +66,8 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
   const store = options.store ?? new MemoryResponseStore();
   /** Writes not yet finished, so a follow-up this process receives meanwhile still finds its response. */
   const pending = new Map<string, Promise<unknown>>();
+  /** Clients and tool types warned about: one warning each, later drops are debug lines. */
+  const warned = new Set<string>();
   app.onError((error) => responsesErrorResponse(toRelayError(error)));
 
   const find = async (scope: string, id: string, previous: boolean): Promise<StoredResponse> => {
@@ -81,10 +83,16 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
     const droppableTools = UNCONDITIONAL_TOOLS.filter((rule) => rule.client.test(client)).flatMap((rule) => rule.tools);
     const parsed = parseResponsesRequest(await readJson(raw, options.maxBodyBytes), { droppableTools });
     for (const type of parsed.droppedTools) {
-      log.warn("dropped the built-in tool {type}: {client} sends it on every request, and the relay cannot serve it", {
-        type,
-        client: client.split(/[\s/]/)[0],
-      });
+      const name = client.split(/[\s/]/)[0];
+      const level = warned.has(`${name} ${type}`) ? "debug" : "warn";
+      warned.add(`${name} ${type}`);
+      log[level](
+        "dropped the built-in tool {type}: {client} sends it on every request, and the relay cannot serve it",
+        {
+          type,
+          client: name,
+        },
+      );
     }
     const scope = keyScope(clientKey(raw.headers));
     let history: InputItem[] = [];

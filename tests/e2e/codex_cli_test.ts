@@ -1,0 +1,62 @@
+/**
+ * The real Codex CLI (`codex exec`, non-interactive) against the relay's Responses API
+ * front and the simulator, both in a loopback-only network, with a fresh CODEX_HOME: a text
+ * turn prints the simulator's answer, and a tool turn runs a shell command through Codex's
+ * own `exec_command` tool and sends its output back. Backs the README's Codex CLI setup.
+ */
+import { equal, match, ok } from "node:assert/strict";
+import { agentStage, requestLines } from "../agent_run.ts";
+
+const CODEX = { name: "@openai/codex", version: "0.171.0", bin: "codex" };
+const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
+
+/** The README's config.toml: a provider pointing at the relay, over the Responses API, with its key from a variable. */
+export function codexConfig(relayUrl: string, model = SONNET): string {
+  return `model = "${model}"
+model_provider = "cody-relay"
+
+[model_providers.cody-relay]
+name = "cody-relay"
+base_url = "${relayUrl}/v1"
+wire_api = "responses"
+env_key = "CODY_RELAY_API_KEY"
+`;
+}
+
+/** A fresh CODEX_HOME holding only the README's config.toml, and the environment that names it. */
+async function codexEnvironment(home: string, relayUrl: string): Promise<Record<string, string>> {
+  const codexHome = `${home}/.codex`;
+  await Deno.mkdir(codexHome, { recursive: true });
+  await Deno.writeTextFile(`${codexHome}/config.toml`, codexConfig(relayUrl));
+  return { CODEX_HOME: codexHome, CODY_RELAY_API_KEY: "sgp_your_token" };
+}
+
+Deno.test("Codex CLI: a text turn prints the answer, and a tool turn runs its shell tool and sends the output back", async () => {
+  await using stage = await agentStage(CODEX);
+  if (!stage) return;
+  const env = await codexEnvironment(stage.home, stage.relayUrl);
+  const exec = (prompt: string) => stage.run(["exec", "--skip-git-repo-check", prompt], env, 90_000);
+
+  const text = await exec("Say hello [[sim tool=none]]");
+  equal(text.code, 0, `codex exec failed:\n${text.stdout}\n${text.stderr}`);
+  match(
+    text.stdout,
+    new RegExp(`^This is the cody-relay simulator answering as ${SONNET}\\. You said: [\\s\\S]*Say hello\\n$`),
+  );
+  equal(requestLines(stage.relay).join("; "), "POST /v1/responses → 200");
+  match(stage.relay.stderr, /dropped the built-in tool web_search: codex_exec sends it on every request/);
+
+  const tool = await exec("Run a command [[sim tool=exec_command]]");
+  equal(tool.code, 0, `codex exec failed:\n${tool.stdout}\n${tool.stderr}`);
+  match(tool.stderr, /I'll call the exec_command tool\./);
+  match(tool.stderr, /printf 'simulated-%s\\\\n' 42/, "Codex ran the simulator's command");
+  match(
+    tool.stdout,
+    /^The tool returned: [\s\S]*Process exited with code 0[\s\S]*\nsimulated-42\n/,
+    "its output went back",
+  );
+  const lines = requestLines(stage.relay);
+  equal(lines.length, 3, lines.join("; "));
+  ok(lines.every((line) => line === "POST /v1/responses → 200"));
+  ok(!stage.relay.stderr.includes("sgp_your_token"), "the key is not logged");
+});
