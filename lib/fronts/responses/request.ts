@@ -31,18 +31,22 @@ const Content = z.discriminatedUnion(
   [InputText, OutputText, Refusal, InputImage, InputFile],
   unsupportedPart("input_text, input_image, output_text and refusal"),
 );
-const ToolOutput = z.union([
-  z.string(),
-  z.array(
-    z.discriminatedUnion("type", [InputText, InputImage, InputFile], unsupportedPart("input_text and input_image")),
-  ),
-]);
+/** A list of parts, or a string as one text part of `type` (the error names the part at fault). */
+const partsOrText = <T extends z.ZodType>(part: T, type: string) =>
+  z.preprocess(
+    (value) => typeof value === "string" ? [{ type, text: value }] : value,
+    z.array(part, "must be a string or a list of content parts"),
+  );
+const ToolOutput = partsOrText(
+  z.discriminatedUnion("type", [InputText, InputImage, InputFile], unsupportedPart("input_text and input_image")),
+  "input_text",
+);
 
 const MessageItem = z.object({
   type: z.literal("message"),
   id: z.string().optional(),
   role: z.enum(["user", "assistant", "system", "developer"]),
-  content: z.union([z.string(), z.array(Content)]),
+  content: partsOrText(Content, "input_text"),
   status: z.string().optional(),
 });
 const FunctionCallItem = z.object({
@@ -380,9 +384,9 @@ export function parseResponsesRequest(body: unknown, options: ResponsesParseOpti
  * import { deepEqual } from "node:assert/strict";
  * import { responsesMessages } from "./request.ts";
  * const messages = responsesMessages([
- *   { type: "message", role: "user", content: "Weather?" },
+ *   { type: "message", role: "user", content: [{ type: "input_text", text: "Weather?" }] },
  *   { type: "function_call", call_id: "c1", name: "weather", arguments: "{}" },
- *   { type: "function_call_output", call_id: "c1", output: "sunny" },
+ *   { type: "function_call_output", call_id: "c1", output: [{ type: "input_text", text: "sunny" }] },
  * ]);
  * deepEqual(messages.map((message) => message.role), ["user", "assistant", "user"]);
  * ```
@@ -437,8 +441,7 @@ function hubName(item: { name: string; namespace?: string | null }): string {
   return item.namespace ? `${item.namespace}${NAMESPACE_SEPARATOR}${item.name}` : item.name;
 }
 
-function contentParts(content: string | z.infer<typeof Content>[], param: string): RelayPart[] {
-  if (typeof content === "string") return [{ type: "text", text: content }];
+function contentParts(content: z.infer<typeof Content>[], param: string): RelayPart[] {
   return content.map((part, index): RelayPart => {
     switch (part.type) {
       case "input_text":
@@ -465,7 +468,6 @@ function contentParts(content: string | z.infer<typeof Content>[], param: string
 }
 
 function outputText(output: z.infer<typeof ToolOutput>): string {
-  if (typeof output === "string") return output;
   return output.map((part) =>
     part.type === "input_text" ? part.text : part.type === "input_image" ? "[image]" : "[file]"
   )
