@@ -15,6 +15,8 @@ import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";
 import { watchConfig } from "./lib/cli/watch_config.ts";
 import { RelayMetrics } from "./lib/server/metrics.ts";
+import { openResponseStore } from "./lib/server/responses_store/open_store.ts";
+import type { ResponseStore } from "./lib/server/responses_store/store.ts";
 import { ConfigError, configPath, loadConfigFile } from "./lib/config/load_config.ts";
 import { redactor } from "./lib/server/redact.ts";
 import { type RunningServer, serve } from "./lib/server/serve.ts";
@@ -58,7 +60,13 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   }
   const shutdown = new AbortController();
   const metrics = config.metrics ? new RelayMetrics() : undefined;
-  let current = await configuredApp(config, shutdown.signal, metrics);
+  // One store per setting for the process's life: stored responses outlive config reloads.
+  const stores = new Map<string, Promise<ResponseStore>>();
+  const openStore = (setting = "memory") => {
+    if (!stores.has(setting)) stores.set(setting, openResponseStore(setting));
+    return stores.get(setting)!;
+  };
+  let current = await configuredApp(config, shutdown.signal, metrics, openStore);
   const server = await serve({
     // In-flight requests finish on the app they started with; new ones get the current one.
     fetch: (request) => current.app.fetch(request),
@@ -74,7 +82,7 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
         const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env));
         for (const secret of secretsOf(next)) secrets.add(secret);
         redact = redactor([...secrets]);
-        current = await configuredApp(next, shutdown.signal, metrics);
+        current = await configuredApp(next, shutdown.signal, metrics, openStore);
         log.info("config reloaded ({why}): {description}", { why, description: current.description });
         if (next.host !== config.host || next.port !== config.port || !!next.tls !== !!config.tls) {
           log.warn("host, port and TLS changes take effect after a restart");
@@ -96,6 +104,7 @@ function secretsOf(config: RelayConfig): string[] {
   return [
     config.accessToken,
     ...config.apiKeys,
+    URL.canParse(config.responsesStore ?? "") ? decodeURIComponent(new URL(config.responsesStore!).password) : "",
     ...upstreams.flatMap((upstream) => [upstream.accessToken, upstream.apiKey]),
   ]
     .filter((secret): secret is string => !!secret);

@@ -43,6 +43,9 @@ upstreams, SRC_ACCESS_TOKEN only those at the cody upstream's origin).
                                (Claude Code's small-model requests)
                                                                env CODY_ANTHROPIC_DEFAULT_MODEL
                                                                default the instance's default chat model
+  --responses-store STORE      where Responses API answers are kept for previous_response_id:
+                               memory, or a redis:// URL that several replicas share
+                                                               env RELAY_RESPONSES_STORE default memory
   --cors ORIGINS               allow browser clients from these origins (comma-separated, or *)
                                                                env CORS_ORIGINS      default off
   --log-level LEVEL            debug, info, warning or error   env LOG_LEVEL         default info
@@ -137,6 +140,7 @@ export function parseConfig(
       "tls-cert": { type: "string" },
       "tls-key": { type: "string" },
       "anthropic-default-model": { type: "string" },
+      "responses-store": { type: "string" },
       cors: { type: "string" },
       "log-format": { type: "string" },
       "log-bodies": { type: "boolean" },
@@ -205,6 +209,7 @@ export function parseConfig(
     defaultUpstreamTransport: defaultUpstreamTransport(env),
     ...tlsFiles(values["tls-cert"] ?? env.TLS_CERT_FILE, values["tls-key"] ?? env.TLS_KEY_FILE),
     ...optional("anthropicDefaultModel", values["anthropic-default-model"] ?? env.CODY_ANTHROPIC_DEFAULT_MODEL),
+    ...responsesStore(values["responses-store"] ?? env.RELAY_RESPONSES_STORE),
     ...corsOrigins(values.cors ?? env.CORS_ORIGINS),
     timeouts: {
       connectMs: limit("connect-timeout", "CODY_CONNECT_TIMEOUT", "10"),
@@ -301,6 +306,15 @@ function corsOrigins(value: string | undefined): Pick<RelayConfig, "corsOrigins"
   }
   if (!origins.length) throw new Error("--cors needs at least one origin (or *)");
   return { corsOrigins: origins };
+}
+
+function responsesStore(value: string | undefined): Pick<RelayConfig, "responsesStore"> {
+  const store = value?.trim();
+  if (!store) return {};
+  if (store !== "memory" && !(/^rediss?:\/\/\S+$/.test(store) && URL.canParse(store))) {
+    throw new Error(`--responses-store must be memory or a redis:// or rediss:// URL, got "${withoutSecrets(store)}"`);
+  }
+  return { responsesStore: store };
 }
 
 function tlsFiles(certFile: string | undefined, keyFile: string | undefined): Pick<RelayConfig, "tls"> {

@@ -1,6 +1,8 @@
 import { getLogger } from "@logtape/logtape";
 import { createApp, type RelayApp } from "../server/app.ts";
 import type { RelayMetrics } from "../server/metrics.ts";
+import { openResponseStore } from "../server/responses_store/open_store.ts";
+import type { ResponseStore } from "../server/responses_store/store.ts";
 import { buildUpstream } from "./build_upstream.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
@@ -17,7 +19,9 @@ export interface ConfiguredApp {
 
 /**
  * The relay app a configuration describes (its upstreams, limits, keys, logs), logging its
- * warnings. Built anew on every config reload, with the same shutdown signal and metrics.
+ * warnings. Built anew on every config reload, with the same shutdown signal and metrics,
+ * and the response store `openStore` gives for the setting (pass one that keeps the stores
+ * it opened, so that stored responses outlive a reload).
  *
  * @example
  * ```ts
@@ -32,6 +36,7 @@ export async function configuredApp(
   config: RelayConfig,
   shutdownSignal: AbortSignal,
   metrics?: RelayMetrics,
+  openStore: (setting: string | undefined) => Promise<ResponseStore> = openResponseStore,
 ): Promise<ConfiguredApp> {
   const { upstream, description } = await buildUpstream(config);
   // The settings as built, flags and variables applied: a flag that turned verification back on silences the file's.
@@ -58,6 +63,7 @@ export async function configuredApp(
     apiKeys: config.apiKeys,
     metrics: metrics ?? config.metrics,
     logBodies: config.logBodies,
+    responsesStore: await openStore(config.responsesStore),
     warnings,
     shutdownSignal,
   });

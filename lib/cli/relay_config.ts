@@ -35,6 +35,8 @@ export interface RelayConfig {
   defaultUpstreamTransport: "node-http" | "fetch";
   /** The upstream model for `claude-*` ids the instance does not know. */
   anthropicDefaultModel?: string;
+  /** `--responses-store` / `RELAY_RESPONSES_STORE`: `memory` or a `redis://` URL for stored Responses API answers. */
+  responsesStore?: string;
   /** Browser origins allowed by CORS (`*` for any); absent = CORS off. */
   corsOrigins?: string[];
   /** Time limits in milliseconds. */

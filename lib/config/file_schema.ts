@@ -141,6 +141,11 @@ export const ConfigFileSchema = z.object({
     defaultMaxTokens: z.number().int().min(1).max(1_000_000),
   }).partial().strict().optional(),
   anthropicDefaultModel: z.string().min(1).optional(),
+  responses: z.object({
+    store: z.string().regex(/^(memory|rediss?:\/\/\S+)$/, 'must be "memory" or a redis:// or rediss:// URL').describe(
+      "where Responses API answers are kept for previous_response_id: memory (default) or a Redis URL shared by replicas",
+    ),
+  }).partial().strict().optional(),
   upstreams: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/, "upstream names are lower-case words"), UpstreamConfig)
     .optional(),
   models: z.object({

@@ -30,6 +30,7 @@ export const FILE_SETTINGS: readonly (readonly [path: string, variable: string])
   ["continuation.maxContinuations", "CODY_MAX_CONTINUATIONS"],
   ["continuation.defaultMaxTokens", "CODY_DEFAULT_MAX_TOKENS"],
   ["anthropicDefaultModel", "CODY_ANTHROPIC_DEFAULT_MODEL"],
+  ["responses.store", "RELAY_RESPONSES_STORE"],
 ];
 
 /**
