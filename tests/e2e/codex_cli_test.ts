@@ -10,24 +10,19 @@ import { agentStage, requestLines } from "../agent_run.ts";
 const CODEX = { name: "@openai/codex", version: "0.171.0", bin: "codex" };
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
 
-/** The README's config.toml: a provider pointing at the relay, over the Responses API, with its key from a variable. */
-export function codexConfig(relayUrl: string, model = SONNET): string {
-  return `model = "${model}"
-model_provider = "cody-relay"
-
-[model_providers.cody-relay]
-name = "cody-relay"
-base_url = "${relayUrl}/v1"
-wire_api = "responses"
-env_key = "CODY_RELAY_API_KEY"
-`;
+/** The README's config.toml for Codex CLI, pointed at `relayUrl` instead of the default port. */
+async function codexConfig(relayUrl: string): Promise<string> {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const config = readme.split("**Codex CLI**")[1].match(/```toml\n([\s\S]*?)```/)![1];
+  ok(config.includes(`model = "${SONNET}"`) && config.includes('base_url = "http://127.0.0.1:8787/v1"'), config);
+  return config.replace("http://127.0.0.1:8787", relayUrl);
 }
 
-/** A fresh CODEX_HOME holding only the README's config.toml, and the environment that names it. */
+/** A fresh CODEX_HOME holding only the README's config.toml, and the environment that names it and holds the key. */
 async function codexEnvironment(home: string, relayUrl: string): Promise<Record<string, string>> {
   const codexHome = `${home}/.codex`;
   await Deno.mkdir(codexHome, { recursive: true });
-  await Deno.writeTextFile(`${codexHome}/config.toml`, codexConfig(relayUrl));
+  await Deno.writeTextFile(`${codexHome}/config.toml`, await codexConfig(relayUrl));
   return { CODEX_HOME: codexHome, CODY_RELAY_API_KEY: "sgp_your_token" };
 }
 
