@@ -149,6 +149,7 @@ export { ollamaEncoding, type OllamaShape, OllamaStream } from "./lib/fronts/oll
 export { type ParsedLlamaCppRequest, parseLlamaCppRequest } from "./lib/fronts/llamacpp/llamacpp_request.ts";
 export { llamaCppEncoding, LlamaCppStream } from "./lib/fronts/llamacpp/completion_stream.ts";
 export {
+  type InputContentPart,
   type InputItem,
   type ParsedResponsesRequest,
   parseInputItems,
@@ -157,16 +158,21 @@ export {
   responsesMessages,
   type ResponsesParseOptions,
   type ResponsesToolRoute,
+  type ToolOutputPart,
 } from "./lib/fronts/responses/request.ts";
 export {
+  type ItemStatus,
+  type OutputTextPart,
   type ResponseMeta,
   type ResponseObject,
   type ResponseOutputItem,
   responsesEncoding,
   ResponsesStream,
+  type ResponseUsage,
+  type SummaryTextPart,
   toResponse,
 } from "./lib/fronts/responses/stream.ts";
-export { responseError, responsesErrorResponse } from "./lib/fronts/responses/errors.ts";
+export { responseError, type ResponseErrorObject, responsesErrorResponse } from "./lib/fronts/responses/errors.ts";
 export {
   type ParsedGeminiRequest,
   parseGeminiCountTokensRequest,

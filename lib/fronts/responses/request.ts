@@ -96,8 +96,54 @@ const ITEM_TYPES = [
   "reasoning",
 ] as const;
 
+/** A content part of a message item. */
+export type InputContentPart =
+  | { type: "input_text"; text: string }
+  | { type: "output_text"; text: string }
+  | { type: "refusal"; refusal: string }
+  | { type: "input_image"; image_url?: string | null; file_id?: string | null; detail?: string | null }
+  | { type: "input_file" };
+
+/** A part of a tool call's output. */
+export type ToolOutputPart = Extract<InputContentPart, { type: "input_text" | "input_image" | "input_file" }>;
+
+/** An input item, validated (unknown fields dropped; a string content or output is one `input_text` part). */
+export type InputItem =
+  | {
+    type: "message";
+    id?: string;
+    role: "user" | "assistant" | "system" | "developer";
+    content: InputContentPart[];
+    status?: string;
+  }
+  | {
+    type: "function_call";
+    id?: string;
+    call_id: string;
+    name: string;
+    namespace?: string | null;
+    arguments: string;
+    status?: string;
+  }
+  | {
+    type: "function_call_output";
+    id?: string | null;
+    call_id: string;
+    output: ToolOutputPart[];
+    status?: string | null;
+  }
+  | { type: "custom_tool_call"; id?: string; call_id: string; name: string; namespace?: string | null; input: string }
+  | { type: "custom_tool_call_output"; id?: string | null; call_id: string; output: ToolOutputPart[] }
+  | {
+    type: "reasoning";
+    id?: string;
+    summary: { type: "summary_text"; text: string }[];
+    content?: { type: "reasoning_text" | "text"; text: string }[] | null;
+    encrypted_content?: string | null;
+  };
+
 /** One input item the relay replays to the model (a message without `type` is a `message`). */
-export const InputItemSchema = z.preprocess(
+export const InputItemSchema: z.ZodType<InputItem> = z.preprocess(
   (item) =>
     item && typeof item === "object" && !("type" in item) && "role" in item ? { type: "message", ...item } : item,
   z.discriminatedUnion(
@@ -120,9 +166,6 @@ export const InputItemSchema = z.preprocess(
     },
   ),
 );
-
-/** An input item, validated (unknown fields dropped). */
-export type InputItem = z.infer<typeof InputItemSchema>;
 
 /**
  * Validates a list of input items, e.g. a stored response's output to replay it (output
@@ -232,20 +275,35 @@ export interface ResponsesToolRoute {
 
 /** The request parameters a response object reports back. */
 export interface ResponsesEcho {
+  /** The request's `instructions` (not a previous response's). */
   instructions: string | null;
+  /** The output budget. */
   max_output_tokens: number | null;
+  /** The client's key-value pairs. */
   metadata: Record<string, string>;
+  /** Whether the model may call several tools at once. */
   parallel_tool_calls: boolean;
+  /** The response this one follows. */
   previous_response_id: string | null;
+  /** The client's cache key. */
   prompt_cache_key: string | null;
+  /** The reasoning settings asked for. */
   reasoning: { effort: string | null; summary: string | null };
+  /** Whether the response is stored. */
   store: boolean;
+  /** Sampling temperature. */
   temperature: number | null;
+  /** The output format (`text`, `json_object`, `json_schema`). */
   text: { format: Record<string, unknown>; verbosity?: string };
+  /** The tool choice as the client gave it. */
   tool_choice: unknown;
+  /** The tools as the client gave them (dropped built-ins left out). */
   tools: unknown[];
+  /** Nucleus sampling. */
   top_p: number | null;
+  /** The truncation strategy. */
   truncation: "auto" | "disabled";
+  /** The client's end-user id. */
   user: string | null;
 }
 

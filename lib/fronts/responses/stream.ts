@@ -33,19 +33,26 @@ export interface ResponseMeta {
 
 /** An `output_text` part. */
 export interface OutputTextPart {
+  /** Always `output_text`. */
   type: "output_text";
+  /** The text. */
   text: string;
+  /** Always empty: the relay adds no citations. */
   annotations: unknown[];
+  /** Always empty. */
   logprobs: unknown[];
 }
 
 /** A `summary_text` part of a reasoning item. */
 export interface SummaryTextPart {
+  /** Always `summary_text`. */
   type: "summary_text";
+  /** The model's thinking. */
   text: string;
 }
 
-type ItemStatus = "in_progress" | "completed" | "incomplete";
+/** Whether an output item is still being written, done, or cut short. */
+export type ItemStatus = "in_progress" | "completed" | "incomplete";
 
 /** An item of a response's `output`. */
 export type ResponseOutputItem =
@@ -72,25 +79,41 @@ export type ResponseOutputItem =
 
 /** A response's `usage`. */
 export interface ResponseUsage {
+  /** Tokens read. */
   input_tokens: number;
+  /** Of those, read from the upstream's prompt cache. */
   input_tokens_details: { cached_tokens: number };
+  /** Tokens written. */
   output_tokens: number;
+  /** Of those, thinking (0: the upstreams do not say). */
   output_tokens_details: { reasoning_tokens: number };
+  /** Read and written. */
   total_tokens: number;
 }
 
 /** A `response` object. */
 export interface ResponseObject extends ResponsesEcho {
+  /** The `resp_…` id. */
   id: string;
+  /** Always `response`. */
   object: "response";
+  /** Unix seconds. */
   created_at: number;
+  /** Where the response stands. */
   status: "in_progress" | "completed" | "incomplete" | "failed";
+  /** Always false: the relay answers in the foreground. */
   background: false;
+  /** Unix seconds, once completed. */
   completed_at: number | null;
+  /** Why it failed, when it did. */
   error: ResponseErrorObject | null;
+  /** Why it is incomplete, when it is. */
   incomplete_details: { reason: "max_output_tokens" | "content_filter" } | null;
+  /** The model reported. */
   model: string;
+  /** What the model wrote, in order. */
   output: ResponseOutputItem[];
+  /** Token counts, once the answer ended. */
   usage: ResponseUsage | null;
 }
 

@@ -1,5 +1,5 @@
 /** parseResponsesRequest: Codex CLI's recorded requests, every item and tool kind, and the 400s. */
-import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { RelayError } from "../../../lib/hub/errors.ts";
 import { parseResponsesRequest, responsesMessages } from "../../../lib/fronts/responses/request.ts";
 
