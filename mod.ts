@@ -235,8 +235,7 @@ export { type RespondOptions } from "./lib/server/respond.ts";
 export { RelayMetrics } from "./lib/server/metrics.ts";
 export { keyScope, type ResponseStore, type StoredResponse } from "./lib/server/responses_store/store.ts";
 export { MemoryResponseStore, type MemoryStoreOptions } from "./lib/server/responses_store/memory_store.ts";
-export { RedisResponseStore, type RedisStoreOptions } from "./lib/server/responses_store/redis_store.ts";
-export { openResponseStore } from "./lib/server/responses_store/open_store.ts";
+// The Redis store stays out of the library (its types need Node's): cli.ts opens it; embedders pass any ResponseStore.
 export { type RequestOutcome, RequestTrace } from "./lib/server/trace.ts";
 export { type RunningServer, serve, type ServeOptions } from "./lib/server/serve.ts";
 export {
