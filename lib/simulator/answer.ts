@@ -306,12 +306,17 @@ type ToolFunction = NonNullable<NonNullable<SimulatedBody["tools"]>[number]["fun
  */
 export const SIMULATED_COMMAND = "printf 'simulated-%s\\n' 42";
 
-/** The arguments of the shell tools of coding agents (Codex CLI, Gemini CLI): run {@link SIMULATED_COMMAND}. */
+/**
+ * The arguments of the shell tools of coding agents (Codex CLI; Gemini CLI and Qwen Code;
+ * opencode; Continue CLI): run {@link SIMULATED_COMMAND}.
+ */
 const SHELL_TOOL_ARGUMENTS: Readonly<Record<string, Record<string, unknown>>> = {
   exec_command: { cmd: SIMULATED_COMMAND },
   shell: { command: ["bash", "-lc", SIMULATED_COMMAND] },
   shell_command: { command: SIMULATED_COMMAND },
   run_shell_command: { command: SIMULATED_COMMAND },
+  bash: { command: SIMULATED_COMMAND },
+  Bash: { command: SIMULATED_COMMAND },
 };
 
 /** A call's arguments: a harmless command for a known shell tool, else an example of each parameter. */
