@@ -105,6 +105,11 @@ Deno.test("a follow-up by previous_response_id continues the stored conversation
   const items = await openai.responses.inputItems.list(second.id, { order: "asc" });
   deepEqual(items.data.map((item) => item.type === "message" ? item.role : item.type), ["user", "assistant", "user"]);
   ok(items.data.every((item) => item.id));
+  const newest = await openai.responses.inputItems.list(second.id, { limit: 1 });
+  deepEqual([newest.data.map((item) => item.id), newest.has_more], [[items.data[2].id], true], "newest first");
+  const after = await openai.responses.inputItems.list(second.id, { order: "asc", after: items.data[0].id });
+  deepEqual(after.data.map((item) => item.id), [items.data[1].id, items.data[2].id]);
+  equal(after.has_more, false);
   // Another key does not see it.
   const stranger = await failure(client(stack.relayUrl, "sgp_0000000000000000_stranger").responses.retrieve(second.id));
   equal(stranger.status, 404);
