@@ -20,6 +20,7 @@ interface RedisClient {
   quit(): Promise<unknown>;
   disconnect(): void;
   on(event: "error", listener: (error: Error) => void): unknown;
+  on(event: "ready", listener: () => void): unknown;
 }
 
 /**
@@ -57,8 +58,12 @@ export class RedisResponseStore implements ResponseStore {
     let reported = false;
     client.on("error", (error) => {
       if (reported) return;
-      reported = true; // ioredis retries forever; say it once per store
+      reported = true; // ioredis reconnects forever: say it once per outage
       log.warn("the response store (Redis) is unreachable: {reason}", { reason: error.message });
+    });
+    client.on("ready", () => {
+      if (reported) log.info("the response store (Redis) is reachable again");
+      reported = false;
     });
     return new RedisResponseStore(client, options);
   }
