@@ -1,14 +1,15 @@
 /**
  * The real Codex CLI (`codex exec`, non-interactive) against the relay's Responses API
  * front and the simulator, both in a loopback-only network, with a fresh CODEX_HOME: a text
- * turn prints the simulator's answer, and a tool turn runs a shell command through Codex's
- * own `exec_command` tool and sends its output back. Backs the README's Codex CLI setup.
+ * turn prints the simulator's answer, and a tool turn (with a thinking model) runs a shell command
+ * through Codex's own `exec_command` tool and sends its output back. Backs the README's Codex CLI setup.
  */
 import { equal, match, ok } from "node:assert/strict";
 import { agentStage, requestLines } from "../agent_run.ts";
 
 const CODEX = { name: "@openai/codex", version: "0.171.0", bin: "codex" };
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
+const THINKING = "anthropic::2024-10-22::claude-sonnet-4-thinking-latest";
 
 /** The README's config.toml for Codex CLI, pointed at `relayUrl` instead of the default port. */
 async function codexConfig(relayUrl: string): Promise<string> {
@@ -30,7 +31,8 @@ Deno.test("Codex CLI: a text turn prints the answer, and a tool turn runs its sh
   await using stage = await agentStage(CODEX);
   if (!stage) return;
   const env = await codexEnvironment(stage.home, stage.relayUrl);
-  const exec = (prompt: string) => stage.run(["exec", "--skip-git-repo-check", prompt], env, 90_000);
+  const exec = (prompt: string, ...flags: string[]) =>
+    stage.run(["exec", "--skip-git-repo-check", ...flags, prompt], env, 90_000);
 
   const text = await exec("Say hello [[sim tool=none]]");
   equal(text.code, 0, `codex exec failed:\n${text.stdout}\n${text.stderr}`);
@@ -41,8 +43,10 @@ Deno.test("Codex CLI: a text turn prints the answer, and a tool turn runs its sh
   equal(requestLines(stage.relay).join("; "), "POST /v1/responses → 200");
   match(stage.relay.stderr, /dropped the built-in tool web_search: codex_exec sends it on every request/);
 
-  const tool = await exec("Run a command [[sim tool=exec_command]]");
+  // With a thinking model: its reasoning items (summary and signature) go back to the relay with the tool's output.
+  const tool = await exec("Run a command [[sim tool=exec_command]]", "-m", THINKING);
   equal(tool.code, 0, `codex exec failed:\n${tool.stdout}\n${tool.stderr}`);
+  match(tool.stderr, /The user said "[\s\S]*Run a command[\s\S]*"\. I will answer briefly\./, "the reasoning summary");
   match(tool.stderr, /I'll call the exec_command tool\./);
   match(tool.stderr, /printf 'simulated-%s\\\\n' 42/, "Codex ran the simulator's command");
   match(
