@@ -1,6 +1,6 @@
 /**
  * Running a real coding agent against a relay, both inside one loopback-only network
- * (tests/agents.ts): the relay as `deno run -A cli.ts --simulator --port 0`, the agent as
+ * (tests/agents.ts): the relay as `deno run -A cli.ts --port 0` on the simulator, the agent as
  * a one-shot command with a clean environment and a time limit. Each leads its own
  * process group, which is ended with everything in it, so nothing outlives the test.
  */
@@ -34,35 +34,34 @@ export interface AgentStage extends AsyncDisposable {
 /** The variable tools/run_tests.ts marks the test run's processes with; agents keep it so leaks are found. */
 const MARKER = "CODY_RELAY_TEST_RUN";
 
+/** Milliseconds between the simulator's tokens: streams in many reads, yet an agent's long prompt echoed back is quick. */
+const PACE_MS = 1;
+
 /**
- * Installs `agent` (once per machine) and starts a relay on the simulator next to it in a
- * loopback-only network; undefined, with the reason printed, when the agent cannot be
- * installed here.
+ * Installs `agent` (once per machine) and starts a relay on the simulator (one token per
+ * {@link PACE_MS}) next to it in a loopback-only network; undefined, with the reason
+ * printed, when the agent cannot be installed here.
  */
 export async function agentStage(agent: AgentPackage, relayArgs: string[] = []): Promise<AgentStage | undefined> {
   const bin = await installAgent(agent);
   if (!bin) return undefined;
+  const root = await Deno.makeTempDir({ prefix: `cody-relay-${agent.bin}-` });
+  const home = `${root}/home`;
+  const workspace = `${root}/workspace`;
+  await Deno.mkdir(home);
+  await Deno.mkdir(workspace);
+  const config = `${root}/relay.json`;
+  await Deno.writeTextFile(config, JSON.stringify({ upstreams: { cody: { type: "simulator", paceMs: PACE_MS } } }));
   const network = await loopbackNetwork();
   const [command, ...prefix] = [...network.prefix, Deno.execPath()];
-  const relay = await startProcess(command, [
-    ...prefix,
-    "run",
-    "-A",
-    "cli.ts",
-    "--simulator",
-    "--port",
-    "0",
-    ...relayArgs,
-  ], {
-    LOG_LEVEL: "info",
-  }, 1);
+  const args = [...prefix, "run", "-A", "cli.ts", "--config", config, "--port", "0", ...relayArgs];
+  const relay = await startProcess(command, args, { LOG_LEVEL: "info" }, 1);
   if (!relay.url) {
     await relay[Symbol.asyncDispose]();
     await network[Symbol.asyncDispose]();
+    await Deno.remove(root, { recursive: true });
     throw new Error(`the relay did not start: ${relay.stderr}`);
   }
-  const home = await Deno.makeTempDir({ prefix: `cody-relay-${agent.bin}-home-` });
-  const workspace = await Deno.makeTempDir({ prefix: `cody-relay-${agent.bin}-work-` });
   return {
     bin,
     relayUrl: relay.url,
@@ -74,8 +73,7 @@ export async function agentStage(agent: AgentPackage, relayArgs: string[] = []):
     async [Symbol.asyncDispose]() {
       await relay[Symbol.asyncDispose]();
       await network[Symbol.asyncDispose]();
-      await Deno.remove(home, { recursive: true }).catch(() => {});
-      await Deno.remove(workspace, { recursive: true }).catch(() => {});
+      await Deno.remove(root, { recursive: true }).catch(() => {});
     },
   };
 }
