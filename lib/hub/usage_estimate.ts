@@ -60,12 +60,30 @@ function* pieces(text: string, slice: number): Generator<[start: number, end: nu
  */
 export async function tokenCounter(): Promise<TokenCounter> {
   const count = await bpe();
-  return (text) => {
+  return counter ??= (text) => {
     const sample = text.length > SAMPLE ? text.slice(0, SAMPLE) : text;
     let total = 0;
     for (const [start, end] of pieces(sample, Infinity)) total += count(sample.slice(start, end));
     return sample === text ? total : Math.round(total * text.length / sample.length);
   };
+}
+
+let counter: TokenCounter | undefined;
+
+/**
+ * The {@link tokenCounter}, if it was loaded already: a stage that needs a count only now
+ * and then loads the tokenizer (tens of megabytes) only when it does.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { loadedTokenCounter, tokenCounter } from "./usage_estimate.ts";
+ * const count = await tokenCounter();
+ * equal(loadedTokenCounter(), count);
+ * ```
+ */
+export function loadedTokenCounter(): TokenCounter | undefined {
+  return counter;
 }
 
 /**
@@ -160,6 +178,11 @@ export class UsageEstimateCore implements StageCore<RelayEvent, RelayEvent> {
   constructor(request: RelayRequest, count: TokenCounter) {
     this.#request = request;
     this.#count = count;
+  }
+
+  /** Whether the upstream reported usage (so nothing will be counted). */
+  get reported(): boolean {
+    return this.#reported;
   }
 
   /** Passes `event` on, with an estimated `usage` before a `finish` the upstream gave no usage for. */

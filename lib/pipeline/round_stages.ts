@@ -7,12 +7,13 @@
 import { isTerminal, type RelayEvent } from "../hub/events.ts";
 import { StopSequenceCore } from "../hub/stop_sequences.ts";
 import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
-import { tokenCounter, UsageEstimateCore } from "../hub/usage_estimate.ts";
+import { loadedTokenCounter, tokenCounter, UsageEstimateCore } from "../hub/usage_estimate.ts";
 
 /**
  * `upstream` with each answer run through a {@link StopSequenceCore} (when the request has
  * stops) and a {@link UsageEstimateCore}, as plain calls on each batch. A stop sequence
- * that matched ends the answer and cancels the upstream request.
+ * that matched ends the answer and cancels the upstream request. The tokenizer is loaded
+ * only when an answer finishes without the upstream's usage.
  *
  * @example
  * ```ts
@@ -31,20 +32,37 @@ import { tokenCounter, UsageEstimateCore } from "../hub/usage_estimate.ts";
 export function roundStages(upstream: Upstream): Upstream {
   return wrapUpstream(upstream, async (request, context, sink) => {
     const stop = request.stop?.length ? new StopSequenceCore(request.stop) : undefined;
-    const usage = new UsageEstimateCore(request, await tokenCounter());
+    const usage = new UsageEstimateCore(request, (text) => loadedTokenCounter()!(text));
     /** The upstream's call, once `open` resolved (batches may come before). */
     const upstreamCall: { current?: AnswerCall } = {};
     let ended = false;
+    /** Events held while the tokenizer loads: most upstreams report usage, so it loads only when one does not. */
+    let held: RelayEvent[] | undefined;
+    const estimate = (events: RelayEvent[]) => {
+      if (held) return void held.push(...events);
+      if (!loadedTokenCounter() && !usage.reported && events.some((event) => event.type === "finish")) {
+        held = events;
+        void tokenCounter().then(() => {
+          const waiting = held!;
+          held = undefined;
+          estimate(waiting);
+        });
+        return;
+      }
+      const out: RelayEvent[] = [];
+      for (const event of events) out.push(...usage.push(event));
+      if (out.length) sink(out);
+    };
     const staged = (batch: readonly RelayEvent[]) => {
       if (ended) return;
-      const out: RelayEvent[] = [];
+      const events: RelayEvent[] = [];
       for (const event of batch) {
-        for (const stopped of stop ? stop.push(event) : [event]) out.push(...usage.push(stopped));
+        events.push(...stop ? stop.push(event) : [event]);
         if (stop?.done) break;
       }
       if (stop?.done || isTerminal(batch[batch.length - 1])) ended = true;
       if (stop?.done) upstreamCall.current?.cancel();
-      if (out.length) sink(out);
+      if (events.length) estimate(events);
     };
     const opened = await upstream.open(request, context, staged);
     upstreamCall.current = opened;
