@@ -42,11 +42,13 @@ export function roundStages(upstream: Upstream): Upstream {
       if (held) return void held.push(...events);
       if (!loadedTokenCounter() && !usage.reported && events.some((event) => event.type === "finish")) {
         held = events;
-        void tokenCounter().then(() => {
+        const release = (counted: boolean) => {
           const waiting = held!;
           held = undefined;
-          estimate(waiting);
-        });
+          if (counted) estimate(waiting);
+          else sink(waiting); // no tokenizer: the answer goes on without an estimate
+        };
+        tokenCounter().then(() => release(true), () => release(false));
         return;
       }
       const out: RelayEvent[] = [];
