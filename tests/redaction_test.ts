@@ -126,6 +126,14 @@ Deno.test("no token, key or cookie reaches logs, responses, headers or metrics",
       body: JSON.stringify({ model: MODEL, max_tokens: 50, messages: [{ role: "user", content: pasted }] }),
     }, true);
     await call(relay.url, "/api/chat", chat(key, pasted, true), true);
+    const gemini = (text: string) => ({
+      method: "POST",
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text }] }] }),
+    });
+    const viaQuery = `/v1beta/models/${MODEL}:streamGenerateContent?alt=sse&key=${SECRETS["second gateway key"]}`;
+    deepEqual(await call(relay.url, viaQuery, gemini(pasted), true), 200, "a gateway key as ?key= (Gemini)");
+    const clientKeyInQuery = `/v1beta/models/${MODEL}:generateContent?key=${SECRETS["client token"]}`;
+    deepEqual(await call(relay.url, clientKeyInQuery, gemini("Hi")), 401);
     await call(relay.url, "/v1/models", { headers: key });
     await call(relay.url, "/v1/chat/completions", { method: "POST", headers: key, body: `{"broken": "${pasted}` });
     await call(relay.url, "/metrics");
@@ -186,6 +194,18 @@ Deno.test("no token, key or cookie reaches logs, responses, headers or metrics",
       chat({ authorization: `Bearer ${SECRETS["client token"]}` }, "Hi [[sim drop_after=2]]", true),
     );
     await call(relay.url, "/v1/models", { headers: { authorization: `Bearer ${SECRETS["client token"]}` } });
+    const gemini = { method: "POST", body: JSON.stringify({ contents: [{ parts: [{ text: tokenShaped }] }] }) };
+    const viaQuery = `/v1beta/models/${MODEL}:generateContent?key=${SECRETS["client token"]}`;
+    deepEqual(await call(relay.url, viaQuery, gemini, true), 200, "a token as ?key= (Gemini)");
+    deepEqual(
+      await call(relay.url, `/v1beta/models/${MODEL}:streamGenerateContent?alt=sse`, {
+        ...gemini,
+        headers: { "x-goog-api-key": SECRETS["local token"] },
+      }, true),
+      200,
+      "a token as x-goog-api-key",
+    );
+    await call(relay.url, `/v1beta/models?key=${SECRETS["revoked token"]}`);
     relay.kill("SIGTERM");
     await relay.status;
     assertNoSecret("the pass-through relay's logs", relay.stderr + relay.lines.join("\n"));
