@@ -112,6 +112,8 @@ const ratio = (value: number | undefined) =>
   value !== undefined && Number.isFinite(value) ? `${value.toFixed(2)}×` : "–";
 const median = (values: number[]) =>
   values.length ? [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] : NaN;
+/** The figures a run measured: a run with no stream completed in its window has none (NaN, null in JSON). */
+const measured = (values: (number | null)[]) => values.filter((value): value is number => Number.isFinite(value));
 const spread = (values: number[], format: (value: number) => string) =>
   !values.length
     ? "–"
@@ -181,7 +183,7 @@ export function renderReport(report: Report): string {
               spread(runs({ ...filter, concurrency }).map((run) => run.result.streamsPerSecond), (v) => v.toFixed(0))
             ).join(" | ")
           } | ${levels.map((concurrency) => ms(cpu({ ...filter, concurrency }))).join(" | ")} | ${
-            median(top.map((run) => run.result.readsPerStream)).toFixed(0)
+            spread(measured(top.map((run) => run.result.readsPerStream)), (v) => v.toFixed(0))
           } | ${mb(Math.max(...all.map((run) => run.peakRss)))} |`,
         );
       }
