@@ -179,7 +179,8 @@ async function streamAnswer(
   }
   trace.streaming = true;
   const committed = started === WAITING;
-  return new Response(body.stream(new AnswerEncoder(shape.encoding(fallbackModel(trace, request))), committed), {
+  const encoder = new AnswerEncoder(shape.encoding(fallbackModel(trace, request)));
+  return new Response((committed ? undefined : body.whole(encoder)) ?? body.stream(encoder, committed), {
     headers: { ...shape.streamHeaders ?? SSE_HEADERS, ...(committed ? {} : modelHeader(trace, request)) },
   });
 }
@@ -252,6 +253,21 @@ class AnswerBody {
   cancel(reason?: unknown): void {
     this.#end();
     this.#call?.cancel(reason);
+  }
+
+  /**
+   * The whole answer encoded with `encoder`, if it all came before the response started
+   * (an upstream that answered in one read): one body, nothing left to stream.
+   */
+  whole(encoder: AnswerEncoder): string | undefined {
+    if (!isTerminal(this.#held[this.#held.length - 1])) return undefined;
+    let text = encoder.start();
+    for (const event of this.#held) text += encoder.push(event);
+    this.#held = [];
+    this.#end();
+    this.#trace.firstByte();
+    this.#trace.end();
+    return text;
   }
 
   /** The response body, encoding with `encoder`; `keepAliveNow` sends a keep-alive at once (committed early). */
