@@ -114,6 +114,11 @@ export class CodyAnswer implements SseAnswer {
   }
 
   #completion(data: string): void {
+    const plain = plainDeltaText(data);
+    if (plain !== undefined) {
+      if (plain) this.#emit({ type: "text", text: plain });
+      return;
+    }
     let json: unknown;
     try {
       json = JSON.parse(data);
@@ -187,6 +192,19 @@ export class CodyAnswer implements SseAnswer {
  * The frame almost every event is, `{"deltaText":"…"}`: checked by hand, since a schema
  * validation per token costs more than the rest of decoding it.
  */
+const PLAIN_DELTA_HEAD = '{"deltaText":"';
+
+/**
+ * The text of a `{"deltaText":"…"}` frame whose text has no quote or backslash, read
+ * without `JSON.parse` (most of a streamed answer's frames are these); undefined for any
+ * other frame, which is parsed as JSON.
+ */
+function plainDeltaText(data: string): string | undefined {
+  if (!data.startsWith(PLAIN_DELTA_HEAD) || !data.endsWith('"}')) return undefined;
+  const text = data.slice(PLAIN_DELTA_HEAD.length, -2);
+  return text.includes('"') || text.includes("\\") ? undefined : text;
+}
+
 function isPlainDelta(json: unknown): json is { deltaText: string } {
   if (typeof json !== "object" || json === null || typeof (json as { deltaText?: unknown }).deltaText !== "string") {
     return false;

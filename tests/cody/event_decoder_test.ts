@@ -247,3 +247,12 @@ for (const [path, decode] of decoders()) {
     }
   });
 }
+
+Deno.test("delta frames read as written: plain text, escapes, quotes, unicode, an empty delta and look-alike frames", async () => {
+  const deltas = ["plain ", 'a "quoted" \\ path\n', "é\u2028😀", "", "end"];
+  const frames = deltas.map((deltaText) => `event: completion\ndata: ${JSON.stringify({ deltaText })}\n\n`);
+  const lookAlike = 'event: completion\ndata: {"deltaText":"x","stopReason":"max_tokens"}\n\n';
+  const events = await decode(frames.join("") + lookAlike + "event: done\ndata: {}\n\n");
+  equal(text(events), deltas.join("") + "x");
+  deepEqual(events.at(-1), { type: "finish", reason: "length", upstreamReason: "max_tokens" });
+});

@@ -91,6 +91,9 @@ Deno.test("request bodies over the limit are a 413 in each dialect's shape, by c
     );
     equal(streamed.status, 413, `${path} without content-length`);
     await streamed.body?.cancel();
+    const understated = await post(relay, path, { "content-length": "100" }, big);
+    equal(understated.status, 413, `${path} with a content-length smaller than the body (an in-process request)`);
+    await understated.body?.cancel();
   }
 });
 
