@@ -30,17 +30,20 @@ const log = getLogger(["cody-relay", "cody"]);
 /** `maxTokensToSample` of a code completion when the client set no limit (Cody's autocomplete uses 256). */
 const DEFAULT_CODE_MAX_TOKENS = 256;
 
+/** The `client-name` sent to Sourcegraph where none is given. */
+export const DEFAULT_CLIENT_NAME = "cody-relay";
+
 /** Options of {@link codyAdapter}. */
 export interface CodyAdapterOptions {
   /** The Sourcegraph instance, e.g. `https://sourcegraph.example.com` (http for local ones). */
   endpoint: string | URL;
   /** A server-side access token; when set, clients need no key and theirs is ignored. */
   accessToken?: string;
-  /** Sent as `client-name` and in `X-Requested-With`. @default "cody-relay" */
+  /** Sent as `client-name` and in `X-Requested-With`. @default DEFAULT_CLIENT_NAME */
   clientName?: string;
   /** Sent as `client-version`. @default the relay's version */
   clientVersion?: string;
-  /** `maxTokensToSample` when the client sets no limit. @default 4000 */
+  /** `maxTokensToSample` when the client sets no limit. @default DEFAULT_MAX_TOKENS */
   defaultMaxTokens?: number;
   /** How long client-config and model lists are cached. @default 600000 (10 minutes) */
   cacheTtlMs?: number;
@@ -89,7 +92,7 @@ export interface CodyState {
  */
 export function codyAdapter(options: CodyAdapterOptions): UpstreamAdapter<CodyState> {
   const base = sourcegraphBase(options.endpoint);
-  const clientName = options.clientName ?? "cody-relay";
+  const clientName = options.clientName ?? DEFAULT_CLIENT_NAME;
   const clientVersion = options.clientVersion ?? VERSION;
   const ttlMs = options.cacheTtlMs ?? 600_000;
   const apiVersions = new TtlCache<string, number>(ttlMs);

@@ -1,7 +1,8 @@
 import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
 import { VERSION } from "../version.ts";
-import { sourcegraphBase } from "./adapter.ts";
+import { DEFAULT_CLIENT_NAME, sourcegraphBase } from "./adapter.ts";
 import { credentialHeaders, resolveCredential } from "./credentials.ts";
+import { DEFAULT_MAX_TOKENS } from "./request_builder.ts";
 
 /** Options of {@link sourcegraphLlmUpstream}. */
 export interface SourcegraphLlmOptions {
@@ -9,9 +10,9 @@ export interface SourcegraphLlmOptions {
   endpoint: string | URL;
   /** A server-side access token; without one, each client's key is used (as for the Cody upstream). */
   accessToken?: string;
-  /** Sent in `X-Requested-With` (required by Sourcegraph 5.10 to 6.11). @default "cody-relay" */
+  /** Sent in `X-Requested-With` (required by Sourcegraph 5.10 to 6.11). @default DEFAULT_CLIENT_NAME */
   clientName?: string;
-  /** `max_tokens` when a request sets none: Sourcegraph defaults to 16, and thinking models fail without one. @default 4000 */
+  /** `max_tokens` when a request sets none: Sourcegraph defaults to 16, and thinking models fail without one. @default DEFAULT_MAX_TOKENS */
   defaultMaxTokens?: number;
   /** Send `system` messages as such; versions up to at least 6.12 reject them (400). @default false */
   systemRole?: boolean;
@@ -44,14 +45,14 @@ export interface SourcegraphLlmOptions {
  */
 export function sourcegraphLlmUpstream(options: SourcegraphLlmOptions): OpenAICompatibleUpstream {
   const base = sourcegraphBase(options.endpoint);
-  const clientName = options.clientName ?? "cody-relay";
+  const clientName = options.clientName ?? DEFAULT_CLIENT_NAME;
   return new OpenAICompatibleUpstream({
     name: "sourcegraph-llm",
     formattedName: "Sourcegraph",
     baseUrl: new URL(".api/llm/", base),
     authorize: (key) => credentialHeaders(resolveCredential(options.accessToken, key)),
     headers: { "x-requested-with": `${clientName} ${VERSION}` },
-    defaultMaxTokens: options.defaultMaxTokens ?? 4000,
+    defaultMaxTokens: options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
     systemRole: options.systemRole ?? false,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });

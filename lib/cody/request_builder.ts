@@ -8,11 +8,14 @@ export const IMAGES_API_VERSION = 3;
 /** The api-version from which Cody forwards `tools` (at 8 they are silently ignored). */
 export const TOOLS_API_VERSION = 9;
 
+/** `maxTokensToSample` when neither the client nor the options set a limit. */
+export const DEFAULT_MAX_TOKENS = 4000;
+
 /** Options of {@link buildCodyRequest}. */
 export interface CodyRequestOptions {
   /** The api-version the request will be sent with. */
   apiVersion: number;
-  /** `maxTokensToSample` when the client set no limit. @default 4000 */
+  /** `maxTokensToSample` when the client set no limit. @default DEFAULT_MAX_TOKENS */
   defaultMaxTokens?: number;
 }
 
@@ -66,7 +69,7 @@ export function buildCodyRequest(request: RelayRequest, options: CodyRequestOpti
   const body: CodyRequestBody = {
     ...(request.model ? { model: request.model } : {}),
     messages: toCodyMessages(request, apiVersion),
-    maxTokensToSample: request.maxTokens ?? options.defaultMaxTokens ?? 4000,
+    maxTokensToSample: request.maxTokens ?? options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
     temperature: request.temperature ?? DEFAULT_TEMPERATURE,
     topK: request.topK ?? -1,
     topP: request.topP ?? -1,

@@ -9,9 +9,12 @@ import { retrying, type RetryPolicy } from "./retrying.ts";
 import { roundStages } from "./round_stages.ts";
 import { type RelayTimeouts, supervising } from "./supervising.ts";
 
+/** Continuation rounds allowed after the first where no number is given. */
+export const DEFAULT_MAX_CONTINUATIONS = 8;
+
 /** Options of {@link relayUpstream}. */
 export interface RelayOptions {
-  /** Continuation rounds allowed after the first; `0` disables continuation. @default 8 */
+  /** Continuation rounds allowed after the first; `0` disables continuation. @default DEFAULT_MAX_CONTINUATIONS */
   maxContinuations?: number;
   /** Time limits. @default DEFAULT_TIMEOUTS */
   timeouts?: Partial<RelayTimeouts>;
@@ -46,7 +49,7 @@ export interface RelayOptions {
  * ```
  */
 export function relayUpstream(upstream: Upstream, options: RelayOptions = {}): Upstream {
-  const staged = continuing(roundStages(upstream), options.maxContinuations ?? 8);
+  const staged = continuing(roundStages(upstream), options.maxContinuations ?? DEFAULT_MAX_CONTINUATIONS);
   const answered = supervising(retrying(staged, { policy: options.retry, fallbackModels: options.fallbackModels }), {
     timeouts: options.timeouts,
     shutdownSignal: options.shutdownSignal,

@@ -6,13 +6,19 @@
  * @module
  */
 
+/** The address served on where none is given: loopback only. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** The port served on where none is given. */
+export const DEFAULT_PORT = 8787;
+
 /** Options of {@link serve}. */
 export interface ServeOptions {
   /** The request handler, e.g. `app.fetch`. */
   fetch: (request: Request) => Response | Promise<Response>;
-  /** The address to listen on. @default "127.0.0.1" */
+  /** The address to listen on. @default DEFAULT_HOST */
   hostname?: string;
-  /** `0` picks a free port. @default 8787 */
+  /** `0` picks a free port. @default DEFAULT_PORT */
   port?: number;
   /** PEM certificate chain: with `key`, serve HTTPS (HTTP/2 where the runtime offers it). */
   cert?: string;
@@ -59,8 +65,8 @@ interface BunRuntime {
  * ```
  */
 export function serve(options: ServeOptions): Promise<RunningServer> {
-  const hostname = options.hostname ?? "127.0.0.1";
-  const port = options.port ?? 8787;
+  const hostname = options.hostname ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
   const tls = options.cert && options.key ? { cert: options.cert, key: options.key } : undefined;
   if (!tls !== !(options.cert || options.key)) return Promise.reject(new TypeError("serve needs both cert and key"));
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;

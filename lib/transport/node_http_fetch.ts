@@ -13,9 +13,12 @@ import http from "node:http";
 import https from "node:https";
 import { Buffer } from "node:buffer";
 
+/** How long a connection may take to establish where no limit is given: 10 s. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 /** Options of {@link createNodeHttpFetch}. */
 export interface NodeHttpFetchOptions {
-  /** Give up on a connection (TCP and TLS) not established within this many milliseconds. @default 10000 */
+  /** Give up on a connection (TCP and TLS) not established within this many milliseconds. @default DEFAULT_CONNECT_TIMEOUT_MS */
   connectTimeoutMs?: number;
   /** PEM certificates trusted for HTTPS instead of the runtime's roots (a corporate CA bundle). */
   ca?: string;
@@ -67,7 +70,7 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): (reques
     "http:": new http.Agent({ keepAlive: true }),
     "https:": new https.Agent({ keepAlive: true, ...tls }),
   };
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   return (request) => send(request, agents, connectTimeoutMs);
 }
 
