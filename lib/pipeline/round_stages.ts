@@ -36,23 +36,25 @@ export function roundStages(upstream: Upstream): Upstream {
     /** The upstream's call, once `open` resolved (batches may come before). */
     const upstreamCall: { current?: AnswerCall } = {};
     let ended = false;
-    /** Events held while the tokenizer loads: most upstreams report usage, so it loads only when one does not. */
+    /** Events from a `finish` on, held while the tokenizer loads: it loads only for an answer that ends without usage. */
     let held: RelayEvent[] | undefined;
+    const release = (counted: boolean) => {
+      const waiting = held!;
+      held = undefined;
+      if (counted) estimate(waiting);
+      else sink(waiting); // no tokenizer: the answer ends without an estimate
+    };
     const estimate = (events: RelayEvent[]) => {
       if (held) return void held.push(...events);
-      if (!loadedTokenCounter() && !usage.reported && events.some((event) => event.type === "finish")) {
-        held = events;
-        const release = (counted: boolean) => {
-          const waiting = held!;
-          held = undefined;
-          if (counted) estimate(waiting);
-          else sink(waiting); // no tokenizer: the answer goes on without an estimate
-        };
-        tokenCounter().then(() => release(true), () => release(false));
-        return;
-      }
       const out: RelayEvent[] = [];
-      for (const event of events) out.push(...usage.push(event));
+      for (const [index, event] of events.entries()) {
+        if (event.type === "finish" && !usage.reported && !loadedTokenCounter()) {
+          held = events.slice(index);
+          tokenCounter().then(() => release(true), () => release(false));
+          break;
+        }
+        out.push(...usage.push(event));
+      }
       if (out.length) sink(out);
     };
     const staged = (batch: readonly RelayEvent[]) => {
