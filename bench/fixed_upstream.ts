@@ -55,8 +55,9 @@ const WORDS = (
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { answerDeltas } from "./fixed_upstream.ts";
- * console.assert(answerDeltas(200).length === 200);
+ * equal(answerDeltas(200).length, 200);
  * ```
  */
 export function answerDeltas(count: number): string[] {
@@ -69,10 +70,11 @@ export function answerDeltas(count: number): string[] {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { codyEvents } from "./fixed_upstream.ts";
  * const events = codyEvents(["Hi"]);
- * console.assert(events[0] === 'event: completion\ndata: {"deltaText":"Hi"}\n\n');
- * console.assert(events.at(-1) === "event: done\ndata: {}\n\n");
+ * equal(events[0], 'event: completion\ndata: {"deltaText":"Hi"}\n\n');
+ * equal(events.at(-1), "event: done\ndata: {}\n\n");
  * ```
  */
 export function codyEvents(deltas: string[]): string[] {
@@ -90,10 +92,11 @@ export function codyEvents(deltas: string[]): string[] {
  *
  * @example
  * ```ts
+ * import { equal, ok } from "node:assert/strict";
  * import { openAIEvents } from "./fixed_upstream.ts";
  * const events = openAIEvents(["Hi"], true);
- * console.assert(events.length === 5 && events[1].includes('"delta":{"content":"Hi"}'));
- * console.assert(events.at(-1) === "data: [DONE]\n\n");
+ * ok(events.length === 5 && events[1].includes('"delta":{"content":"Hi"}'));
+ * equal(events.at(-1), "data: [DONE]\n\n");
  * ```
  */
 export function openAIEvents(deltas: string[], includeUsage: boolean): string[] {
