@@ -84,13 +84,7 @@ Deno.test("with --log-bodies the body limit holds: a declared size over it, and 
 });
 
 Deno.test("a logged body is its start with the whole size noted; a secret across the cut is redacted", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    reset: true,
-    sinks: { capture: (record) => records.push(record) },
-    loggers: [{ category: ["cody-relay", "body"], lowestLevel: "info", sinks: ["capture"] }],
-  });
-  try {
+  await withBodyLog(async (records) => {
     const key = "relay-gateway-key-0123456789abcdef";
     const app = createApp({ upstream, logBodies: true, apiKeys: [key] });
     const padding = "x".repeat(64 * 1024 - 40);
@@ -109,19 +103,11 @@ Deno.test("a logged body is its start with the whole size noted; a secret across
     ok(logged.endsWith(`… (${body.length} bytes; first 65536 characters logged)`), logged.slice(-80));
     for (let at = 0; at + 8 <= key.length; at++) ok(!logged.includes(key.slice(at, at + 8)), "no part of the key");
     equal(records[0].properties.requestId, response.headers.get("x-request-id"));
-  } finally {
-    await reset();
-  }
+  });
 });
 
 Deno.test("with --log-bodies a refused body is logged as far as it was read, and a small one whole", async () => {
-  const records: LogRecord[] = [];
-  await configure({
-    reset: true,
-    sinks: { capture: (record) => records.push(record) },
-    loggers: [{ category: ["cody-relay", "body"], lowestLevel: "info", sinks: ["capture"] }],
-  });
-  try {
+  await withBodyLog(async (records) => {
     const app = createApp({ upstream, logBodies: true, maxBodyBytes: 2048 });
     const small = JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }] });
     const ok200 = await app.fetch(new Request("http://relay/v1/chat/completions", { method: "POST", body: small }));
@@ -133,7 +119,20 @@ Deno.test("with --log-bodies a refused body is logged as far as it was read, and
     equal(refused.status, 413);
     equal(String(records[0].properties.body), small);
     match(String(records[1].properties.body), /… \(\d+ bytes read, then refused; first 65536 characters logged\)$/);
+  });
+});
+
+/** Runs `check` with the body log's records captured, then restores the default logging. */
+async function withBodyLog(check: (records: LogRecord[]) => Promise<void>): Promise<void> {
+  const records: LogRecord[] = [];
+  await configure({
+    reset: true,
+    sinks: { capture: (record) => records.push(record) },
+    loggers: [{ category: ["cody-relay", "body"], lowestLevel: "info", sinks: ["capture"] }],
+  });
+  try {
+    await check(records);
   } finally {
     await reset();
   }
-});
+}
