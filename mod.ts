@@ -236,7 +236,11 @@ export { RelayMetrics } from "./lib/server/metrics.ts";
 export { keyScope, type ResponseStore, type StoredResponse } from "./lib/server/responses_store/store.ts";
 export { MemoryResponseStore, type MemoryStoreOptions } from "./lib/server/responses_store/memory_store.ts";
 // The Redis store stays out of the library (its types need Node's): cli.ts opens it; embedders pass any ResponseStore.
-export { type RequestOutcome, RequestTrace } from "./lib/server/trace.ts";
+export { type RequestOutcome, RequestTrace, type TraceMilestone } from "./lib/server/trace.ts";
+export type { ConsoleOptions } from "./lib/server/console/console_routes.ts";
+export { type LoggedRequest, type RequestChange, RequestLog } from "./lib/server/console/request_log.ts";
+export { TrafficHistory, type TrafficSeries } from "./lib/server/console/traffic_history.ts";
+export type { ConsoleSetting, NamedUpstream } from "./lib/server/console/relay_status.ts";
 export { type RunningServer, serve, type ServeOptions } from "./lib/server/serve.ts";
 export {
   createSimulator,

@@ -49,18 +49,21 @@ async function sources(): Promise<string[]> {
     for await (const entry of Deno.readDir(new URL(folder, root))) {
       const path = `${folder}${entry.name}`;
       if (entry.isDirectory) await walk(`${path}/`);
-      else if (entry.name.endsWith(".ts")) files.push(path);
+      else if (/\.tsx?$/.test(entry.name)) files.push(path);
     }
   };
   await walk("lib/");
   return files.sort();
 }
 
-/** The relative imports of one file, resolved to paths from the root (JSDoc examples excluded). */
+/** The relative module imports of one file, resolved to paths from the root (JSDoc examples excluded). */
 async function importsOf(path: string): Promise<string[]> {
   const code = (await Deno.readTextFile(new URL(path, root))).replace(/\/\*\*[\s\S]*?\*\//g, "");
   const specifiers = [
-    ...code.matchAll(/^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}\/[^"]+)"/gm),
+    // Files imported as text (the console's assets) are data, not modules.
+    ...code.matchAll(
+      /^\s*(?:import|export)\b[^;]*?\bfrom\s+"(\.{1,2}\/[^"]+)"(?!\s*with\s*\{\s*type:\s*"(?:text|bytes)")/gm,
+    ),
     ...code.matchAll(/\bimport\(\s*"(\.{1,2}\/[^"]+)"\s*\)/g),
   ].map((match) => match[1]);
   return specifiers.map((specifier) => new URL(specifier, new URL(path, root)).href.slice(root.href.length));

@@ -140,7 +140,10 @@ export class ContinuationMachine {
         const call = this.#calls[cutCall];
         this.#start("repairing", new Seam(call.arguments));
         this.#repairing = cutCall;
-        return { events, next: toolArgumentsRequest(this.#request, this.#sent, call, this.#remaining()) };
+        return {
+          events: this.#withRound(events),
+          next: toolArgumentsRequest(this.#request, this.#sent, call, this.#remaining()),
+        };
       }
       if (repairing || this.#canContinue()) {
         const name = this.#calls[cutCall].name;
@@ -155,7 +158,10 @@ export class ContinuationMachine {
     if (event.reason === "length" && cutCall === undefined && this.#canContinue()) {
       this.#start("continuing", new Seam(this.#sent));
       this.#toolBase = this.#calls.length;
-      return { events, next: continuationRequest(this.#request, this.#sent, this.#remaining()) };
+      return {
+        events: this.#withRound(events),
+        next: continuationRequest(this.#request, this.#sent, this.#remaining()),
+      };
     }
     if (this.#round > 0) log.info("answer completed in {rounds} rounds", { rounds: this.#round + 1 });
     this.#phase = "ended";
@@ -171,6 +177,12 @@ export class ContinuationMachine {
     this.#phase = phase;
     this.#seam = seam;
     this.#round++;
+  }
+
+  /** `events` and a `meta` event saying which round is asked now (for the request's timeline). */
+  #withRound(events: RelayEvent[]): RelayEvent[] {
+    events.push({ type: "meta", meta: { round: this.#round } });
+    return events;
   }
 
   #text(text: string): RelayEvent[] {

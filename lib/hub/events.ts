@@ -31,6 +31,8 @@ export interface AnswerMeta {
   failures?: string[];
   /** The Cody api-version the request was sent with. */
   apiVersion?: number;
+  /** A continuation round being asked now (1 for the first after the answer was cut off). */
+  round?: number;
 }
 
 /**

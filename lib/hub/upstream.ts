@@ -52,6 +52,8 @@ export interface RelayModel {
   modelName?: string;
   /** How the upstream labels the model: `stable`, `beta`, `experimental`, `deprecated`, … */
   status?: string;
+  /** For an alias (e.g. `cody-sonnet`): the listed id it resolves to now. */
+  aliasOf?: string;
 }
 
 /**

@@ -112,7 +112,7 @@ export class RoutingUpstream implements Upstream {
     const lists = await this.#lists(context);
     const routable: RelayModel[] = [];
     for (const [name, list] of lists) {
-      const prefix = Object.entries(this.#table.prefixes ?? {}).find(([, upstream]) => upstream === name)?.[0];
+      const prefix = this.#prefixOf(name);
       for (const model of list ?? []) {
         if (name === this.#table.default) routable.push({ ...model, ownedBy: name });
         if (prefix) routable.push({ ...model, id: `${prefix}${model.id}`, ownedBy: name });
@@ -122,7 +122,17 @@ export class RoutingUpstream implements Upstream {
       const target = resolveRoute(id, route, lists.get(route.upstream));
       if (!target) continue;
       const known = lists.get(route.upstream)?.find((model) => model.id === target);
-      routable.push({ ...known, id, ownedBy: route.upstream, displayName: `${id} → ${target}` });
+      const listed = routable.find((model) =>
+        model.ownedBy === route.upstream &&
+        (model.id === target || model.id === `${this.#prefixOf(route.upstream) ?? ""}${target}`)
+      );
+      routable.push({
+        ...known,
+        id,
+        ownedBy: route.upstream,
+        displayName: `${id} → ${target}`,
+        ...(listed ? { aliasOf: listed.id } : {}),
+      });
     }
     return routable;
   }
@@ -197,6 +207,11 @@ export class RoutingUpstream implements Upstream {
       }`,
       { param: "model", code: "model_not_found" },
     );
+  }
+
+  /** The prefix that routes to upstream `name`, if one does. */
+  #prefixOf(name: string): string | undefined {
+    return Object.entries(this.#table.prefixes ?? {}).find(([, upstream]) => upstream === name)?.[0];
   }
 
   /** One upstream's models, or undefined when it cannot list them (logged). */

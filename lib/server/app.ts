@@ -6,6 +6,8 @@ import type { Upstream } from "../hub/upstream.ts";
 import { type RelayOptions, relayUpstream } from "../pipeline/relay.ts";
 import { BodyTap } from "./body_tap.ts";
 import { clientKey } from "./client_key.ts";
+import { type ConsoleOptions, consolePath, consoleRoutes } from "./console/console_routes.ts";
+import { RequestLog } from "./console/request_log.ts";
 import { dialectErrorResponse, dialectOf } from "./dialect.ts";
 import { GatewayKeys } from "./gateway_keys.ts";
 import { RelayMetrics } from "./metrics.ts";
@@ -19,7 +21,7 @@ import { ollamaRoutes } from "./routes/ollama.ts";
 import { openAIRoutes } from "./routes/openai.ts";
 import { responsesRoutes } from "./routes/responses.ts";
 import type { ResponseStore } from "./responses_store/store.ts";
-import { type RequestTrace, traceOf } from "./trace.ts";
+import { failedWith, type RequestTrace, traceOf } from "./trace.ts";
 
 const log = getLogger(["cody-relay", "http"]);
 const bodyLog = getLogger(["cody-relay", "body"]);
@@ -48,6 +50,8 @@ export interface AppOptions extends RelayOptions, RespondOptions {
   logBodies?: boolean;
   /** Where Responses API answers are stored for `previous_response_id`. @default a new MemoryResponseStore */
   responsesStore?: ResponseStore;
+  /** Serve the web console at `/ui` (`true`, or what it shows beyond the app's own facts). @default false */
+  console?: boolean | ConsoleOptions;
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -85,32 +89,48 @@ export function createApp(options: AppOptions): RelayApp {
     ? new RelayMetrics()
     : undefined;
   const gatewayKeys = options.apiKeys?.length ? new GatewayKeys(options.apiKeys) : undefined;
+  const consoleOptions = options.console === true ? {} : options.console || undefined;
+  const requestLog = consoleOptions && (consoleOptions.requestLog ?? new RequestLog());
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   app.use(async (c, next) => {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
     const path = normalizePath(c.req.raw);
     const trace = traceOf(c.req.raw);
     const dialect = trace.front = dialectOf(path, c.req.raw.headers);
-    const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path);
+    // The console's own requests are not the relay's traffic; its pages and files hold no data, so need no key.
+    const place = requestLog && consolePath(path);
+    const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path) && place !== "page" && place !== "asset";
     if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers, c.req.url));
     if (keyed && !trace.gatewayKey) {
-      c.res = dialectErrorResponse(
-        dialect,
-        new RelayError(401, "This relay needs one of its API keys (Authorization: Bearer, x-api-key or api-key).", {
-          code: "invalid_api_key",
-        }),
+      trace.error = new RelayError(
+        401,
+        "This relay needs one of its API keys (Authorization: Bearer, x-api-key or api-key).",
+        { code: "invalid_api_key" },
       );
+      c.res = dialectErrorResponse(dialect, trace.error);
     } else {
       await next();
     }
     c.res.headers.set("x-request-id", requestId);
     const status = c.res.status;
+    const method = c.req.method;
     if (trace.streaming) metrics?.streamStarted(trace);
     else trace.end(c.req.raw.signal.aborted ? "client_abort" : status >= 400 ? "error" : "completed");
-    if (OPEN_PATHS.has(path)) return log.debug("{method} {path} → {status}", { method: c.req.method, path, status });
+    if (OPEN_PATHS.has(path) || place) return log.debug("{method} {path} → {status}", { method, path, status });
+    const logged = requestLog && {
+      id: requestId,
+      receivedAt: performance.timeOrigin + trace.started,
+      method,
+      path,
+      client: c.req.raw.headers.get("user-agent") ?? undefined,
+      status,
+      trace,
+    };
+    if (logged && trace.streaming && requestLog.watched) requestLog.started(logged);
     void trace.ended.then(() => {
-      logRequest(trace, { method: c.req.method, path, status, requestId });
+      logRequest(trace, { method, path, status, requestId });
       metrics?.record(trace, status);
+      if (logged) requestLog.ended(logged);
     });
   });
 
@@ -127,6 +147,21 @@ export function createApp(options: AppOptions): RelayApp {
     app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   }
   const upstream = relayUpstream(options.upstream, options);
+  if (requestLog) {
+    app.route(
+      "/",
+      consoleRoutes({
+        upstream,
+        upstreams: consoleOptions.upstreams ?? { upstream: { type: "upstream", upstream: options.upstream } },
+        requestLog,
+        settings: consoleOptions.settings ?? [],
+        warnings: options.warnings ?? [],
+        logBodies: !!options.logBodies,
+        redact: redactor([...options.apiKeys ?? [], ...consoleOptions.secrets ?? []]),
+        shutdownSignal: options.shutdownSignal,
+      }),
+    );
+  }
   const openai = openAIRoutes(upstream, options);
   const responses = responsesRoutes(upstream, { ...options, store: options.responsesStore });
   app.route("/v1", responses);
@@ -140,33 +175,49 @@ export function createApp(options: AppOptions): RelayApp {
   app.route("/", openai);
 
   app.notFound((c) =>
-    dialectErrorResponse(
-      dialectOf(normalizePath(c.req.raw), c.req.raw.headers),
+    failed(
+      c.req.raw,
       new RelayError(404, `No route for ${c.req.method} ${quoted(new URL(c.req.url).pathname)}`, { code: "not_found" }),
     )
   );
-  app.onError((error, c) =>
-    dialectErrorResponse(dialectOf(normalizePath(c.req.raw), c.req.raw.headers), toRelayError(error))
-  );
-  return options.logBodies ? loggingBodies(app, options.apiKeys ?? []) : app;
+  app.onError((error, c) => failed(c.req.raw, error));
+  return options.logBodies ? loggingBodies(app, options.apiKeys ?? [], !!requestLog) : app;
+}
+
+/** The error response to `request` in its dialect's shape, the error noted on its trace. */
+function failed(request: Request, error: unknown): Response {
+  return dialectErrorResponse(dialectOf(normalizePath(request), request.headers), failedWith(request, error));
 }
 
 /**
  * `app` with each request body it reads logged, secrets redacted: the start of what the
- * route read (so its body limit holds), not a second copy of the body.
+ * route read (so its body limit holds), not a second copy of the body. With `keep` (the
+ * console is on), the request's trace also keeps that text and the start of the answer,
+ * redacted the same way, for the console's request detail.
  */
-function loggingBodies(app: RelayApp, apiKeys: string[]): RelayApp {
+function loggingBodies(app: RelayApp, apiKeys: string[], keep: boolean): RelayApp {
   return {
     async fetch(request) {
-      if (!request.body) return await app.fetch(request);
-      const tap = new BodyTap(request, MAX_LOGGED_BODY);
-      const response = await app.fetch(tap.request);
-      if (tap.touched) {
-        const key = clientKey(request.headers, request.url);
-        const body = tap.describe(redactor([...apiKeys, ...(key ? [key] : [])]));
+      const keeping = keep && !consolePath(normalizePath(request));
+      if (!request.body && !keeping) return await app.fetch(request);
+      const tap = new BodyTap(request.body, MAX_LOGGED_BODY);
+      const tapped = request.body ? new Request(request, { body: tap.body, duplex: "half" } as RequestInit) : request;
+      const response = await app.fetch(tapped);
+      const key = clientKey(request.headers, request.url);
+      const redact = redactor([...apiKeys, ...(key ? [key] : [])]);
+      const body = tap.touched ? tap.describe(redact) : undefined;
+      if (body !== undefined) {
         bodyLog.info("request body [{requestId}]: {body}", { requestId: response.headers.get("x-request-id"), body });
       }
-      return response;
+      if (!keeping) return response;
+      const answer = new BodyTap(response.body, MAX_LOGGED_BODY);
+      traceOf(tapped).bodies = {
+        request: body,
+        get answer() {
+          return answer.touched ? answer.describe(redact) : undefined;
+        },
+      };
+      return new Response(answer.body, response);
     },
   };
 }

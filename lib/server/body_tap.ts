@@ -1,19 +1,20 @@
 /**
- * Keeps the start of a request body for the log while the route reads it, so logging a
- * body costs no second read and no second copy, and the route's body limit still holds.
+ * Keeps the start of a body for the log while its reader reads it (a route reading the
+ * request, or the client reading the answer), so logging a body costs no second read and
+ * no second copy, and the route's body limit still holds.
  *
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { BodyTap } from "./body_tap.ts";
- * const tap = new BodyTap(new Request("http://relay/", { method: "POST", body: "0123456789" }), 4);
- * equal((await tap.request.text()), "0123456789");
+ * const tap = new BodyTap(new Request("http://relay/", { method: "POST", body: "0123456789" }).body, 4);
+ * equal(await new Response(tap.body).text(), "0123456789");
  * equal(tap.describe((text) => text), "0123… (10 bytes; first 4 characters logged)");
  * ```
  */
 export class BodyTap {
-  /** The request to hand the route: the same request, its body passing through the tap. */
-  readonly request: Request;
+  /** The body to hand on: the same bytes, passing through the tap (null for none). */
+  readonly body: ReadableStream<Uint8Array> | null;
   readonly #capture: number;
   readonly #margin: number;
   readonly #kept: Uint8Array[] = [];
@@ -22,13 +23,13 @@ export class BodyTap {
   #end: "reading" | "read" | "cancelled" = "reading";
 
   /**
-   * Taps `request`'s body, keeping its first `capture` bytes plus `margin` more, so a
-   * secret that straddles the cut is whole when it is redacted.
+   * Taps `body`, keeping its first `capture` bytes plus `margin` more, so a secret that
+   * straddles the cut is whole when it is redacted.
    */
-  constructor(request: Request, capture: number, margin = 1024) {
+  constructor(body: ReadableStream<Uint8Array> | null, capture: number, margin = 1024) {
     this.#capture = capture;
     this.#margin = margin;
-    const body = request.body?.pipeThrough(
+    this.body = body?.pipeThrough(
       new TransformStream<Uint8Array, Uint8Array>({
         transform: (chunk, controller) => {
           this.#keep(chunk);
@@ -37,18 +38,17 @@ export class BodyTap {
         flush: () => void (this.#end = "read"),
         cancel: () => void (this.#end = "cancelled"),
       }),
-    );
-    this.request = body ? new Request(request, { body, duplex: "half" } as RequestInit) : request;
+    ) ?? null;
   }
 
-  /** Whether the route read any of the body. */
+  /** Whether any of the body was read. */
   get touched(): boolean {
     return this.#readBytes > 0;
   }
 
   /**
-   * What the route read, for the log: the kept text with `redact` applied, cut at the
-   * capture size, and a note of the size when it was cut or the route stopped reading.
+   * What was read, for the log: the kept text with `redact` applied, cut at the capture
+   * size, and a note of the size when it was cut or the reader stopped reading.
    */
   describe(redact: (text: string) => string): string {
     const text = redact(new TextDecoder().decode(concat(this.#kept)));

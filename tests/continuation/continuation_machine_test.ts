@@ -55,7 +55,11 @@ Deno.test("first_round → continuing: a length finish asks the next round with 
   const { out, next } = run(machine, [{ type: "text", text: "The answer so f" }, usage(5), cut]);
   equal(machine.phase, "continuing");
   equal(machine.continuations, 1);
-  deepEqual(out, [{ type: "text", text: "The answer so f" }], "no finish goes out");
+  deepEqual(
+    out,
+    [{ type: "text", text: "The answer so f" }, { type: "meta", meta: { round: 1 } }],
+    "no finish goes out; the round asked is announced (for the request's timeline)",
+  );
   deepEqual(next?.messages.slice(1), [
     { role: "assistant", parts: [{ type: "text", text: "The answer so f" }] },
     { role: "user", parts: [{ type: "text", text: CONTINUE_INSTRUCTION }] },

@@ -105,3 +105,29 @@ Deno.test("per-model overrides: a default budget, continuation off, parameters a
   ok(refused instanceof OpenAI.BadRequestError);
   match(refused.message, /temperature is not accepted by 'capped'/);
 });
+
+Deno.test("each alias names the listed id it resolves to (the console folds it into that model's row)", async () => {
+  const listing = (ids: string[]) => ({
+    open: () => Promise.reject(new Error("unused")),
+    models: () => Promise.resolve(ids.map((id) => ({ id, ownedBy: "provider" }))),
+  });
+  const router = new RoutingUpstream({
+    cody: listing([SONNET, "haiku"]),
+    local: listing(["llama3"]),
+    hidden: listing(["x"]),
+  }, {
+    models: {
+      ...codyAliases("cody"),
+      fast: { upstream: "local", model: "llama3" },
+      secret: { upstream: "hidden", model: "x" },
+    },
+    prefixes: { "local/": "local" },
+    default: "cody",
+  });
+  const aliasOf = Object.fromEntries((await router.models({})).map((model) => [model.id, model.aliasOf]));
+  equal(aliasOf["cody-sonnet"], SONNET);
+  equal(aliasOf["cody-haiku"], "haiku");
+  equal(aliasOf.fast, "local/llama3", "the prefixed id of another upstream's model");
+  equal(aliasOf.secret, undefined, "a model no other id routes to: the alias is its only id");
+  equal(aliasOf[SONNET], undefined);
+});

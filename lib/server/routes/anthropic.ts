@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { toRelayError } from "../../hub/errors.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
 import { readJson } from "../read_json.ts";
@@ -8,6 +7,7 @@ import { anthropicErrorResponse } from "../../fronts/anthropic/errors.ts";
 import { parseCountTokensRequest, parseMessagesRequest } from "../../fronts/anthropic/messages_request.ts";
 import { anthropicEncoding, toAnthropicMessage } from "../../fronts/anthropic/messages_stream.ts";
 import { upstreamModelFor } from "../../fronts/anthropic/model_alias.ts";
+import { failedWith } from "../trace.ts";
 
 /** Options of {@link anthropicRoutes}. */
 export interface AnthropicOptions extends RespondOptions {
@@ -42,7 +42,7 @@ export interface AnthropicOptions extends RespondOptions {
  */
 export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => anthropicErrorResponse(toRelayError(error)));
+  app.onError((error, c) => anthropicErrorResponse(failedWith(c.req.raw, error)));
 
   const models = (raw: Request): Promise<RelayModel[]> => upstream.models(upstreamContext(raw)).catch(() => []);
 

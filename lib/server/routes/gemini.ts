@@ -1,5 +1,5 @@
 import { type Context, Hono } from "hono";
-import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
+import { quoted, RelayError } from "../../hub/errors.ts";
 import { resolveModelName } from "../../hub/model_names.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
@@ -9,6 +9,7 @@ import { geminiErrorResponse } from "../../fronts/gemini/errors.ts";
 import { parseGeminiCountTokensRequest, parseGenerateContentRequest } from "../../fronts/gemini/generate_request.ts";
 import { geminiEncoding, toGeminiResponse } from "../../fronts/gemini/generate_stream.ts";
 import { geminiUpstreamModel, splitModelMethod, toGeminiModel, toGeminiModelList } from "../../fronts/gemini/models.ts";
+import { failedWith } from "../trace.ts";
 
 /** Headers of a stream without `?alt=sse`: one JSON array, written as it grows. */
 const JSON_STREAM_HEADERS = { "content-type": "application/json; charset=UTF-8", "cache-control": "no-cache" };
@@ -60,7 +61,7 @@ export interface GeminiOptions extends RespondOptions {
  */
 export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => geminiErrorResponse(toRelayError(error)));
+  app.onError((error, c) => geminiErrorResponse(failedWith(c.req.raw, error)));
 
   const models = (raw: Request): Promise<RelayModel[]> => upstream.models(upstreamContext(raw)).catch(() => []);
   const forOthers = (c: Context) =>

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { toRelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions } from "../respond.ts";
@@ -9,6 +8,7 @@ import {
   toLlamaCppCompletion,
 } from "../../fronts/llamacpp/completion_stream.ts";
 import { parseLlamaCppRequest } from "../../fronts/llamacpp/llamacpp_request.ts";
+import { failedWith } from "../trace.ts";
 
 /**
  * The llama.cpp server dialect at the root (coLLaMA drops any path prefix; Continue's
@@ -31,7 +31,7 @@ import { parseLlamaCppRequest } from "../../fronts/llamacpp/llamacpp_request.ts"
  */
 export function llamaCppRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => llamaCppErrorResponse(toRelayError(error)));
+  app.onError((error, c) => llamaCppErrorResponse(failedWith(c.req.raw, error)));
 
   for (const path of ["/completion", "/infill"]) {
     app.post(path, async (c) => {

@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
+import { quoted, RelayError } from "../../hub/errors.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
@@ -11,6 +11,7 @@ import {
   parseOllamaGenerate,
   parseOllamaShow,
 } from "../../fronts/ollama/ollama_request.ts";
+import { failedWith } from "../trace.ts";
 
 /** The Ollama version reported: VS Code Copilot's Ollama mode needs at least 0.6.4. */
 export const OLLAMA_VERSION = "0.12.0";
@@ -50,7 +51,7 @@ function modelDetails(model: RelayModel) {
  */
 export function ollamaRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => ollamaErrorResponse(toRelayError(error)));
+  app.onError((error, c) => ollamaErrorResponse(failedWith(c.req.raw, error)));
 
   app.on(["GET", "HEAD"], "/", (c) => c.text("Ollama is running"));
   app.get("/api/version", (c) => c.json({ version: OLLAMA_VERSION }));

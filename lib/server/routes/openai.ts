@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import { quoted, RelayError, toRelayError } from "../../hub/errors.ts";
+import { quoted, RelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
@@ -10,6 +10,7 @@ import { parseCompletionRequest, parseFimRequest } from "../../fronts/openai/com
 import { textCompletionEncoding, toTextCompletion } from "../../fronts/openai/completion_stream.ts";
 import { openAIErrorResponse } from "../../fronts/openai/errors.ts";
 import { toModelList, toModelObject } from "../../fronts/openai/models.ts";
+import { failedWith } from "../trace.ts";
 
 /**
  * The OpenAI dialect: `POST /chat/completions`, `POST /completions` (legacy; FIM templates
@@ -37,7 +38,7 @@ import { toModelList, toModelObject } from "../../fronts/openai/models.ts";
  */
 export function openAIRoutes(upstream: Upstream, options: RespondOptions = {}): Hono {
   const app = new Hono();
-  app.onError((error) => openAIErrorResponse(toRelayError(error)));
+  app.onError((error, c) => openAIErrorResponse(failedWith(c.req.raw, error)));
 
   app.post("/chat/completions", async (c) => {
     const parsed = parseChatRequest(await readJson(c.req.raw, options.maxBodyBytes));

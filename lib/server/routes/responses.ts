@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { getLogger } from "@logtape/logtape";
-import { RelayError, toRelayError } from "../../hub/errors.ts";
+import { RelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
 import { clientKey } from "../client_key.ts";
@@ -21,6 +21,7 @@ import {
 } from "../../fronts/responses/stream.ts";
 import { MemoryResponseStore } from "../responses_store/memory_store.ts";
 import { keyScope, type ResponseStore, type StoredResponse } from "../responses_store/store.ts";
+import { failedWith } from "../trace.ts";
 
 const log = getLogger(["cody-relay", "responses"]);
 
@@ -68,7 +69,7 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
   const pending = new Map<string, Promise<unknown>>();
   /** Clients and tool types warned about: one warning each, later drops are debug lines. */
   const warned = new Set<string>();
-  app.onError((error) => responsesErrorResponse(toRelayError(error)));
+  app.onError((error, c) => responsesErrorResponse(failedWith(c.req.raw, error)));
 
   const find = async (scope: string, id: string, previous: boolean): Promise<StoredResponse> => {
     await pending.get(id);
