@@ -7,17 +7,21 @@
 import { readFile } from "node:fs/promises";
 import process from "node:process";
 import { configure, getJsonLinesFormatter, getLogger, getTextFormatter } from "@logtape/logtape";
-import { parseConfig, USAGE } from "./lib/cli/config.ts";
+import { parseConfig } from "./lib/cli/config.ts";
+import { explainConfig } from "./lib/cli/explain.ts";
+import { milliseconds } from "./lib/cli/milliseconds.ts";
 import type { RelayConfig } from "./lib/cli/relay_config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
 import { bufferedSink } from "./lib/cli/buffered_sink.ts";
 import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
+import { usage } from "./lib/cli/usage.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";
 import { watchConfig } from "./lib/cli/watch_config.ts";
 import { RelayMetrics } from "./lib/server/metrics.ts";
 import { openResponseStore } from "./lib/server/responses_store/open_store.ts";
 import type { ResponseStore } from "./lib/server/responses_store/store.ts";
-import { ConfigError, configPath, loadConfigFile } from "./lib/config/load_config.ts";
+import { ConfigError } from "./lib/config/config_error.ts";
+import { configPath, loadConfigFile } from "./lib/config/load_config.ts";
 import { redactor } from "./lib/server/redact.ts";
 import { type RunningServer, serve } from "./lib/server/serve.ts";
 import { createSimulator } from "./lib/simulator/simulator.ts";
@@ -32,9 +36,9 @@ function plainValue(value: unknown): string {
 const log = getLogger(["cody-relay", "cli"]);
 
 async function main(config: RelayConfig, reload?: { path: string; argv: string[] }): Promise<void> {
-  if (config.command === "help") return void process.stdout.write(USAGE);
+  if (config.command === "help") return void process.stdout.write(usage());
   if (config.command === "version") return void console.log(`cody-relay ${VERSION}`);
-  const format = config.logFormat === "json"
+  const format = config.logging.format === "json"
     ? getJsonLinesFormatter({ properties: "flatten" })
     : getTextFormatter({ value: plainValue });
   // Every secret any config has held is redacted from then on (a reload adds, never forgets).
@@ -45,24 +49,23 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   await configure({
     sinks: { stderr },
     loggers: [
-      { category: "cody-relay", lowestLevel: config.logLevel, sinks: ["stderr"] },
+      { category: "cody-relay", lowestLevel: config.logging.level, sinks: ["stderr"] },
       { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
     ],
   });
-  const tls = config.tls
-    ? { cert: await readFile(config.tls.certFile, "utf8"), key: await readFile(config.tls.keyFile, "utf8") }
-    : {};
+  const { host, port, tlsCert, tlsKey } = config.server;
+  const tls = tlsCert && tlsKey ? { cert: await readFile(tlsCert, "utf8"), key: await readFile(tlsKey, "utf8") } : {};
   if (config.command === "simulate") {
     const simulator = createSimulator({ recordRequests: false });
-    const server = await serve({ fetch: simulator.fetch, hostname: config.host, port: config.port, ...tls });
+    const server = await serve({ fetch: simulator.fetch, hostname: host, port, ...tls });
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
   const shutdown = new AbortController();
-  const metrics = config.metrics ? new RelayMetrics() : undefined;
+  const metrics = config.server.metrics ? new RelayMetrics() : undefined;
   // One store per setting for the process's life: stored responses outlive config reloads.
   const stores = new Map<string, Promise<ResponseStore>>();
-  const openStore = (setting = "memory") => {
+  const openStore = (setting: string) => {
     if (!stores.has(setting)) stores.set(setting, openResponseStore(setting));
     return stores.get(setting)!;
   };
@@ -70,8 +73,8 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   const server = await serve({
     // In-flight requests finish on the app they started with; new ones get the current one.
     fetch: (request) => current.app.fetch(request),
-    hostname: config.host,
-    port: config.port,
+    hostname: host,
+    port,
     ...tls,
   });
   console.log(`cody-relay listening on ${server.url}`);
@@ -79,12 +82,13 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   if (reload) {
     watchConfig(reload.path, async (why) => {
       try {
-        const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env));
+        const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env), reload.path);
         for (const secret of secretsOf(next)) secrets.add(secret);
         redact = redactor([...secrets]);
         current = await configuredApp(next, shutdown.signal, metrics, openStore);
         log.info("config reloaded ({why}): {description}", { why, description: current.description });
-        if (next.host !== config.host || next.port !== config.port || !!next.tls !== !!config.tls) {
+        const restart = ["host", "port", "tlsCert", "tlsKey"] as const;
+        if (restart.some((key) => next.server[key] !== config.server[key])) {
           log.warn("host, port and TLS changes take effect after a restart");
         }
       } catch (error) {
@@ -95,16 +99,17 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
       }
     });
   }
-  stopOnSignals(server, shutdown, config.shutdownGraceMs);
+  stopOnSignals(server, shutdown, milliseconds(config.server.shutdownGrace));
 }
 
 /** The credentials a configuration holds: the Sourcegraph token, gateway keys, upstream tokens and keys. */
 function secretsOf(config: RelayConfig): string[] {
   const upstreams = Object.values(config.upstreams ?? {}) as { accessToken?: string; apiKey?: string }[];
+  const store = config.responses.store;
   return [
-    config.accessToken,
-    ...config.apiKeys,
-    URL.canParse(config.responsesStore ?? "") ? decodeURIComponent(new URL(config.responsesStore!).password) : "",
+    config.instance.accessToken,
+    ...config.server.apiKeys ?? [],
+    URL.canParse(store) ? decodeURIComponent(new URL(store).password) : "",
     ...upstreams.flatMap((upstream) => [upstream.accessToken, upstream.apiKey]),
   ]
     .filter((secret): secret is string => !!secret);
@@ -142,13 +147,14 @@ if (isEntryPoint(import.meta)) {
   try {
     path = configPath(argv, process.env);
     const file = path ? await loadConfigFile(path, process.env) : undefined;
-    config = parseConfig(argv, process.env, file);
+    config = parseConfig(argv, process.env, file, path);
     if (config.command === "check-config") {
-      if (!path) {
+      if (!path && !config.explain) {
         throw new ConfigError("check-config", ["no config file: give its path, --config PATH, or CODY_RELAY_CONFIG"]);
       }
       await buildUpstream(config);
-      console.log(`${path}: ok (${Object.keys(file?.upstreams ?? {}).length} upstreams)`);
+      console.log(path ? `${path}: ok (${Object.keys(file?.upstreams ?? {}).length} upstreams)` : "no config file: ok");
+      if (config.explain) console.log(explainConfig(config));
       process.exit(0);
     }
   } catch (error) {

@@ -7,7 +7,7 @@
 import { readFile } from "node:fs/promises";
 import { AdapterUpstream } from "../adapters/adapter_upstream.ts";
 import { legacySseAdapter } from "../adapters/legacy_sse.ts";
-import type { UpstreamSettings, UpstreamTransport } from "../config/file_schema.ts";
+import { SIMULATOR_PACE_MS, type UpstreamSettings, type UpstreamTransport } from "../config/settings_schema.ts";
 import { sourcegraphLlmUpstream } from "../cody/llm_upstream.ts";
 import { sourcegraphBase } from "../cody/adapter.ts";
 import { CodyUpstream } from "../cody/upstream.ts";
@@ -16,14 +16,12 @@ import { OpenAICompatibleUpstream } from "../openai_compatible/upstream.ts";
 import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routing_upstream.ts";
 import { createSimulator } from "../simulator/simulator.ts";
 import type { RelayConfig } from "./relay_config.ts";
+import { milliseconds } from "./milliseconds.ts";
 import { type Fetch, upstreamFetch } from "./upstream_fetch.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
 /** Upstream types that are Cody instances (the simulator is a fake one), so Cody's aliases apply. */
 const CODY_TYPES = new Set<string | undefined>(["cody", "simulator"]);
-
-/** Simulator pacing in demo mode, so streaming is visible. */
-const DEMO_PACE_MS = 15;
 
 /** What the relay answers from, and a line saying so for the start-up log. */
 export interface BuiltUpstream {
@@ -52,17 +50,21 @@ export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream>
   if (config.upstreams) return routed;
   return {
     upstream: routed.upstream,
-    description: config.endpoint
-      ? `relaying to Sourcegraph at ${sourcegraphBase(config.endpoint).origin}`
+    description: config.instance.endpoint
+      ? `relaying to Sourcegraph at ${sourcegraphBase(config.instance.endpoint).origin}`
       : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
   };
 }
 
+/** The built-in simulator behind the Cody upstream, as the instance's flags and variables describe it. */
 function demoUpstream(config: RelayConfig, paceMs: number): CodyUpstream {
+  const { clientName, clientVersion, accessToken } = config.instance;
   return new CodyUpstream({
-    ...config,
     endpoint: "http://simulator.invalid",
-    accessToken: config.accessToken ?? "sgp_local_demo",
+    accessToken: accessToken ?? "sgp_local_demo",
+    ...(clientName ? { clientName } : {}),
+    ...(clientVersion ? { clientVersion } : {}),
+    defaultMaxTokens: config.continuation.defaultMaxTokens,
     fetch: createSimulator({ paceMs, recordRequests: false }).fetch,
   });
 }
@@ -74,7 +76,7 @@ async function routedUpstreams(
   const names = Object.keys(upstreams);
   const built: Record<string, Upstream> = {};
   for (const [name, settings] of Object.entries(upstreams)) built[name] = await buildOne(config, settings);
-  const routing = config.routing;
+  const routing = config.models;
   const fallback = names.length === 1 ? names[0] : undefined;
   const defaultName = routing?.default ?? fallback;
   if (!defaultName) throw new Error(`models.default must name one of the upstreams (${names.join(", ")})`);
@@ -101,7 +103,7 @@ async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promis
       const { type: _, transport: __, tls: ___, ...options } = settings;
       return new CodyUpstream({
         ...options,
-        defaultMaxTokens: config.defaultMaxTokens,
+        defaultMaxTokens: config.continuation.defaultMaxTokens,
         fetch: await transportFor(config, settings),
       });
     }
@@ -109,7 +111,7 @@ async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promis
       const { type: _, transport: __, tls: ___, ...options } = settings;
       return sourcegraphLlmUpstream({
         ...options,
-        defaultMaxTokens: config.defaultMaxTokens,
+        defaultMaxTokens: config.continuation.defaultMaxTokens,
         fetch: await transportFor(config, settings),
       });
     }
@@ -123,7 +125,7 @@ async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promis
         { fetch: await transportFor(config, settings) },
       );
     case "simulator":
-      return demoUpstream(config, settings.paceMs ?? DEMO_PACE_MS);
+      return demoUpstream(config, settings.paceMs ?? SIMULATOR_PACE_MS);
   }
 }
 
@@ -131,8 +133,9 @@ async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promis
 async function transportFor(config: RelayConfig, settings: UpstreamTransport): Promise<Fetch> {
   const ca = settings.tls?.caFile ? await readFile(settings.tls.caFile, "utf8") : undefined;
   return upstreamFetch({
-    ...config,
-    upstreamTransport: settings.transport ?? config.defaultUpstreamTransport,
+    transport: settings.transport ?? config.defaultUpstreamTransport,
+    connectTimeoutMs: milliseconds(config.limits.connectTimeout),
+    ...(ca ? { ca } : {}),
     insecureSkipTlsVerify: settings.tls?.insecureSkipTlsVerify ?? false,
-  }, ca);
+  });
 }

@@ -4,6 +4,7 @@ import type { RelayMetrics } from "../server/metrics.ts";
 import { openResponseStore } from "../server/responses_store/open_store.ts";
 import type { ResponseStore } from "../server/responses_store/store.ts";
 import { buildUpstream } from "./build_upstream.ts";
+import { milliseconds } from "./milliseconds.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
@@ -36,7 +37,7 @@ export async function configuredApp(
   config: RelayConfig,
   shutdownSignal: AbortSignal,
   metrics?: RelayMetrics,
-  openStore: (setting: string | undefined) => Promise<ResponseStore> = openResponseStore,
+  openStore: (setting: string) => Promise<ResponseStore> = openResponseStore,
 ): Promise<ConfiguredApp> {
   const { upstream, description } = await buildUpstream(config);
   // The settings as built, flags and variables applied: a flag that turned verification back on silences the file's.
@@ -49,21 +50,26 @@ export async function configuredApp(
       : []
   );
   for (const warning of warnings) log.warn("{warning}", { warning });
-  if (config.logBodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
+  if (config.logging.bodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
+  const { server, limits, retry } = config;
   const app = createApp({
     upstream,
-    maxContinuations: config.maxContinuations,
+    maxContinuations: config.continuation.maxContinuations,
     anthropicDefaultModel: config.anthropicDefaultModel,
-    corsOrigins: config.corsOrigins,
-    timeouts: config.timeouts,
-    retry: config.retry,
-    fallbackModels: config.fallbackModels,
-    keepAliveMs: config.keepAliveMs,
-    maxBodyBytes: config.maxBodyBytes,
-    apiKeys: config.apiKeys,
-    metrics: metrics ?? config.metrics,
-    logBodies: config.logBodies,
-    responsesStore: await openStore(config.responsesStore),
+    corsOrigins: server.cors,
+    timeouts: {
+      firstEventMs: milliseconds(limits.firstEventTimeout),
+      idleMs: milliseconds(limits.idleTimeout),
+      totalMs: milliseconds(limits.totalTimeout),
+    },
+    retry: { maxRetries: retry.maxRetries, maxWaitMs: milliseconds(retry.maxWait) },
+    fallbackModels: retry.fallbackModels ?? [],
+    keepAliveMs: milliseconds(server.keepAliveInterval),
+    maxBodyBytes: server.maxBodyBytes,
+    apiKeys: server.apiKeys ?? [],
+    metrics: metrics ?? server.metrics,
+    logBodies: config.logging.bodies,
+    responsesStore: await openStore(config.responses.store),
     warnings,
     shutdownSignal,
   });

@@ -5,11 +5,8 @@
  *
  * @module
  */
-import type { UpstreamSettings } from "../config/file_schema.ts";
+import { INSTANCE_UPSTREAM, type UpstreamSettings } from "../config/settings_schema.ts";
 import type { RelayConfig } from "./relay_config.ts";
-
-/** The upstream the instance flags and variables describe. */
-const INSTANCE_UPSTREAM = "cody";
 
 /** An upstream that is a Sourcegraph instance. */
 type SourcegraphSettings = Extract<UpstreamSettings, { type: "cody" | "sourcegraph-llm" }>;
@@ -42,8 +39,9 @@ type SourcegraphSettings = Extract<UpstreamSettings, { type: "cody" | "sourcegra
  * ```
  */
 export function upstreamSettings(config: RelayConfig): Record<string, UpstreamSettings> {
-  const upstreams = config.endpoint
-    ? { ...config.upstreams, [INSTANCE_UPSTREAM]: atEndpoint(config.upstreams?.[INSTANCE_UPSTREAM], config.endpoint) }
+  const { endpoint } = config.instance;
+  const upstreams = endpoint
+    ? { ...config.upstreams, [INSTANCE_UPSTREAM]: atEndpoint(config.upstreams?.[INSTANCE_UPSTREAM], endpoint) }
     : config.upstreams ?? { [INSTANCE_UPSTREAM]: { type: "simulator" as const } };
   const origin = instanceOrigin(upstreams);
   return Object.fromEntries(
@@ -65,21 +63,22 @@ function withFlags(
   takesToken: boolean,
 ): UpstreamSettings {
   const pick = <T>(flag: T | undefined, file: T | undefined) => flagsWin ? flag ?? file : file ?? flag;
+  const { instance } = config;
   if (settings.type === "simulator") return settings;
-  const transport = pick(config.upstreamTransport, settings.transport);
+  const transport = pick(instance.transport, settings.transport);
   if (!isSourcegraph(settings)) return { ...settings, transport };
   const sourcegraph = {
     ...settings,
     transport,
-    accessToken: pick(takesToken ? config.accessToken : undefined, settings.accessToken),
-    clientName: pick(config.clientName, settings.clientName),
+    accessToken: pick(takesToken ? instance.accessToken : undefined, settings.accessToken),
+    clientName: pick(instance.clientName, settings.clientName),
     tls: {
-      caFile: pick(config.caFile, settings.tls?.caFile),
-      insecureSkipTlsVerify: pick(config.insecureSkipTlsVerify, settings.tls?.insecureSkipTlsVerify),
+      caFile: pick(instance.tls?.caFile, settings.tls?.caFile),
+      insecureSkipTlsVerify: pick(instance.tls?.insecureSkipTlsVerify, settings.tls?.insecureSkipTlsVerify),
     },
   };
   return sourcegraph.type === "cody"
-    ? { ...sourcegraph, clientVersion: pick(config.clientVersion, sourcegraph.clientVersion) }
+    ? { ...sourcegraph, clientVersion: pick(instance.clientVersion, sourcegraph.clientVersion) }
     : sourcegraph;
 }
 

@@ -7,23 +7,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { jsonErrorPosition } from "../hub/json_error_position.ts";
-import { type ConfigFile, ConfigFileSchema } from "./file_schema.ts";
-import { valueAt } from "./file_settings.ts";
-
-/** A config file that cannot be used, with every problem found. */
-export class ConfigError extends Error {
-  /** One line per problem: `path: what is wrong (got …)`. */
-  readonly problems: string[];
-
-  /** Creates the error for `source` (a file path) and its problems. */
-  constructor(source: string, problems: string[]) {
-    super(
-      `${source}: ${problems.length === 1 ? problems[0] : `${problems.length} problems:\n  ${problems.join("\n  ")}`}`,
-    );
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
+import { COMMAND_OPTIONS, DEFAULT_CONFIG_FILE } from "./command_options.ts";
+import { ConfigError } from "./config_error.ts";
+import { quotable } from "./quotable.ts";
+import { type ConfigFile, SettingsSchema } from "./settings_schema.ts";
+import { valueAt } from "./value_at.ts";
 
 /**
  * JSON with `//` and `/* *\/` comments and trailing commas (JSONC, as editors write it).
@@ -113,35 +101,12 @@ export function interpolateEnv(
 }
 
 /**
- * Keys whose values are credentials, and everything under them (list items, an upstream's
- * `headers`, which exist to carry them), never quoted in an error.
- */
-const SECRET_KEY = /token|key|secret|password|authorization|cookie|^headers$/i;
-
-/** Keys whose values are URLs, quoted without their query or fragment (where keys and sessions travel). */
-const URL_KEY = /^(endpoint|baseUrl|url)$/;
-
-/**
- * What an error may quote of the value at `path`: a number, boolean, null or string, unless
- * a key on its path is a credential's; a URL only up to its query, and not at all with
- * user info. Objects and lists are not quoted: they may hold a credential under any name (a
- * misspelt `accessToken`).
- */
-function quotable(value: unknown, path: readonly PropertyKey[]): unknown {
-  if (value === undefined || (typeof value === "object" && value !== null)) return undefined;
-  if (path.some((key) => typeof key === "string" && SECRET_KEY.test(key))) return "[redacted]";
-  if (typeof value !== "string" || !URL_KEY.test(String(path.at(-1)))) return value;
-  const [address] = value.split(/[?#]/, 1);
-  if (address.includes("@")) return "[redacted]";
-  return address === value ? value : `${address}?[redacted]`;
-}
-
-/**
- * Validates parsed file contents: the file, or a {@link ConfigError} listing every problem
- * as `path: message (got value)`. The value quoted is the one `written` in the file (before
- * `${VAR}` interpolation, so a variable's secret is never quoted), and only a plain one:
- * never anything under a token, key, secret, password, authorization, cookie or headers key
- * (list items and header values included), never an object or list, a URL only up to its query.
+ * Validates parsed file contents against the settings schema: the file as it is (its
+ * defaults not filled in, since it is one source of several), or a {@link ConfigError}
+ * listing every problem as `path: message (got value)`. The value quoted is the one
+ * `written` in the file (before `${VAR}` interpolation, so a variable's secret is never
+ * quoted), and only what {@link quotable} allows: never a credential, an object or a list,
+ * a URL only up to its query.
  *
  * @example
  * ```ts
@@ -159,8 +124,8 @@ function quotable(value: unknown, path: readonly PropertyKey[]): unknown {
  * ```
  */
 export function validateConfig(value: unknown, source: string, written: unknown = value): ConfigFile {
-  const parsed = ConfigFileSchema.safeParse(value);
-  if (parsed.success) return parsed.data;
+  const parsed = SettingsSchema.safeParse(value);
+  if (parsed.success) return value as ConfigFile;
   throw new ConfigError(
     source,
     parsed.error.issues.map((issue) => {
@@ -201,8 +166,7 @@ export async function loadConfigFile(
   return validateConfig(value, path, parsed);
 }
 
-/** The file read when none is named, if it exists in the working directory. */
-export const DEFAULT_CONFIG_FILE = "cody-relay.json";
+const CONFIG_FLAG = "--config";
 
 /**
  * Which config file to read: `check-config PATH`, `--config PATH`, `CODY_RELAY_CONFIG`, or
@@ -223,8 +187,8 @@ export function configPath(
 ): string | undefined {
   const checked = argv.indexOf("check-config");
   if (checked >= 0 && argv[checked + 1] && !argv[checked + 1].startsWith("-")) return argv[checked + 1];
-  const flag = argv.findIndex((arg) => arg === "--config" || arg.startsWith("--config="));
-  if (flag >= 0) return argv[flag].includes("=") ? argv[flag].slice("--config=".length) : argv[flag + 1];
-  if (env.CODY_RELAY_CONFIG) return env.CODY_RELAY_CONFIG;
+  const flag = argv.findIndex((arg) => arg === CONFIG_FLAG || arg.startsWith(`${CONFIG_FLAG}=`));
+  if (flag >= 0) return argv[flag].includes("=") ? argv[flag].slice(CONFIG_FLAG.length + 1) : argv[flag + 1];
+  if (env[COMMAND_OPTIONS.config.env]) return env[COMMAND_OPTIONS.config.env];
   return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
 }

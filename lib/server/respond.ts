@@ -29,11 +29,14 @@ export const MODEL_HEADER = "x-cody-relay-model";
 /** The SSE comment sent while the upstream is quiet (never `: ping`, which Continue reads as end of batch). */
 const KEEPALIVE = ": keepalive\n\n";
 
+/** The SSE keep-alive interval used where none is given: 10 s. */
+export const DEFAULT_KEEPALIVE_MS = 10_000;
+
 /** The HTTP-side settings every route takes. */
 export interface RespondOptions {
-  /** SSE keep-alive interval, and how long a stream waits for its first event before committing to 200. @default 10000 */
+  /** SSE keep-alive interval, and how long a stream waits for its first event before committing to 200. @default DEFAULT_KEEPALIVE_MS */
   keepAliveMs?: number;
-  /** Request bodies over this many bytes are a 413. @default 10 MiB */
+  /** Request bodies over this many bytes are a 413. @default DEFAULT_MAX_BODY_BYTES */
   maxBodyBytes?: number;
 }
 
@@ -109,6 +112,7 @@ export async function answerRequest(
   const trace = traceOf(raw);
   trace.requestedModel ??= shape.requestedModel ?? request.model;
   trace.model = request.model;
+  trace.asked();
   return shape.stream
     ? await streamAnswer(upstream, raw, request, shape, trace, options)
     : await wholeAnswer(upstream, raw, request, shape, trace);
@@ -166,7 +170,7 @@ async function streamAnswer(
   trace: RequestTrace,
   options: RespondOptions,
 ): Promise<Response> {
-  const keepAliveMs = shape.keepAlive === false ? undefined : options.keepAliveMs ?? 10_000;
+  const keepAliveMs = shape.keepAlive === false ? undefined : options.keepAliveMs ?? DEFAULT_KEEPALIVE_MS;
   const body = new AnswerBody(trace, keepAliveMs);
   const opened = upstream.open(request, upstreamContext(raw), (batch) => body.take(batch));
   opened.then((call) => body.attach(call), (error: RelayError) => body.fail(error));

@@ -3,27 +3,27 @@ import { equal, ok, throws } from "node:assert/strict";
 import OpenAI from "openai";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { configuredApp } from "../../lib/cli/relay_app.ts";
-import { ConfigFileSchema } from "../../lib/config/file_schema.ts";
+import { SettingsSchema } from "../../lib/config/settings_schema.ts";
 import { MemoryResponseStore } from "../../lib/server/responses_store/memory_store.ts";
 import { serve } from "../../lib/server/serve.ts";
 
 Deno.test("the store setting: flag beats variable beats file; memory or a redis URL", () => {
-  const file = ConfigFileSchema.parse({ responses: { store: "redis://cache:6379/2" } });
-  equal(parseConfig([], {}, file).responsesStore, "redis://cache:6379/2");
-  equal(parseConfig([], { RELAY_RESPONSES_STORE: "memory" }, file).responsesStore, "memory");
+  const file = SettingsSchema.parse({ responses: { store: "redis://cache:6379/2" } });
+  equal(parseConfig([], {}, file).responses.store, "redis://cache:6379/2");
+  equal(parseConfig([], { RELAY_RESPONSES_STORE: "memory" }, file).responses.store, "memory");
   equal(
     parseConfig(["--responses-store", "rediss://:pw@cache:6380"], { RELAY_RESPONSES_STORE: "memory" }, file)
-      .responsesStore,
+      .responses.store,
     "rediss://:pw@cache:6380",
   );
-  equal(parseConfig([], {}).responsesStore, undefined);
+  equal(parseConfig([], {}).responses.store, "memory");
   throws(() => parseConfig(["--responses-store", "mysql://root:hunter2@db/x"], {}), (error: Error) => {
     ok(error.message.startsWith("--responses-store must be memory or a redis:// or rediss:// URL"));
     ok(!error.message.includes("hunter2"), error.message);
     return true;
   });
-  ok(!ConfigFileSchema.safeParse({ responses: { store: "postgres://db" } }).success);
-  ok(!ConfigFileSchema.safeParse({ responses: { ttl: 1 } }).success, "unknown keys are refused");
+  ok(!SettingsSchema.safeParse({ responses: { store: "postgres://db" } }).success);
+  ok(!SettingsSchema.safeParse({ responses: { ttl: 1 } }).success, "unknown keys are refused");
 });
 
 Deno.test("a rebuilt app (a config reload) keeps the stored responses of the one before", async () => {

@@ -8,7 +8,7 @@ import { equal, ok, rejects, throws } from "node:assert/strict";
 import { buildUpstream } from "../../lib/cli/build_upstream.ts";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { upstreamSettings } from "../../lib/cli/upstream_settings.ts";
-import { valueAt } from "../../lib/config/file_settings.ts";
+import { valueAt } from "../../lib/config/value_at.ts";
 import { validateConfig } from "../../lib/config/load_config.ts";
 import type { RelayEvent } from "../../lib/hub/events.ts";
 import type { Upstream } from "../../lib/hub/upstream.ts";
@@ -191,7 +191,7 @@ Deno.test("gateway keys need a token for every Sourcegraph upstream, and SRC_ACC
   const both = validateConfig({
     upstreams: { ...file.upstreams, elsewhere: { type: "cody", endpoint: "https://o.example", accessToken: "sgp_o" } },
   }, "test.json");
-  equal(parseConfig([], env, both).apiKeys.length, 1);
+  equal(parseConfig([], env, both).server.apiKeys?.length, 1);
 });
 
 /** A simulator on a loopback port (its own origin). */

@@ -6,7 +6,8 @@
  * `cli.ts check-config`.
  */
 import { equal, ok } from "node:assert/strict";
-import { ConfigError, loadConfigFile, validateConfig } from "../../lib/config/load_config.ts";
+import { ConfigError } from "../../lib/config/config_error.ts";
+import { loadConfigFile, validateConfig } from "../../lib/config/load_config.ts";
 
 /** A recognisable fake credential: no 8 characters of it in a row may appear in any output. */
 const SECRET = "Xq7Kz9Wp2Mt4Vr8Nl5Bh3Jc";
