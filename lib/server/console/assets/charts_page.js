@@ -11,7 +11,18 @@ import { byId, h } from "./dom.js";
 /** uPlot, loaded by the page before this module (`uPlot.iife.min.js`). */
 const uPlot = /** @type {any} */ (globalThis).uPlot;
 
-const COLORS = ["#2f7d4a", "#c0392b", "#7f8c8d", "#d68910", "#8e44ad", "#2471a3", "#17a589", "#a04000"];
+/** Colours of the series every chart names the same way; others take the palette in turn. */
+const NAMED = /** @type {Record<string, string>} */ ({
+  completed: "#2f7d4a",
+  error: "#c0392b",
+  client_abort: "#7f8c8d",
+  timeout: "#d68910",
+  shutdown: "#8e44ad",
+  p50: "#2471a3",
+  p95: "#d68910",
+  "output tokens": "#17a589",
+});
+const PALETTE = ["#c0392b", "#d68910", "#8e44ad", "#a04000", "#2471a3", "#7f8c8d", "#17a589", "#2f7d4a"];
 
 /** @type {Map<string, { chart: any, names: string }>} */
 const charts = new Map();
@@ -54,9 +65,9 @@ function draw(id, minutes, series, unit) {
         {},
         ...names.map((name, index) => ({
           label: name,
-          stroke: COLORS[index % COLORS.length],
+          stroke: NAMED[name] ?? PALETTE[index % PALETTE.length],
           width: 2,
-          spanGaps: false,
+          points: { show: true, size: 5 },
         })),
       ],
     },

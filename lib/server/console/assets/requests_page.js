@@ -68,7 +68,7 @@ function tableRow(row) {
     h("td", { class: "number" }, tokenPair(row.tokens)),
     h("td", { class: "number" }, String(row.continuations)),
     h("td", { class: "number" }, row.fallback ? `${row.retries} → ${row.fallback}` : String(row.retries)),
-    h("td", { class: "error" }, row.error ? row.error.message : ""),
+    h("td", { class: "error", title: row.error?.message ?? "" }, row.error ? row.error.message : ""),
   );
 }
 
