@@ -237,7 +237,14 @@ export { keyScope, type ResponseStore, type StoredResponse } from "./lib/server/
 export { MemoryResponseStore, type MemoryStoreOptions } from "./lib/server/responses_store/memory_store.ts";
 // The Redis store stays out of the library (its types need Node's): cli.ts opens it; embedders pass any ResponseStore.
 export { type RequestOutcome, RequestTrace, type TraceMilestone } from "./lib/server/trace.ts";
-export type { ConsoleOptions } from "./lib/server/console/console_routes.ts";
+// The console's pages and files stay out of the library (JSX and text imports): `webConsole` is
+// the `./console` export (lib/server/console/console_routes.ts), which cli.ts serves.
+export {
+  type ConsoleAppFacts,
+  type ConsoleOptions,
+  consolePath,
+  type WebConsole,
+} from "./lib/server/console/web_console.ts";
 export { type LoggedRequest, type RequestChange, RequestLog } from "./lib/server/console/request_log.ts";
 export { TrafficHistory, type TrafficSeries } from "./lib/server/console/traffic_history.ts";
 export type { ConsoleSetting, NamedUpstream } from "./lib/server/console/relay_status.ts";

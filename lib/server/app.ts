@@ -6,8 +6,7 @@ import type { Upstream } from "../hub/upstream.ts";
 import { type RelayOptions, relayUpstream } from "../pipeline/relay.ts";
 import { BodyTap } from "./body_tap.ts";
 import { clientKey } from "./client_key.ts";
-import { type ConsoleOptions, consolePath, consoleRoutes } from "./console/console_routes.ts";
-import { RequestLog } from "./console/request_log.ts";
+import { consolePath, type WebConsole } from "./console/web_console.ts";
 import { dialectErrorResponse, dialectOf } from "./dialect.ts";
 import { GatewayKeys } from "./gateway_keys.ts";
 import { RelayMetrics } from "./metrics.ts";
@@ -50,8 +49,8 @@ export interface AppOptions extends RelayOptions, RespondOptions {
   logBodies?: boolean;
   /** Where Responses API answers are stored for `previous_response_id`. @default a new MemoryResponseStore */
   responsesStore?: ResponseStore;
-  /** Serve the web console at `/ui` (`true`, or what it shows beyond the app's own facts). @default false */
-  console?: boolean | ConsoleOptions;
+  /** Serve the web console at `/ui` (`webConsole()` from `lib/server/console/console_routes.ts`). @default none */
+  console?: WebConsole;
 }
 
 /** A fetch handler: give it to `Deno.serve`, `Bun.serve`, `serve` or Hono's `app.mount`. */
@@ -89,8 +88,7 @@ export function createApp(options: AppOptions): RelayApp {
     ? new RelayMetrics()
     : undefined;
   const gatewayKeys = options.apiKeys?.length ? new GatewayKeys(options.apiKeys) : undefined;
-  const consoleOptions = options.console === true ? {} : options.console || undefined;
-  const requestLog = consoleOptions && (consoleOptions.requestLog ?? new RequestLog());
+  const requestLog = options.console?.requestLog;
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   app.use(async (c, next) => {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
@@ -147,20 +145,18 @@ export function createApp(options: AppOptions): RelayApp {
     app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
   }
   const upstream = relayUpstream(options.upstream, options);
-  if (requestLog) {
-    app.route(
-      "/",
-      consoleRoutes({
-        upstream,
-        upstreams: consoleOptions.upstreams ?? { upstream: { type: "upstream", upstream: options.upstream } },
-        requestLog,
-        settings: consoleOptions.settings ?? [],
-        warnings: options.warnings ?? [],
-        logBodies: !!options.logBodies,
-        redact: redactor([...options.apiKeys ?? [], ...consoleOptions.secrets ?? []]),
-        shutdownSignal: options.shutdownSignal,
-      }),
-    );
+  if (options.console) {
+    const consoleApp = options.console.routes({
+      upstream,
+      configuredUpstream: options.upstream,
+      warnings: options.warnings ?? [],
+      logBodies: !!options.logBodies,
+      keyed: !!gatewayKeys,
+      apiKeys: options.apiKeys ?? [],
+      shutdownSignal: options.shutdownSignal,
+    });
+    app.all("/ui", (c) => consoleApp.fetch(c.req.raw));
+    app.all("/ui/*", (c) => consoleApp.fetch(c.req.raw));
   }
   const openai = openAIRoutes(upstream, options);
   const responses = responsesRoutes(upstream, { ...options, store: options.responsesStore });

@@ -9,29 +9,20 @@
 import { Hono } from "hono";
 import { RelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
+import { normalizePath } from "../normalize_path.ts";
+import { redactor } from "../redact.ts";
 import { upstreamContext } from "../respond.ts";
+import type { ConsoleAppFacts, ConsoleOptions, WebConsole } from "./web_console.ts";
 import { CONSOLE_ASSETS } from "./assets.ts";
 import { liveFeed } from "./live_feed.ts";
 import { modelRows } from "./model_rows.ts";
 import { CONSOLE_PAGES, consolePage } from "./pages.tsx";
 import { type ConsoleSetting, type NamedUpstream, statusReporter } from "./relay_status.ts";
-import type { RequestLog } from "./request_log.ts";
+import { RequestLog } from "./request_log.ts";
 import { requestDetail, requestRow } from "./request_view.ts";
 
-/** What the console shows beyond what the app knows (give these when the relay is built from a configuration). */
-export interface ConsoleOptions {
-  /** The request log (pass one to keep it across rebuilt apps, e.g. config reloads). @default a new RequestLog */
-  requestLog?: RequestLog;
-  /** The upstreams by name, for their readiness on the Status page. @default the app's upstream as `upstream` */
-  upstreams?: Readonly<Record<string, NamedUpstream>>;
-  /** The effective configuration, secrets redacted. @default none shown */
-  settings?: readonly ConsoleSetting[];
-  /** Secrets never to show (the upstream tokens; gateway keys are added). @default none */
-  secrets?: readonly string[];
-}
-
 /** What {@link consoleRoutes} needs from the app. */
-export interface ConsoleRouteOptions {
+interface ConsoleRouteOptions {
   /** The relay's composed upstream (models are listed through it). */
   upstream: Upstream;
   /** The upstreams whose readiness the Status page shows. */
@@ -44,6 +35,8 @@ export interface ConsoleRouteOptions {
   warnings: readonly string[];
   /** Whether bodies are kept (`--log-bodies`). */
   logBodies: boolean;
+  /** Whether the relay has gateway keys (the pages then ask for one first). */
+  keyed: boolean;
   /** Applied to every text a request or an upstream chose. */
   redact: (text: string) => string;
   /** Ends the live feeds when the relay shuts down. */
@@ -51,7 +44,7 @@ export interface ConsoleRouteOptions {
 }
 
 /** The Content-Security-Policy of every console response. */
-export const CONSOLE_CSP = [
+const CONSOLE_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -70,49 +63,13 @@ const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-opener-policy": "same-origin",
 };
 
-const PAGE_PATHS: ReadonlySet<string> = new Set(Object.values(CONSOLE_PAGES).map((page) => page.path));
-
-/**
- * What a path is to the console: a `page` or an `asset` (open: they hold no data), its
- * `api` (keyed like every route), or undefined (not the console's).
- *
- * @example
- * ```ts
- * import { equal } from "node:assert/strict";
- * import { consolePath } from "./console_routes.ts";
- * equal(consolePath("/ui"), "page");
- * equal(consolePath("/ui/assets/console.css"), "asset");
- * equal(consolePath("/ui/api/status"), "api");
- * equal(consolePath("/v1/models"), undefined);
- * ```
- */
-export function consolePath(path: string): "page" | "asset" | "api" | undefined {
-  if (PAGE_PATHS.has(path)) return "page";
-  if (path.startsWith("/ui/assets/")) return "asset";
-  if (path === "/ui" || path.startsWith("/ui/")) return "api";
-  return undefined;
-}
-
-/**
- * The console as a Hono app, to mount at the root: pages, assets and JSON.
- *
- * @example
- * ```ts
- * import { equal, ok } from "node:assert/strict";
- * import { consoleRoutes } from "./console_routes.ts";
- * import { RequestLog } from "./request_log.ts";
- * const upstream = { open: () => Promise.reject(), models: () => Promise.resolve([{ id: "m<b>", ownedBy: "me" }]) };
- * const routes = consoleRoutes({
- *   upstream, upstreams: {}, requestLog: new RequestLog(), settings: [], warnings: [], logBodies: false, redact: (text) => text,
- * });
- * const page = await routes.request("/ui/models");
- * ok(page.headers.get("content-security-policy")?.includes("script-src 'self'"));
- * const models = await (await routes.request("/ui/api/models")).json();
- * equal(models[0].id, "m<b>");
- * ```
- */
-export function consoleRoutes(options: ConsoleRouteOptions): Hono {
-  const routes = new Hono();
+/** The console as a Hono app: pages, assets and JSON; errors go on to the app's own handler. */
+function consoleRoutes(options: ConsoleRouteOptions): Hono {
+  const routes = new Hono({ getPath: normalizePath });
+  // Rethrown, an error reaches the relay's handler, which answers in the dialect's shape like any route's.
+  routes.onError((error) => {
+    throw error;
+  });
   const status = statusReporter(options);
   const row = (request: Parameters<typeof requestRow>[0]) => requestRow(request, options.redact);
   routes.use(async (c, next) => {
@@ -120,7 +77,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): Hono {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   });
   for (const [name, page] of Object.entries(CONSOLE_PAGES)) {
-    const html = consolePage(name as keyof typeof CONSOLE_PAGES);
+    const html = consolePage(name as keyof typeof CONSOLE_PAGES, { keyed: options.keyed });
     routes.get(page.path, (c) => c.html(html, 200, { "cache-control": "no-cache" }));
   }
   routes.get("/ui/assets/:name", (c) => {
@@ -146,4 +103,40 @@ export function consoleRoutes(options: ConsoleRouteOptions): Hono {
   });
   routes.get("/ui/api/charts", () => json(options.requestLog.history.series()));
   return routes;
+}
+
+/**
+ * The web console, for `createApp({ console })`: its request log (pass one in the options
+ * to keep it across rebuilt apps) and its routes, built from what the app knows.
+ *
+ * @example
+ * ```ts
+ * import { equal, ok } from "node:assert/strict";
+ * import { createApp } from "../app.ts";
+ * import { webConsole } from "./console_routes.ts";
+ * const upstream = { open: () => Promise.reject(), models: () => Promise.resolve([{ id: "m<b>", ownedBy: "me" }]) };
+ * const app = createApp({ upstream, console: webConsole() });
+ * const page = await app.fetch(new Request("http://relay/ui/models"));
+ * ok(page.headers.get("content-security-policy")?.includes("script-src 'self'"));
+ * const models = await (await app.fetch(new Request("http://relay/ui/api/models"))).json();
+ * equal(models[0].id, "m<b>");
+ * ```
+ */
+export function webConsole(options: ConsoleOptions = {}): WebConsole {
+  const requestLog = options.requestLog ?? new RequestLog();
+  return {
+    requestLog,
+    routes: (app: ConsoleAppFacts) =>
+      consoleRoutes({
+        upstream: app.upstream,
+        upstreams: options.upstreams ?? { upstream: { type: "upstream", upstream: app.configuredUpstream } },
+        requestLog,
+        settings: options.settings ?? [],
+        warnings: app.warnings,
+        logBodies: app.logBodies,
+        keyed: app.keyed,
+        redact: redactor([...app.apiKeys, ...options.secrets ?? []]),
+        shutdownSignal: app.shutdownSignal,
+      }),
+  };
 }

@@ -217,18 +217,19 @@ const BODIES: Record<ConsolePageName, () => Child> = {
 };
 
 /**
- * The HTML of a console page.
+ * The HTML of a console page; `keyed` (the relay has gateway keys) makes the page ask for
+ * a key before it asks the relay for anything.
  *
  * @example
  * ```ts
  * import { ok } from "node:assert/strict";
  * import { consolePage } from "./pages.tsx";
- * const html = consolePage("models");
+ * const html = consolePage("models", { keyed: true });
  * ok(html.startsWith("<!doctype html>") && html.includes('src="/ui/assets/models_page.js"'));
- * ok(!html.includes("<script>"));
+ * ok(html.includes('data-keyed="true"') && !html.includes("<script>"));
  * ```
  */
-export function consolePage(name: ConsolePageName): string {
+export function consolePage(name: ConsolePageName, options: { keyed: boolean }): string {
   const page = CONSOLE_PAGES[name];
   const asset = (file: string) => `/ui/assets/${file}`;
   const html = (
@@ -247,7 +248,7 @@ export function consolePage(name: ConsolePageName): string {
         )}
         <script type="module" src={asset(page.script)} />
       </head>
-      <body data-page={name}>
+      <body data-page={name} data-keyed={String(options.keyed)}>
         <header>
           <a class="brand" href="/ui">cody-relay</a>
           <nav>

@@ -7,6 +7,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { createApp } from "../../../lib/server/app.ts";
+import { webConsole } from "../../../lib/server/console/console_routes.ts";
 import { CONSOLE_PAGES } from "../../../lib/server/console/pages.tsx";
 import { startStack, TOKEN } from "../../harness.ts";
 
@@ -30,7 +31,7 @@ async function rows(relayUrl: string, headers: HeadersInit = {}): Promise<any[]>
 }
 
 Deno.test("every page is a shell with a strict CSP and no inline script, style or handler; every file it names is served", async () => {
-  await using stack = await startStack({ app: { console: true } });
+  await using stack = await startStack({ app: { console: webConsole() } });
   for (const page of Object.values(CONSOLE_PAGES)) {
     const response = await fetch(`${stack.relayUrl}${page.path}`);
     equal(response.status, 200, page.path);
@@ -70,7 +71,7 @@ Deno.test("without the console /ui is an unknown route, behind the gateway keys 
 Deno.test("with gateway keys the pages and files need no key, and every API call needs one", async () => {
   await using stack = await startStack({
     upstream: { accessToken: TOKEN },
-    app: { console: true, apiKeys: [GATEWAY_KEY] },
+    app: { console: webConsole(), apiKeys: [GATEWAY_KEY] },
   });
   equal((await fetch(`${stack.relayUrl}/ui`)).status, 200);
   equal((await fetch(`${stack.relayUrl}/ui/assets/console_api.js`)).status, 200);
@@ -95,7 +96,7 @@ Deno.test("with gateway keys the pages and files need no key, and every API call
 });
 
 Deno.test("the console's API follows the relay's CORS: an allowed origin is answered, another is not", async () => {
-  await using stack = await startStack({ app: { console: true, corsOrigins: ["https://app.example.com"] } });
+  await using stack = await startStack({ app: { console: webConsole(), corsOrigins: ["https://app.example.com"] } });
   const allowed = await fetch(`${stack.relayUrl}/ui/api/status`, { headers: { origin: "https://app.example.com" } });
   equal(allowed.headers.get("access-control-allow-origin"), "https://app.example.com");
   await allowed.body?.cancel();
@@ -105,7 +106,7 @@ Deno.test("the console's API follows the relay's CORS: an allowed origin is answ
 });
 
 Deno.test("requests are listed with dialect, client, models, status, timing and tokens; a failure with its error", async () => {
-  await using stack = await startStack({ app: { console: true } });
+  await using stack = await startStack({ app: { console: webConsole() } });
   const answer = await chat(stack.relayUrl, { stream: true });
   await answer.text();
   const missing = await chat(stack.relayUrl, { model: "<img src=x onerror=alert(1)>" });
@@ -128,7 +129,7 @@ Deno.test("requests are listed with dialect, client, models, status, timing and 
 });
 
 Deno.test("the live feed over HTTP: a snapshot, then each request as it ends", async () => {
-  await using stack = await startStack({ app: { console: true } });
+  await using stack = await startStack({ app: { console: webConsole() } });
   await (await chat(stack.relayUrl, {})).text();
   const feed = await fetch(`${stack.relayUrl}/ui/api/requests/live`);
   equal(feed.headers.get("content-type"), "text/event-stream");
@@ -145,7 +146,7 @@ Deno.test("the live feed over HTTP: a snapshot, then each request as it ends", a
 Deno.test("a request's timeline: received, upstream request, retries, continuation rounds, first event and byte, end", async () => {
   await using stack = await startStack({
     upstream: { defaultMaxTokens: 12 },
-    app: { console: true, retry: { maxRetries: 2, maxWaitMs: 1000 } },
+    app: { console: webConsole(), retry: { maxRetries: 2, maxWaitMs: 1000 } },
   });
   stack.simulator.script({ status: 503, message: "maintenance" });
   await (await chat(stack.relayUrl, {
@@ -171,7 +172,7 @@ Deno.test("a request's timeline: received, upstream request, retries, continuati
 });
 
 Deno.test("with logBodies a request's bodies are shown as the body log has them; no token, key or cookie reaches the page", async () => {
-  await using stack = await startStack({ app: { console: true, logBodies: true } });
+  await using stack = await startStack({ app: { console: webConsole(), logBodies: true } });
   const secrets = [TOKEN, "sgs=a1b2c3d4e5f6a7b8", "sk-abcdefghijklmnop"];
   await (await chat(stack.relayUrl, {
     stream: true,

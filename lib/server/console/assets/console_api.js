@@ -140,7 +140,8 @@ function askForKey(refused) {
 
 /**
  * Sets up the parts every page shares (the key form and "Forget key"), then runs the
- * page's own `start`, showing what it throws.
+ * page's own `start`, showing what it throws; on a relay with gateway keys, only once the
+ * console has a key.
  *
  * @example
  * ```js ignore
@@ -164,6 +165,8 @@ export function startPage(start) {
     sessionStorage.setItem(KEY_ITEM, key);
     location.reload();
   });
+  // A relay with gateway keys refuses everything without one: ask first.
+  if (document.body.dataset.keyed === "true" && !sessionStorage.getItem(KEY_ITEM)) return askForKey(false);
   Promise.resolve().then(start).catch((problem) => {
     if (!(problem instanceof RelayProblem && problem.status === 401)) showProblem(problem);
   });
