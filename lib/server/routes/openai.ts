@@ -4,9 +4,13 @@ import type { Upstream } from "../../hub/upstream.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
 import { toChatCompletion } from "../../fronts/openai/chat_completion.ts";
-import { parseChatRequest } from "../../fronts/openai/chat_request.ts";
+import { parseChatRequest, type ParsedChatRequest } from "../../fronts/openai/chat_request.ts";
 import { openAIChatEncoding } from "../../fronts/openai/chat_stream.ts";
-import { parseCompletionRequest, parseFimRequest } from "../../fronts/openai/completion_request.ts";
+import {
+  parseCompletionRequest,
+  type ParsedCompletionRequest,
+  parseFimRequest,
+} from "../../fronts/openai/completion_request.ts";
 import { textCompletionEncoding, toTextCompletion } from "../../fronts/openai/completion_stream.ts";
 import { openAIErrorResponse } from "../../fronts/openai/errors.ts";
 import { toModelList, toModelObject } from "../../fronts/openai/models.ts";
@@ -40,15 +44,21 @@ export function openAIRoutes(upstream: Upstream, options: RespondOptions = {}): 
   const app = new Hono();
   app.onError((error, c) => openAIErrorResponse(failedWith(c.req.raw, error)));
 
-  app.post("/chat/completions", async (c) => {
-    const parsed = parseChatRequest(await readJson(c.req.raw, options.maxBodyBytes));
-    const meta = { id: `chatcmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
-    return await answerRequest(upstream, c.req.raw, parsed.request, {
+  /** Answers `request` in chat shapes, its ids prefixed with `prefix`. */
+  const inChatShapes = (request: Request, parsed: ParsedChatRequest | ParsedCompletionRequest, prefix: string) => {
+    const meta = { id: `${prefix}-${randomId()}`, created: nowSeconds(), model: parsed.model };
+    return answerRequest(upstream, request, parsed.request, {
       stream: parsed.stream,
       toJson: (answer, model = meta.model) => toChatCompletion(answer, { ...meta, model }),
       encoding: (model = meta.model) => openAIChatEncoding({ ...meta, model, includeUsage: parsed.includeUsage }),
     }, options);
-  });
+  };
+
+  app.post(
+    "/chat/completions",
+    async (c) =>
+      await inChatShapes(c.req.raw, parseChatRequest(await readJson(c.req.raw, options.maxBodyBytes)), "chatcmpl"),
+  );
 
   app.post("/completions", async (c) => {
     const parsed = parseCompletionRequest(await readJson(c.req.raw, options.maxBodyBytes));
@@ -61,15 +71,11 @@ export function openAIRoutes(upstream: Upstream, options: RespondOptions = {}): 
   });
 
   // Mistral's FIM endpoint answers in chat shapes (Continue's `mistral` provider reads them).
-  app.post("/fim/completions", async (c) => {
-    const parsed = parseFimRequest(await readJson(c.req.raw, options.maxBodyBytes));
-    const meta = { id: `cmpl-${randomId()}`, created: nowSeconds(), model: parsed.model };
-    return await answerRequest(upstream, c.req.raw, parsed.request, {
-      stream: parsed.stream,
-      toJson: (answer, model = meta.model) => toChatCompletion(answer, { ...meta, model }),
-      encoding: (model = meta.model) => openAIChatEncoding({ ...meta, model, includeUsage: parsed.includeUsage }),
-    }, options);
-  });
+  app.post(
+    "/fim/completions",
+    async (c) =>
+      await inChatShapes(c.req.raw, parseFimRequest(await readJson(c.req.raw, options.maxBodyBytes)), "cmpl"),
+  );
 
   app.get("/models", async (c) => c.json(toModelList(await upstream.models(upstreamContext(c.req.raw)))));
 
