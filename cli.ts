@@ -12,12 +12,14 @@ import { explainConfig } from "./lib/cli/explain.ts";
 import { milliseconds } from "./lib/cli/milliseconds.ts";
 import type { RelayConfig } from "./lib/cli/relay_config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
+import { configSecrets } from "./lib/cli/config_secrets.ts";
 import { bufferedSink } from "./lib/cli/buffered_sink.ts";
 import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
 import { usage } from "./lib/cli/usage.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";
 import { watchConfig } from "./lib/cli/watch_config.ts";
 import { RelayMetrics } from "./lib/server/metrics.ts";
+import { RequestLog } from "./lib/server/console/request_log.ts";
 import { openResponseStore } from "./lib/server/responses_store/open_store.ts";
 import type { ResponseStore } from "./lib/server/responses_store/store.ts";
 import { ConfigError } from "./lib/config/config_error.ts";
@@ -42,7 +44,7 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     ? getJsonLinesFormatter({ properties: "flatten" })
     : getTextFormatter({ value: plainValue });
   // Every secret any config has held is redacted from then on (a reload adds, never forgets).
-  const secrets = new Set(secretsOf(config));
+  const secrets = new Set(configSecrets(config));
   let redact = redactor([...secrets]);
   const stderr = bufferedSink((text) => process.stderr.write(text), (record) => redact(format(record)));
   process.on("exit", () => stderr.flush());
@@ -69,7 +71,9 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     if (!stores.has(setting)) stores.set(setting, openResponseStore(setting));
     return stores.get(setting)!;
   };
-  let current = await configuredApp(config, shutdown.signal, metrics, openStore);
+  // The console's request log is the process's: it outlives config reloads.
+  const requestLog = new RequestLog();
+  let current = await configuredApp(config, shutdown.signal, { metrics, openStore, requestLog, secrets: [...secrets] });
   const server = await serve({
     // In-flight requests finish on the app they started with; new ones get the current one.
     fetch: (request) => current.app.fetch(request),
@@ -83,9 +87,9 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     watchConfig(reload.path, async (why) => {
       try {
         const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env), reload.path);
-        for (const secret of secretsOf(next)) secrets.add(secret);
+        for (const secret of configSecrets(next)) secrets.add(secret);
         redact = redactor([...secrets]);
-        current = await configuredApp(next, shutdown.signal, metrics, openStore);
+        current = await configuredApp(next, shutdown.signal, { metrics, openStore, requestLog, secrets: [...secrets] });
         log.info("config reloaded ({why}): {description}", { why, description: current.description });
         const restart = ["host", "port", "tlsCert", "tlsKey"] as const;
         if (restart.some((key) => next.server[key] !== config.server[key])) {
@@ -100,19 +104,6 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     });
   }
   stopOnSignals(server, shutdown, milliseconds(config.server.shutdownGrace));
-}
-
-/** The credentials a configuration holds: the Sourcegraph token, gateway keys, upstream tokens and keys. */
-function secretsOf(config: RelayConfig): string[] {
-  const upstreams = Object.values(config.upstreams ?? {}) as { accessToken?: string; apiKey?: string }[];
-  const store = config.responses.store;
-  return [
-    config.instance.accessToken,
-    ...config.server.apiKeys ?? [],
-    URL.canParse(store) ? decodeURIComponent(new URL(store).password) : "",
-    ...upstreams.flatMap((upstream) => [upstream.accessToken, upstream.apiKey]),
-  ]
-    .filter((secret): secret is string => !!secret);
 }
 
 /**

@@ -29,6 +29,8 @@ export interface BuiltUpstream {
   upstream: Upstream;
   /** e.g. `relaying to Sourcegraph at https://…`. */
   description: string;
+  /** The upstreams behind it by name, with their types (the console's Status page checks each). */
+  named: Record<string, { type: string; upstream: Upstream }>;
 }
 
 /**
@@ -39,8 +41,9 @@ export interface BuiltUpstream {
  * import { ok } from "node:assert/strict";
  * import { buildUpstream } from "./build_upstream.ts";
  * import { parseConfig } from "./config.ts";
- * const { description } = await buildUpstream(parseConfig([], {}));
+ * const { description, named } = await buildUpstream(parseConfig([], {}));
  * ok(description.includes("built-in simulator"));
+ * ok(named.cody.type === "simulator");
  * ```
  */
 export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream> {
@@ -49,7 +52,7 @@ export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream>
   const routed = await routedUpstreams(config, upstreamSettings(config));
   if (config.upstreams) return routed;
   return {
-    upstream: routed.upstream,
+    ...routed,
     description: config.instance.endpoint
       ? `relaying to Sourcegraph at ${sourcegraphBase(config.instance.endpoint).origin}`
       : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
@@ -90,6 +93,7 @@ async function routedUpstreams(
   const upstream = new RoutingUpstream(built, { models: aliases, prefixes, default: defaultName });
   return {
     upstream,
+    named: Object.fromEntries(names.map((name) => [name, { type: upstreams[name].type, upstream: built[name] }])),
     description: `relaying to ${
       names.map((name) => `${name} (${upstreams[name].type})`).join(", ")
     }; default ${defaultName}`,

@@ -54,7 +54,13 @@ export function parseConfig(
   file?: ConfigFile,
   fileName?: string,
 ): RelayConfig {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: argumentOptions() });
+  // `--no-ui` turns a switch off (the settings that default to on).
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    allowNegative: true,
+    options: argumentOptions(),
+  });
   const [command = "relay", ...extra] = positionals;
   if (!(COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command "${command}" (try --help)`);
   if (extra.length > (command === "check-config" ? 1 : 0)) {

@@ -13,9 +13,12 @@ import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
 /** One line of the explanation. */
-interface Line {
+export interface ExplainedSetting {
+  /** The key, e.g. `server.port`, `upstreams.cody.endpoint`. */
   key: string;
+  /** Its value as it may be shown (credentials `[redacted]`), or the default in words in parentheses. */
   value: string;
+  /** Where it came from: `flag --port`, `env PORT`, `file PATH` or `default`. */
   origin: string;
 }
 
@@ -39,14 +42,31 @@ interface Line {
  * ```
  */
 export function explainConfig(config: RelayConfig): string {
-  const lines = [...settingLines(config), ...upstreamLines(config), ...modelLines(config)];
+  const lines = explainedSettings(config);
   const width = Math.max(...lines.map((line) => line.key.length)) + 2;
   const valueWidth = Math.min(Math.max(...lines.map((line) => line.value.length)), 48) + 2;
   return lines.map((line) => `${line.key.padEnd(width)}${line.value.padEnd(valueWidth)}${line.origin}`.trimEnd())
     .join("\n");
 }
 
-function settingLines(config: RelayConfig): Line[] {
+/**
+ * The lines {@link explainConfig} prints, as records (the console's Status page shows them).
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { explainedSettings } from "./explain.ts";
+ * import { parseConfig } from "./config.ts";
+ * const settings = explainedSettings(parseConfig(["--no-ui", "--endpoint", "https://sg.example"], { SRC_ACCESS_TOKEN: "sgp_secret" }));
+ * deepEqual(settings.find((line) => line.key === "server.ui"), { key: "server.ui", value: "false", origin: "flag --no-ui" });
+ * deepEqual(settings.find((line) => line.key === "upstreams.cody.accessToken")?.value, "[redacted]");
+ * ```
+ */
+export function explainedSettings(config: RelayConfig): ExplainedSetting[] {
+  return [...settingLines(config), ...upstreamLines(config), ...modelLines(config)];
+}
+
+function settingLines(config: RelayConfig): ExplainedSetting[] {
   return SETTINGS.filter((setting) => !isInstanceSetting(setting)).map(({ key, path, meta }) => {
     const origin = config.origins.get(key);
     const value = valueAt(config, path);
@@ -56,10 +76,10 @@ function settingLines(config: RelayConfig): Line[] {
 }
 
 /** Each upstream's keys as built, and where each came from: a flag or variable of the instance, the file, or a default. */
-function upstreamLines(config: RelayConfig): Line[] {
+function upstreamLines(config: RelayConfig): ExplainedSetting[] {
   return Object.entries(upstreamSettings(config)).flatMap(([name, settings]) => {
     const schema = UpstreamSchema.options.find((option) => option.shape.type.value === settings.type)!;
-    return ["type", ...describedKeys(schema).map(({ key }) => key)].flatMap((key): Line[] => {
+    return ["type", ...describedKeys(schema).map(({ key }) => key)].flatMap((key): ExplainedSetting[] => {
       const path = key.split(".");
       const value = valueAt(settings, path);
       if (value === undefined) {
@@ -97,7 +117,7 @@ function upstreamDefault(config: RelayConfig, type: string, key: string): string
   return meta.default !== undefined ? String(meta.default) : meta.defaultText ? `(${meta.defaultText})` : undefined;
 }
 
-function modelLines(config: RelayConfig): Line[] {
+function modelLines(config: RelayConfig): ExplainedSetting[] {
   const origin = originText({ source: "file", name: config.configFile ?? "the config file" });
   return leaves(config.models, ["models"]).map(([path, value]) => ({
     key: path.join("."),

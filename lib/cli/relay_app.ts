@@ -1,9 +1,13 @@
 import { getLogger } from "@logtape/logtape";
 import { createApp, type RelayApp } from "../server/app.ts";
+import { webConsole } from "../server/console/console_routes.ts";
+import { RequestLog } from "../server/console/request_log.ts";
 import type { RelayMetrics } from "../server/metrics.ts";
 import { openResponseStore } from "../server/responses_store/open_store.ts";
 import type { ResponseStore } from "../server/responses_store/store.ts";
 import { buildUpstream } from "./build_upstream.ts";
+import { configSecrets } from "./config_secrets.ts";
+import { explainedSettings } from "./explain.ts";
 import { milliseconds } from "./milliseconds.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
@@ -18,11 +22,23 @@ export interface ConfiguredApp {
   description: string;
 }
 
+/** What outlives a config reload: pass the same to every {@link configuredApp} of a process. */
+export interface KeptState {
+  /** The metrics `/metrics` serves (else `server.metrics` makes new ones). */
+  metrics?: RelayMetrics;
+  /** The response store for a setting (pass one that keeps the stores it opened). @default openResponseStore */
+  openStore?: (setting: string) => Promise<ResponseStore>;
+  /** The web console's request log. @default a new one */
+  requestLog?: RequestLog;
+  /** Every credential any configuration held, which the console never shows. @default this configuration's */
+  secrets?: readonly string[];
+}
+
 /**
- * The relay app a configuration describes (its upstreams, limits, keys, logs), logging its
- * warnings. Built anew on every config reload, with the same shutdown signal and metrics,
- * and the response store `openStore` gives for the setting (pass one that keeps the stores
- * it opened, so that stored responses outlive a reload).
+ * The relay app a configuration describes (its upstreams, limits, keys, logs, and the web
+ * console at `/ui` unless `server.ui` is off), logging its warnings. Built anew on every
+ * config reload, with the same shutdown signal and the {@link KeptState} (so that stored
+ * responses and the console's request log outlive a reload).
  *
  * @example
  * ```ts
@@ -31,15 +47,18 @@ export interface ConfiguredApp {
  * import { parseConfig } from "./config.ts";
  * const { app } = await configuredApp(parseConfig([], {}), new AbortController().signal);
  * equal((await app.fetch(new Request("http://relay/health"))).status, 200);
+ * equal((await app.fetch(new Request("http://relay/ui"))).status, 200);
+ * const { app: withoutUi } = await configuredApp(parseConfig(["--no-ui"], {}), new AbortController().signal);
+ * equal((await withoutUi.fetch(new Request("http://relay/ui"))).status, 404);
  * ```
  */
 export async function configuredApp(
   config: RelayConfig,
   shutdownSignal: AbortSignal,
-  metrics?: RelayMetrics,
-  openStore: (setting: string) => Promise<ResponseStore> = openResponseStore,
+  kept: KeptState = {},
 ): Promise<ConfiguredApp> {
-  const { upstream, description } = await buildUpstream(config);
+  const { metrics, openStore = openResponseStore } = kept;
+  const { upstream, description, named } = await buildUpstream(config);
   // The settings as built, flags and variables applied: a flag that turned verification back on silences the file's.
   const warnings = Object.entries(upstreamSettings(config)).flatMap(([name, settings]) =>
     "tls" in settings && settings.tls?.insecureSkipTlsVerify
@@ -72,6 +91,16 @@ export async function configuredApp(
     responsesStore: await openStore(config.responses.store),
     warnings,
     shutdownSignal,
+    ...(server.ui
+      ? {
+        console: webConsole({
+          requestLog: kept.requestLog ?? new RequestLog(),
+          upstreams: named,
+          settings: explainedSettings(config).map(({ key, value, origin }) => ({ key, value, source: origin })),
+          secrets: kept.secrets ?? configSecrets(config),
+        }),
+      }
+      : {}),
   });
   return { app, description };
 }

@@ -63,8 +63,14 @@ function groupTitle(group: string): string {
 function settingLines({ key, schema, meta }: SettingKey): string[] {
   const kind = valueKind(schema);
   const takes = expected(schema, meta.unit);
-  const flag = meta.flag ? `--${meta.flag}${kind === "boolean" ? "" : ` ${placeholder(meta.flag, kind, takes)}`}` : "";
   const defaultValue = schema.safeParse(undefined).data ?? meta.default;
+  const flag = !meta.flag
+    ? ""
+    : kind !== "boolean"
+    ? `--${meta.flag} ${placeholder(meta.flag, kind, takes)}`
+    : defaultValue === true
+    ? `--[no-]${meta.flag}`
+    : `--${meta.flag}`;
   const facts = [
     ...(meta.env ?? []).map((variable) =>
       typeof variable === "string" ? `env ${variable}` : `env ${variable.name} (${variable.note})`

@@ -90,7 +90,7 @@ function table(keys: SettingKey[], sources = true): string {
   const rows = keys.map(({ key, schema, meta }) => {
     const cells = [
       code(key),
-      ...(sources ? [meta.flag ? code(`--${meta.flag}`) : "", environment(meta)] : []),
+      ...(sources ? [flagCell(schema, meta), environment(meta)] : []),
       expected(schema, meta.unit),
       sources || schema.safeParse(undefined).success ? defaultOf(schema.safeParse(undefined).data, meta) : "required",
       meta.description,
@@ -98,6 +98,13 @@ function table(keys: SettingKey[], sources = true): string {
     return `| ${cells.map(escape).join(" | ")} |`;
   });
   return [`| ${head.join(" | ")} |`, `|${head.map(() => " --- ").join("|")}|`, ...rows].join("\n");
+}
+
+/** The flag, and its `--no-` form for a switch that is on by default. */
+function flagCell(schema: SettingKey["schema"], meta: SettingMeta): string {
+  if (!meta.flag) return "";
+  const on = schema.safeParse(undefined).data === true;
+  return on ? `${code(`--${meta.flag}`)}, ${code(`--no-${meta.flag}`)}` : code(`--${meta.flag}`);
 }
 
 function environment(meta: SettingMeta): string {

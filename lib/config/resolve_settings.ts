@@ -129,7 +129,7 @@ function fromFlag(setting: SettingKey, flags: FlagValues): Given | undefined {
   const flag = setting.meta.flag;
   const given = flag === undefined ? undefined : flags[flag];
   if (given === undefined) return undefined;
-  const name = `--${flag}`;
+  const name = given === false ? `--no-${flag}` : `--${flag}`;
   const origin = { source: "flag", name } as const;
   if (typeof given === "boolean") return { value: given, text: String(given), name, origin };
   // A repeated flag's values add up, as a variable's comma-separated ones do; an empty value is the schema's to refuse.

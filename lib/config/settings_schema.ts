@@ -244,6 +244,11 @@ const Server = z.object({
     flag: "metrics",
     env: ["RELAY_METRICS"],
   }),
+  ui: setting(z.boolean().default(true), {
+    description: "serve the web console at /ui (its data needs a gateway key when the relay has any)",
+    flag: "ui",
+    env: ["RELAY_UI"],
+  }),
 }).strict();
 
 const Logging = z.object({

@@ -42,3 +42,41 @@ Deno.test("a bad endpoint is named without its query, fragment or user info", ()
   }
   throws(() => parseConfig(["--endpoint", "https://u:p@sg.example"], {}), /must not contain credentials/);
 });
+
+Deno.test("the web console: served by default, off with --no-ui or RELAY_UI=false, its data behind the gateway keys", async () => {
+  const signal = new AbortController().signal;
+  const fetchFrom = async (argv: string[], env: Record<string, string>, path: string, init?: RequestInit) => {
+    const { app } = await configuredApp(parseConfig(argv, env), signal);
+    return await app.fetch(new Request(`http://127.0.0.1:8787${path}`, init));
+  };
+  equal((await fetchFrom([], {}, "/ui")).status, 200);
+  equal((await fetchFrom(["--ui"], {}, "/ui/api/status")).status, 200);
+  for (const [argv, env] of [[["--no-ui"], {}], [[], { RELAY_UI: "false" }]] as const) {
+    for (const path of ["/ui", "/ui/requests", "/ui/api/status", "/ui/assets/console.css"]) {
+      const response = await fetchFrom([...argv], env, path);
+      equal(response.status, 404, `${argv} ${JSON.stringify(env)} ${path}`);
+      await response.body?.cancel();
+    }
+  }
+  const keyed = [["--api-key", "console-gateway-key"], { SRC_ACCESS_TOKEN: "sgp_console_upstream_token" }] as const;
+  equal((await fetchFrom([...keyed[0]], keyed[1], "/ui")).status, 200, "the page itself holds no data");
+  for (const path of ["/ui/api/status", "/ui/api/models", "/ui/api/requests", "/ui/api/charts"]) {
+    equal((await fetchFrom([...keyed[0]], keyed[1], path)).status, 401, path);
+  }
+  const status = await fetchFrom([...keyed[0]], keyed[1], "/ui/api/status", {
+    headers: { authorization: "Bearer console-gateway-key" },
+  });
+  equal(status.status, 200);
+  const text = await status.text();
+  ok(!text.includes("console-gateway-key") && !text.includes("sgp_console_upstream_token"), "no secret in the status");
+  const body = JSON.parse(text);
+  deepEqual(body.upstreams.map((upstream: { name: string; type: string }) => [upstream.name, upstream.type]), [[
+    "cody",
+    "simulator",
+  ]]);
+  deepEqual(body.settings.find((setting: { key: string }) => setting.key === "server.apiKeys"), {
+    key: "server.apiKeys",
+    value: "[[redacted]]",
+    source: "flag --api-key",
+  });
+});

@@ -31,7 +31,7 @@ Deno.test("a rebuilt app (a config reload) keeps the stored responses of the one
   let opened = 0;
   const openStore = () => (opened++, Promise.resolve(store));
   const config = parseConfig(["--simulator"], {});
-  let current = await configuredApp(config, new AbortController().signal, undefined, openStore);
+  let current = await configuredApp(config, new AbortController().signal, { openStore });
   const server = await serve({ fetch: (request) => current.app.fetch(request), port: 0 });
   try {
     const openai = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "sgp_local", maxRetries: 0 });
@@ -39,7 +39,7 @@ Deno.test("a rebuilt app (a config reload) keeps the stored responses of the one
       model: "anthropic::2024-10-22::claude-sonnet-4-latest",
       input: "Hi",
     });
-    current = await configuredApp(config, new AbortController().signal, undefined, openStore);
+    current = await configuredApp(config, new AbortController().signal, { openStore });
     const second = await openai.responses.create({ previous_response_id: first.id, input: "Again" });
     equal(second.previous_response_id, first.id);
     equal(opened, 2);

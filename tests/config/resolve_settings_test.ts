@@ -26,6 +26,7 @@ const SAMPLES: Record<string, readonly [unknown, unknown, unknown]> = {
   "server.keepAliveInterval": [1.5, 2, 3],
   "server.shutdownGrace": [1, 2, 3],
   "server.metrics": [true, false, true],
+  "server.ui": [false, true, false],
   "logging.level": ["debug", "warning", "error"],
   "logging.format": ["json", "text", "json"],
   "logging.bodies": [true, false, true],
@@ -66,12 +67,17 @@ function sources(key: string, given: { flag?: boolean; env?: boolean; file?: boo
     const setting = SETTINGS.find((entry) => entry.key === name)!;
     const [flagValue, envValue, fileValue] = SAMPLES[name];
     if (given.flag && setting.meta.flag && flagValue !== undefined) {
-      argv.push(...(flagValue === true ? [`--${setting.meta.flag}`] : [`--${setting.meta.flag}`, text(flagValue)]));
+      argv.push(...flagArguments(setting.meta.flag, flagValue));
     }
     if (given.env && setting.meta.env) env[envName(setting.meta.env[0])] = text(envValue);
     if (given.file) file = withValueAt(file, setting.path, fileValue);
   }
   return { argv, env, file: validateConfig(file, FILE) };
+}
+
+/** `--name`, `--no-name` for a switch turned off, or `--name value`. */
+function flagArguments(flag: string, value: unknown): string[] {
+  return typeof value === "boolean" ? [value ? `--${flag}` : `--no-${flag}`] : [`--${flag}`, text(value)];
 }
 
 function text(value: unknown): string {
@@ -100,7 +106,11 @@ Deno.test("for every setting: flag > environment variable > config file > defaul
     const variable = envName(meta.env![0]);
     const cases = [
       ...(flagValue !== undefined
-        ? [{ given: { flag: true, env: true, file: true }, value: flagValue, origin: `flag --${meta.flag}` }]
+        ? [{
+          given: { flag: true, env: true, file: true },
+          value: flagValue,
+          origin: `flag ${flagArguments(meta.flag!, flagValue)[0]}`,
+        }]
         : []),
       { given: { env: true, file: true }, value: envValue, origin: `env ${variable}` },
       { given: { file: true }, value: fileValue, origin: `file ${FILE}` },
