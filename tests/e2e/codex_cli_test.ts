@@ -2,24 +2,24 @@
  * The real Codex CLI (`codex exec`, non-interactive) against the relay's Responses API
  * front and the simulator, both in a loopback-only network, with a fresh CODEX_HOME: a text
  * turn prints the simulator's answer, and a tool turn (with a thinking model) runs a shell command
- * through Codex's own `exec_command` tool and sends its output back. Backs the README's Codex CLI setup.
+ * through Codex's own `exec_command` tool and sends its output back. Backs the Codex CLI setup in docs/clients.md.
  */
 import { equal, match, ok } from "node:assert/strict";
 import { agentStage, requestLines } from "../agent_run.ts";
+import { documentedBlock } from "../docs_clients.ts";
 
 const CODEX = { name: "@openai/codex", version: "0.171.0", bin: "codex" };
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
 const THINKING = "anthropic::2024-10-22::claude-sonnet-4-thinking-latest";
 
-/** The README's config.toml for Codex CLI, pointed at `relayUrl` instead of the default port. */
+/** The config.toml of docs/clients.md for Codex CLI, pointed at `relayUrl` instead of the default port. */
 async function codexConfig(relayUrl: string): Promise<string> {
-  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
-  const config = readme.split("**Codex CLI**")[1].match(/```toml\n([\s\S]*?)```/)![1];
-  ok(config.includes(`model = "${SONNET}"`) && config.includes('base_url = "http://127.0.0.1:8787/v1"'), config);
-  return config.replace("http://127.0.0.1:8787", relayUrl);
+  const config = await documentedBlock("Codex CLI", "toml", relayUrl);
+  ok(config.includes(`model = "${SONNET}"`) && config.includes(`base_url = "${relayUrl}/v1"`), config);
+  return config;
 }
 
-/** A fresh CODEX_HOME holding only the README's config.toml, and the environment that names it and holds the key. */
+/** A fresh CODEX_HOME holding only the documented config.toml, and the environment that names it and holds the key. */
 async function codexEnvironment(home: string, relayUrl: string): Promise<Record<string, string>> {
   const codexHome = `${home}/.codex`;
   await Deno.mkdir(codexHome, { recursive: true });

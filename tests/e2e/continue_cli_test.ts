@@ -1,27 +1,20 @@
 /**
  * The real Continue CLI (`cn -p`, non-interactive) against the relay's OpenAI front and the
  * simulator, both in a loopback-only network: a text turn and a tool turn (its `Bash`
- * tool) complete. Backs the README's Continue CLI setup.
+ * tool) complete. Backs the Continue CLI setup in docs/clients.md.
  */
-import { equal, match } from "node:assert/strict";
+import { equal, match, ok } from "node:assert/strict";
 import { agentStage, requestLines } from "../agent_run.ts";
+import { documentedBlock } from "../docs_clients.ts";
 
 const CONTINUE_CLI = { name: "@continuedev/cli", version: "1.5.47", bin: "cn" };
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
 
-/** The README's `config.yaml`: one `provider: openai` model at the relay. */
-function config(relayUrl: string): string {
-  return `name: Cody relay
-version: 1.0.0
-schema: v1
-models:
-  - name: Cody Sonnet
-    provider: openai
-    model: ${SONNET}
-    apiBase: ${relayUrl}/v1
-    apiKey: sgp_your_token
-    roles: [chat, edit, apply]
-`;
+/** The `config.yaml` of docs/clients.md: one `provider: openai` model at the relay. */
+async function config(relayUrl: string): Promise<string> {
+  const yaml = await documentedBlock("Continue CLI", "yaml", relayUrl);
+  ok(yaml.includes(`model: ${SONNET}`) && yaml.includes(`apiBase: ${relayUrl}/v1`), yaml);
+  return yaml;
 }
 
 Deno.test("Continue CLI: a text turn and a tool turn running its Bash tool", async () => {
@@ -29,7 +22,7 @@ Deno.test("Continue CLI: a text turn and a tool turn running its Bash tool", asy
   if (!stage) return;
   const file = `${stage.home}/.continue/config.yaml`;
   await Deno.mkdir(`${stage.home}/.continue`, { recursive: true });
-  await Deno.writeTextFile(file, config(stage.relayUrl));
+  await Deno.writeTextFile(file, await config(stage.relayUrl));
 
   const text = await stage.run(["--config", file, "-p", "Say hello [[sim tool=none]]"], {});
   equal(text.code, 0, `cn -p failed:\n${text.stdout}\n${text.stderr}`);

@@ -1,26 +1,29 @@
 /**
  * The real Gemini CLI (`gemini -p`, non-interactive) against the relay's Gemini API front
  * and the simulator, both in a loopback-only network: a text turn and a tool turn complete.
- * Backs the README's Gemini CLI setup.
+ * Backs the Gemini CLI setup in docs/clients.md.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { agentStage, requestLines } from "../agent_run.ts";
+import { documentedBlock, shellExports } from "../docs_clients.ts";
 
 const GEMINI_CLI = { name: "@google/gemini-cli", version: "0.61.0", bin: "gemini" };
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
 
-/** The README's setup: the API key and base URL in the environment, API-key auth chosen in settings.json. */
+/**
+ * The setup of docs/clients.md: API-key auth chosen in settings.json (the JSON its `echo` writes), the API key and
+ * base URL in the environment (its `export` line), and the workspace trusted for a headless run (its quirks).
+ */
 async function geminiEnvironment(home: string, relayUrl: string): Promise<Record<string, string>> {
+  const setup = await documentedBlock("Gemini CLI", "sh", relayUrl);
+  const settings = setup.match(/echo '(.*)' > ~\/\.gemini\/settings\.json/)![1];
+  deepEqual(JSON.parse(settings), { security: { auth: { selectedType: "gemini-api-key" } } });
   await Deno.mkdir(`${home}/.gemini`, { recursive: true });
-  await Deno.writeTextFile(
-    `${home}/.gemini/settings.json`,
-    JSON.stringify({ security: { auth: { selectedType: "gemini-api-key" } } }),
-  );
-  return {
-    GOOGLE_GEMINI_BASE_URL: relayUrl,
-    GEMINI_API_KEY: "sgp_your_token",
-    GEMINI_CLI_TRUST_WORKSPACE: "true",
-  };
+  await Deno.writeTextFile(`${home}/.gemini/settings.json`, settings);
+  const env = shellExports(setup);
+  deepEqual(env, { GOOGLE_GEMINI_BASE_URL: relayUrl, GEMINI_API_KEY: "sgp_your_token" });
+  ok(setup.includes(`gemini -m ${SONNET}`), setup);
+  return { ...env, GEMINI_CLI_TRUST_WORKSPACE: "true" };
 }
 
 Deno.test("Gemini CLI: a text turn with its own model names, and a tool turn running its shell tool", async () => {

@@ -1,33 +1,27 @@
 /**
  * The real opencode (`opencode run`, non-interactive) against the relay's OpenAI front and
  * the simulator, both in a loopback-only network: a text turn and a tool turn (its `bash`
- * tool) complete. Backs the README's opencode setup.
+ * tool) complete. Backs the opencode setup in docs/clients.md.
  */
 import { equal, match } from "node:assert/strict";
 import { agentStage, requestLines } from "../agent_run.ts";
+import { documentedBlock } from "../docs_clients.ts";
 
 const OPENCODE = { name: "opencode-ai", version: "1.18.33", bin: "opencode" };
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
 
-/** The README's `~/.config/opencode/opencode.json`: a provider on `@ai-sdk/openai-compatible` at the relay. */
+/**
+ * The `~/.config/opencode/opencode.json` of docs/clients.md: a provider on `@ai-sdk/openai-compatible` at the relay,
+ * with autoupdate and sharing off (the test runs offline).
+ */
 async function writeConfig(home: string, relayUrl: string): Promise<void> {
+  const config = JSON.parse(await documentedBlock("opencode", "json", relayUrl));
+  equal(config.provider.cody.options.baseURL, `${relayUrl}/v1`);
+  equal(config.model, `cody/${SONNET}`);
   await Deno.mkdir(`${home}/.config/opencode`, { recursive: true });
   await Deno.writeTextFile(
     `${home}/.config/opencode/opencode.json`,
-    JSON.stringify({
-      $schema: "https://opencode.ai/config.json",
-      autoupdate: false,
-      share: "disabled",
-      provider: {
-        cody: {
-          npm: "@ai-sdk/openai-compatible",
-          name: "Cody (cody-relay)",
-          options: { baseURL: `${relayUrl}/v1`, apiKey: "sgp_your_token" },
-          models: { [SONNET]: { name: "Claude Sonnet 4 (Cody)", tool_call: true } },
-        },
-      },
-      model: `cody/${SONNET}`,
-    }),
+    JSON.stringify({ ...config, autoupdate: false, share: "disabled" }),
   );
 }
 
