@@ -31,8 +31,12 @@ export interface ConsoleAsset {
   text: string;
 }
 
-const JS = "text/javascript; charset=utf-8";
-const CSS = "text/css; charset=utf-8";
+/** A file's `content-type`, from its name. */
+function typeOf(name: string): string {
+  if (name.endsWith(".js")) return "text/javascript; charset=utf-8";
+  if (name.endsWith(".css")) return "text/css; charset=utf-8";
+  return "image/svg+xml";
+}
 
 /**
  * The files under `/ui/assets/`, by name.
@@ -43,22 +47,25 @@ const CSS = "text/css; charset=utf-8";
  * import { CONSOLE_ASSETS } from "./assets.ts";
  * ok(CONSOLE_ASSETS["uPlot.iife.min.js"].text.includes("uPlot"));
  * ok(CONSOLE_ASSETS["console.css"].type.startsWith("text/css"));
+ * ok(CONSOLE_ASSETS["icon.svg"].type === "image/svg+xml");
  * ```
  */
-export const CONSOLE_ASSETS: Readonly<Record<string, ConsoleAsset>> = {
-  "console.css": { type: CSS, text: consoleCss },
-  "icon.svg": { type: "image/svg+xml", text: iconSvg },
-  "console_api.js": { type: JS, text: apiJs },
-  "dom.js": { type: JS, text: domJs },
-  "format.js": { type: JS, text: formatJs },
-  "frame_splitter.js": { type: JS, text: frameSplitterJs },
-  "dialects.js": { type: JS, text: dialectsJs },
-  "status_page.js": { type: JS, text: statusPageJs },
-  "models_page.js": { type: JS, text: modelsPageJs },
-  "requests_page.js": { type: JS, text: requestsPageJs },
-  "charts_page.js": { type: JS, text: chartsPageJs },
-  "playground_page.js": { type: JS, text: playgroundPageJs },
-  "connect_page.js": { type: JS, text: connectPageJs },
-  "uPlot.iife.min.js": { type: JS, text: uplotJs },
-  "uPlot.min.css": { type: CSS, text: uplotCss },
-};
+export const CONSOLE_ASSETS: Readonly<Record<string, ConsoleAsset>> = Object.fromEntries(
+  Object.entries({
+    "console.css": consoleCss,
+    "icon.svg": iconSvg,
+    "console_api.js": apiJs,
+    "dom.js": domJs,
+    "format.js": formatJs,
+    "frame_splitter.js": frameSplitterJs,
+    "dialects.js": dialectsJs,
+    "status_page.js": statusPageJs,
+    "models_page.js": modelsPageJs,
+    "requests_page.js": requestsPageJs,
+    "charts_page.js": chartsPageJs,
+    "playground_page.js": playgroundPageJs,
+    "connect_page.js": connectPageJs,
+    "uPlot.iife.min.js": uplotJs,
+    "uPlot.min.css": uplotCss,
+  }).map(([name, text]) => [name, { type: typeOf(name), text }]),
+);

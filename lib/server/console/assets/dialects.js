@@ -113,6 +113,50 @@ function chatMessages(input) {
 }
 
 /**
+ * `{ [key]: value }`, or nothing when `value` is not set (to spread into a body).
+ *
+ * @param {string} key
+ * @param {unknown} value
+ * @returns {Record<string, unknown>}
+ */
+function given(key, value) {
+  return value === undefined || value === "" || value === 0 ? {} : { [key]: value };
+}
+
+/**
+ * A frame reader for dialects whose every frame is one JSON object that may carry an
+ * `error`: nothing for frames without JSON, the error's message, or what `read` finds.
+ *
+ * @param {(frame: string) => any} parse
+ * @param {(chunk: any) => AnswerPart[]} read
+ * @returns {(frame: string) => AnswerPart[]}
+ */
+function readObjects(parse, read) {
+  return (frame) => {
+    const chunk = parse(frame);
+    if (!chunk) return [];
+    if (chunk.error) return [{ error: errorMessage(chunk.error) }];
+    return read(chunk);
+  };
+}
+
+/**
+ * A dialect: most are SSE chat dialects that take a system prompt and tools, and no suffix.
+ *
+ * @param {string} label
+ * @param {Partial<PlaygroundDialect> & Pick<PlaygroundDialect, "endpoint" | "body" | "read">} spec
+ * @returns {PlaygroundDialect}
+ */
+function dialect(label, spec) {
+  return { label, format: "sse", system: true, tools: true, fim: false, headers: {}, ...spec };
+}
+
+/** A model may call this tool, in OpenAI's shape (chat completions, Ollama). @param {PlaygroundInput} input */
+function openAiTools(input) {
+  return given("tools", input.tool && [{ type: "function", function: input.tool }]);
+}
+
+/**
  * The dialects by key, in the menu's order.
  *
  * @example
@@ -124,31 +168,25 @@ function chatMessages(input) {
  * equal(anthropic.body({ model: "m", prompt: "Hi", maxTokens: 50 }).max_tokens, 50);
  * deepEqual(anthropic.read('event: content_block_delta\ndata: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}'), [{ text: "Hello" }]);
  * deepEqual(DIALECTS.ollama.read('{"message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","eval_count":7}'), [{ finish: "stop", outputTokens: 7 }]);
+ * deepEqual(DIALECTS.openai.body({ model: "m", prompt: "Hi" }), { model: "m", messages: [{ role: "user", content: "Hi" }], stream: true, stream_options: { include_usage: true } });
+ * deepEqual(DIALECTS.completions.read('data: {"error":{"message":"no"}}'), [{ error: "no" }]);
+ * equal(DIALECTS.llamacpp.endpoint({ model: "m", prompt: "a", suffix: "b" }), "/infill");
  * ```
  *
  * @type {Record<string, PlaygroundDialect>}
  */
 export const DIALECTS = {
-  openai: {
-    label: "OpenAI chat",
-    format: "sse",
-    system: true,
-    tools: true,
-    fim: false,
+  openai: dialect("OpenAI chat", {
     endpoint: () => "/v1/chat/completions",
-    headers: {},
     body: (input) => ({
       model: input.model,
       messages: chatMessages(input),
-      ...(input.maxTokens ? { max_tokens: input.maxTokens } : {}),
-      ...(input.tool ? { tools: [{ type: "function", function: input.tool }] } : {}),
+      ...given("max_tokens", input.maxTokens),
+      ...openAiTools(input),
       stream: true,
       stream_options: { include_usage: true },
     }),
-    read(frame) {
-      const chunk = sseJson(frame);
-      if (!chunk) return [];
-      if (chunk.error) return [{ error: errorMessage(chunk.error) }];
+    read: readObjects(sseJson, (chunk) => {
       const choice = chunk.choices?.[0];
       const delta = choice?.delta ?? {};
       return present([
@@ -159,22 +197,16 @@ export const DIALECTS = {
         })),
         { finish: choice?.finish_reason ?? undefined, outputTokens: chunk.usage?.completion_tokens },
       ]);
-    },
-  },
-  responses: {
-    label: "OpenAI Responses",
-    format: "sse",
-    system: true,
-    tools: true,
-    fim: false,
+    }),
+  }),
+  responses: dialect("OpenAI Responses", {
     endpoint: () => "/v1/responses",
-    headers: {},
     body: (input) => ({
       model: input.model,
       input: input.prompt,
-      ...(input.system ? { instructions: input.system } : {}),
-      ...(input.maxTokens ? { max_output_tokens: input.maxTokens } : {}),
-      ...(input.tool ? { tools: [{ type: "function", ...input.tool }] } : {}),
+      ...given("instructions", input.system),
+      ...given("max_output_tokens", input.maxTokens),
+      ...given("tools", input.tool && [{ type: "function", ...input.tool }]),
       stream: true,
       store: false,
     }),
@@ -206,29 +238,23 @@ export const DIALECTS = {
           return [];
       }
     },
-  },
-  anthropic: {
-    label: "Anthropic Messages",
-    format: "sse",
-    system: true,
-    tools: true,
-    fim: false,
+  }),
+  anthropic: dialect("Anthropic Messages", {
     endpoint: () => "/v1/messages",
     headers: { "anthropic-version": "2023-06-01" },
     body: (input) => ({
       model: input.model,
       max_tokens: input.maxTokens ?? 1024,
-      ...(input.system ? { system: input.system } : {}),
+      ...given("system", input.system),
       messages: [{ role: "user", content: input.prompt }],
-      ...(input.tool
-        ? {
-          tools: [{
-            name: input.tool.name,
-            description: input.tool.description ?? "",
-            input_schema: input.tool.parameters ?? { type: "object" },
-          }],
-        }
-        : {}),
+      ...given(
+        "tools",
+        input.tool && [{
+          name: input.tool.name,
+          description: input.tool.description ?? "",
+          input_schema: input.tool.parameters ?? { type: "object" },
+        }],
+      ),
       stream: true,
     }),
     read(frame) {
@@ -251,25 +277,16 @@ export const DIALECTS = {
           return [];
       }
     },
-  },
-  gemini: {
-    label: "Gemini generateContent",
-    format: "sse",
-    system: true,
-    tools: true,
-    fim: false,
+  }),
+  gemini: dialect("Gemini generateContent", {
     endpoint: (input) => `/v1beta/models/${encodeURIComponent(input.model)}:streamGenerateContent?alt=sse`,
-    headers: {},
     body: (input) => ({
       contents: [{ role: "user", parts: [{ text: input.prompt }] }],
-      ...(input.system ? { systemInstruction: { parts: [{ text: input.system }] } } : {}),
-      ...(input.maxTokens ? { generationConfig: { maxOutputTokens: input.maxTokens } } : {}),
-      ...(input.tool ? { tools: [{ functionDeclarations: [input.tool] }] } : {}),
+      ...given("systemInstruction", input.system && { parts: [{ text: input.system }] }),
+      ...given("generationConfig", input.maxTokens && { maxOutputTokens: input.maxTokens }),
+      ...given("tools", input.tool && [{ functionDeclarations: [input.tool] }]),
     }),
-    read(frame) {
-      const chunk = sseJson(frame);
-      if (!chunk) return [];
-      if (chunk.error) return [{ error: errorMessage(chunk.error) }];
+    read: readObjects(sseJson, (chunk) => {
       const candidate = chunk.candidates?.[0];
       return present([
         ...(candidate?.content?.parts ?? []).map((/** @type {any} */ part) =>
@@ -281,27 +298,19 @@ export const DIALECTS = {
         ),
         { finish: candidate?.finishReason, outputTokens: chunk.usageMetadata?.candidatesTokenCount },
       ]);
-    },
-  },
-  ollama: {
-    label: "Ollama chat",
+    }),
+  }),
+  ollama: dialect("Ollama chat", {
     format: "ndjson",
-    system: true,
-    tools: true,
-    fim: false,
     endpoint: () => "/api/chat",
-    headers: {},
     body: (input) => ({
       model: input.model,
       messages: chatMessages(input),
-      ...(input.maxTokens ? { options: { num_predict: input.maxTokens } } : {}),
-      ...(input.tool ? { tools: [{ type: "function", function: input.tool }] } : {}),
+      ...given("options", input.maxTokens && { num_predict: input.maxTokens }),
+      ...openAiTools(input),
       stream: true,
     }),
-    read(frame) {
-      const line = json(frame);
-      if (!line) return [];
-      if (line.error) return [{ error: errorMessage(line.error) }];
+    read: readObjects(json, (line) => {
       const message = line.message ?? {};
       return present([
         { thinking: message.thinking, text: message.content },
@@ -311,58 +320,45 @@ export const DIALECTS = {
         })),
         line.done ? { finish: line.done_reason, outputTokens: line.eval_count } : {},
       ]);
-    },
-  },
-  llamacpp: {
-    label: "llama.cpp completion",
-    format: "sse",
+    }),
+  }),
+  llamacpp: dialect("llama.cpp completion", {
     system: false,
     tools: false,
     fim: true,
     endpoint: (input) => input.suffix ? "/infill" : "/completion",
-    headers: {},
     body: (input) => ({
       model: input.model,
       ...(input.suffix ? { input_prefix: input.prompt, input_suffix: input.suffix } : { prompt: input.prompt }),
-      ...(input.maxTokens ? { n_predict: input.maxTokens } : {}),
+      ...given("n_predict", input.maxTokens),
       stream: true,
     }),
-    read(frame) {
-      const event = sseJson(frame);
-      if (!event) return [];
-      if (event.error) return [{ error: errorMessage(event.error) }];
-      return present([{
+    read: readObjects(sseJson, (event) =>
+      present([{
         text: event.content,
         ...(event.stop ? { finish: event.stop_type, outputTokens: event.tokens_predicted } : {}),
-      }]);
-    },
-  },
-  completions: {
-    label: "OpenAI legacy completions / FIM",
-    format: "sse",
+      }])),
+  }),
+  completions: dialect("OpenAI legacy completions / FIM", {
     system: false,
     tools: false,
     fim: true,
     endpoint: () => "/v1/completions",
-    headers: {},
     body: (input) => ({
       model: input.model,
       prompt: input.prompt,
-      ...(input.suffix ? { suffix: input.suffix } : {}),
-      ...(input.maxTokens ? { max_tokens: input.maxTokens } : {}),
+      ...given("suffix", input.suffix),
+      ...given("max_tokens", input.maxTokens),
       stream: true,
       stream_options: { include_usage: true },
     }),
-    read(frame) {
-      const chunk = sseJson(frame);
-      if (!chunk) return [];
-      if (chunk.error) return [{ error: errorMessage(chunk.error) }];
+    read: readObjects(sseJson, (chunk) => {
       const choice = chunk.choices?.[0];
       return present([{
         text: choice?.text,
         finish: choice?.finish_reason ?? undefined,
         outputTokens: chunk.usage?.completion_tokens,
       }]);
-    },
-  },
+    }),
+  }),
 };
