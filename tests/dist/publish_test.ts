@@ -4,7 +4,7 @@
  */
 import { match, ok } from "node:assert/strict";
 
-Deno.test("deno publish --dry-run: no slow types, a license, only mod.ts, cli.ts, lib/ and their documents", async () => {
+Deno.test("deno publish --dry-run: no slow types, a license, only mod.ts, cli.ts, lib/ and their documents (README.md, docs/)", async () => {
   const { success, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["publish", "--dry-run", "--allow-dirty"],
     cwd: new URL("../../", import.meta.url),
@@ -15,7 +15,7 @@ Deno.test("deno publish --dry-run: no slow types, a license, only mod.ts, cli.ts
   match(output, /Success.*Dry run complete/);
   const published = [...output.matchAll(/file:\/\/\S*? \(/g)].length;
   ok(published > 50, `${published} files listed`);
-  for (const file of ["mod.ts", "cli.ts", "lib/pipeline/relay.ts", "LICENSE", "README.md"]) {
+  for (const file of ["mod.ts", "cli.ts", "lib/pipeline/relay.ts", "LICENSE", "README.md", "docs/clients.md"]) {
     ok(output.includes(`/${file} (`), `${file} is published`);
   }
   for (const folder of ["tests/", "bench/", "tools/", "node_modules/"]) {
