@@ -13,6 +13,7 @@ WORKDIR /src
 COPY deno.json deno.lock package.json ./
 COPY mod.ts cli.ts ./
 COPY lib ./lib
+COPY docs/clients.md ./docs/clients.md
 COPY tools ./tools
 RUN deno task build --targets none --out /dist
 

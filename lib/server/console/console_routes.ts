@@ -13,7 +13,9 @@ import { normalizePath } from "../normalize_path.ts";
 import { redactor } from "../redact.ts";
 import { upstreamContext } from "../respond.ts";
 import type { ConsoleAppFacts, ConsoleOptions, WebConsole } from "./web_console.ts";
+import clientDocs from "../../../docs/clients.md" with { type: "text" };
 import { CONSOLE_ASSETS } from "./assets.ts";
+import { type ClientSetup, fillClientSetups, parseClientSetups } from "./client_setups.ts";
 import { liveFeed } from "./live_feed.ts";
 import { modelRows } from "./model_rows.ts";
 import { CONSOLE_PAGES, consolePage } from "./pages.tsx";
@@ -41,6 +43,8 @@ interface ConsoleRouteOptions {
   redact: (text: string) => string;
   /** Ends the live feeds when the relay shuts down. */
   shutdownSignal?: AbortSignal;
+  /** The client setups the Connect page fills in. */
+  clientSetups: readonly ClientSetup[];
 }
 
 /** The Content-Security-Policy of every console response. */
@@ -102,6 +106,10 @@ function consoleRoutes(options: ConsoleRouteOptions): Hono {
     return json(requestDetail(request, options.redact));
   });
   routes.get("/ui/api/charts", () => json(options.requestLog.history.series()));
+  routes.get(
+    "/ui/api/clients",
+    (c) => json(fillClientSetups(options.clientSetups, { base: c.req.query("base"), model: c.req.query("model") })),
+  );
   return routes;
 }
 
@@ -124,6 +132,7 @@ function consoleRoutes(options: ConsoleRouteOptions): Hono {
  */
 export function webConsole(options: ConsoleOptions = {}): WebConsole {
   const requestLog = options.requestLog ?? new RequestLog();
+  const clientSetups = parseClientSetups(options.clientDocs ?? clientDocs);
   return {
     requestLog,
     routes: (app: ConsoleAppFacts) =>
@@ -137,6 +146,7 @@ export function webConsole(options: ConsoleOptions = {}): WebConsole {
         keyed: app.keyed,
         redact: redactor([...app.apiKeys, ...options.secrets ?? []]),
         shutdownSignal: app.shutdownSignal,
+        clientSetups,
       }),
   };
 }

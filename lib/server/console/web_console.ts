@@ -20,6 +20,8 @@ export interface ConsoleOptions {
   settings?: readonly ConsoleSetting[];
   /** Secrets never to show (the upstream tokens; gateway keys are added). @default none */
   secrets?: readonly string[];
+  /** The client setups of the Connect page, as Markdown (`### <client>` sections). @default docs/clients.md */
+  clientDocs?: string;
 }
 
 /** What the app tells the console about itself. */

@@ -1,5 +1,5 @@
 /** The "Connect a client" page's setups: read from the client documentation's sections, filled in with the relay's address and a model. */
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import {
   DOCUMENTED_BASE,
   DOCUMENTED_MODEL,
@@ -130,4 +130,14 @@ Deno.test("fillClientSetups: a base that is not an http(s) origin, or an unbound
     );
   }
   equal(fillClientSetups(setups, { model: "m".repeat(256) }).length, 2);
+});
+
+Deno.test("parseClientSetups reads docs/clients.md: every ### section a client, its blocks naming the documented relay", async () => {
+  const document = await Deno.readTextFile(new URL("../../../docs/clients.md", import.meta.url));
+  const setups = parseClientSetups(document);
+  deepEqual(setups.map((setup) => setup.client), [...document.matchAll(/^### (.+)$/gm)].map((match) => match[1]));
+  for (const setup of setups) {
+    ok(setup.where && !setup.where.includes("```"), `${setup.client}: where the text goes, in prose`);
+    ok(setup.text.includes(DOCUMENTED_BASE), `${setup.client}: its blocks name ${DOCUMENTED_BASE}`);
+  }
 });

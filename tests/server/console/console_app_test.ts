@@ -13,7 +13,7 @@ import { startStack, TOKEN } from "../../harness.ts";
 
 const CLAUDE = "anthropic::2024-10-22::claude-sonnet-4-latest";
 const GATEWAY_KEY = "gateway-key-5d1e0c7f";
-const API_PATHS = ["status", "models", "requests", "charts"];
+const API_PATHS = ["status", "models", "requests", "charts", "clients"];
 
 function chat(relayUrl: string, body: Record<string, unknown>, key = TOKEN): Promise<Response> {
   return fetch(`${relayUrl}/v1/chat/completions`, {
@@ -93,6 +93,45 @@ Deno.test("with gateway keys the pages and files need no key, and every API call
   }
   const refusals = await rows(stack.relayUrl, { authorization: `Bearer ${GATEWAY_KEY}` });
   deepEqual(refusals, [], "the console's own calls, refused or not, are not the relay's traffic");
+});
+
+Deno.test("the Connect page's setups: the client documentation filled in with this relay's origin and the model; bad input a 400", async () => {
+  const fence = "`".repeat(3);
+  const clientDocs =
+    `### Aider\n\nIn a shell:\n\n${fence}sh\naider --base http://127.0.0.1:8787/v1 --model ${CLAUDE}\n${fence}\n`;
+  await using stack = await startStack({ app: { console: webConsole({ clientDocs }) } });
+  const query = `model=${encodeURIComponent("m<b>1</b>")}&base=${encodeURIComponent(stack.relayUrl)}`;
+  const response = await fetch(`${stack.relayUrl}/ui/api/clients?${query}`);
+  equal(response.status, 200);
+  deepEqual(await response.json(), [
+    { client: "Aider", where: "In a shell:", text: `aider --base ${stack.relayUrl}/v1 --model m<b>1</b>` },
+  ]);
+  for (const [query, param] of [["base=http://x.example/v1", "base"], [`model=${"m".repeat(300)}`, "model"]]) {
+    const refused = await fetch(`${stack.relayUrl}/ui/api/clients?${query}`);
+    equal(refused.status, 400, query.slice(0, 30));
+    const { error } = await refused.json();
+    equal(error.param, param);
+    match(error.message, new RegExp(`^${param} must be`));
+  }
+});
+
+Deno.test("the Connect page's setups are docs/clients.md's: every client section, with this relay's origin and the model", async () => {
+  const document = await Deno.readTextFile(new URL("../../../docs/clients.md", import.meta.url));
+  const clients = [...document.matchAll(/^### (.+)$/gm)].map((match) => match[1]);
+  await using stack = await startStack({ app: { console: webConsole() } });
+  const query = `model=${encodeURIComponent("team::model-9")}&base=${encodeURIComponent(stack.relayUrl)}`;
+  const setups: { client: string; where: string; text: string }[] =
+    await (await fetch(`${stack.relayUrl}/ui/api/clients?${query}`)).json();
+  deepEqual(setups.map((setup) => setup.client), clients);
+  for (const setup of setups) {
+    ok(setup.where.length > 0, `${setup.client}: where the text goes`);
+    ok(setup.text.includes(stack.relayUrl), `${setup.client}: the relay's address`);
+    ok(
+      !/127\.0\.0\.1:8787|claude-sonnet-4-latest/.test(JSON.stringify(setup)),
+      `${setup.client}: nothing documented left`,
+    );
+  }
+  ok(setups.filter((setup) => setup.text.includes("team::model-9")).length > 10, "the model is filled in");
 });
 
 Deno.test("the console's API follows the relay's CORS: an allowed origin is answered, another is not", async () => {
