@@ -30,7 +30,8 @@ async function importedPackages(entry: string): Promise<Set<string>> {
 }
 
 Deno.test("the start path's configuration, package.json and lockfile name only packages the relay imports", async () => {
-  const imported = new Set([...await importedPackages("cli.ts"), ...await importedPackages("mod.ts")]);
+  const entries = await Promise.all(["cli.ts", "mod.ts", "console.ts"].map(importedPackages));
+  const imported = new Set(entries.flatMap((packages) => [...packages]));
   const config = await json("deno.json");
   const manifest = await json("package.json");
   const lock = await json("deno.lock") as { npm: Record<string, { dependencies?: string[] }> };
