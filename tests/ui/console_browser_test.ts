@@ -7,7 +7,7 @@
  * whose paths are printed when a check fails. Without Chromium the test is ignored, and says why.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
-import puppeteer, { type Browser, type Page } from "puppeteer-core";
+import type { Browser, Page } from "puppeteer-core";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { configuredApp } from "../../lib/cli/relay_app.ts";
 import { validateConfig } from "../../lib/config/load_config.ts";
@@ -15,9 +15,9 @@ import { DOCUMENTED_BASE } from "../../lib/server/console/client_setups.ts";
 import { type RunningServer, serve } from "../../lib/server/serve.ts";
 import { createSimulator } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";
+import { CHROMIUM, closeBrowser, hasChromium, launchChromium } from "./chromium.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const chromium = await Deno.stat(CHROMIUM).then((info) => info.isFile, () => false);
+const chromium = await hasChromium();
 if (!chromium) {
   console.error(
     `tests/ui/console_browser_test.ts is ignored: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
@@ -83,34 +83,6 @@ function chat(relayUrl: string, model: string, content: string, key = TOKEN): Pr
   });
 }
 
-/**
- * Closes the browser and waits until none of its processes (the browser, its zygotes and
- * renderers, all started with its profile folder) is left; any still there after three
- * seconds is killed.
- */
-async function closeBrowser(browser: Browser | undefined): Promise<void> {
-  if (!browser) return;
-  const profile = browser.process()?.spawnargs.find((arg) => arg.startsWith("--user-data-dir="));
-  await browser.close().catch(() => browser.process()?.kill("SIGKILL"));
-  if (!profile) return;
-  const left = async () => {
-    const pids: number[] = [];
-    for await (const { name } of Deno.readDir("/proc")) {
-      if (!/^\d+$/.test(name)) continue;
-      const command = await Deno.readTextFile(`/proc/${name}/cmdline`).catch(() => "");
-      if (command.split("\0").includes(profile)) pids.push(Number(name));
-    }
-    return pids;
-  };
-  for (let waited = 0; waited < 3_000 && (await left()).length; waited += 100) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  for (const pid of await left()) {
-    console.error(`chromium process ${pid} outlived the browser: killed`);
-    Deno.kill(pid, "SIGKILL");
-  }
-}
-
 /** What a page logged as an error, and the exceptions it did not catch. */
 interface Watched {
   page: Page;
@@ -173,11 +145,7 @@ Deno.test({
   };
 
   try {
-    browser = await puppeteer.launch({
-      executablePath: CHROMIUM,
-      args: ["--no-sandbox", "--headless=new", "--no-proxy-server", "--disable-gpu", "--no-first-run"],
-      headless: true,
-    });
+    browser = await launchChromium();
 
     await step("the status page shows the upstream as ready, and the configuration with its sources", async () => {
       const { page } = await open(`${relay.url}/ui`);
