@@ -52,8 +52,9 @@ export function launchChromium(): Promise<Browser> {
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { closeBrowser } from "./chromium.ts";
- * await closeBrowser(undefined); // nothing to close
+ * equal(await closeBrowser(undefined), undefined); // nothing to close
  * ```
  */
 export async function closeBrowser(browser: Browser | undefined): Promise<void> {
