@@ -2,6 +2,7 @@
 import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { configuredApp } from "../../lib/cli/relay_app.ts";
+import { RequestLog } from "../../lib/server/console/request_log.ts";
 
 async function warnings(env: Record<string, string>, skipInFile?: boolean): Promise<string[]> {
   const file = {
@@ -79,4 +80,25 @@ Deno.test("the web console: served by default, off with --no-ui or RELAY_UI=fals
     value: "[[redacted]]",
     source: "flag --api-key",
   });
+});
+
+Deno.test("the console's request log outlives a config reload when the process keeps it", async () => {
+  const requestLog = new RequestLog();
+  const signal = new AbortController().signal;
+  const first = await configuredApp(parseConfig([], {}), signal, { requestLog });
+  const answer = await first.app.fetch(
+    new Request("http://127.0.0.1:8787/v1/chat/completions", {
+      method: "POST",
+      headers: { authorization: "Bearer any", "content-type": "application/json" },
+      body: JSON.stringify({ model: "cody-sonnet", messages: [{ role: "user", content: "Hi" }] }),
+    }),
+  );
+  equal(answer.status, 200);
+  await answer.text();
+  const reloaded = await configuredApp(parseConfig(["--max-retries", "1"], {}), signal, { requestLog });
+  const rows = await (await reloaded.app.fetch(new Request("http://127.0.0.1:8787/ui/api/requests"))).json();
+  deepEqual(rows.map((row: { requestedModel: string; status: number }) => [row.requestedModel, row.status]), [[
+    "cody-sonnet",
+    200,
+  ]]);
 });
