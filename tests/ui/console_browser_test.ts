@@ -163,6 +163,7 @@ Deno.test({
     await step("a request made outside the browser appears in the live table within a second", async () => {
       const { page } = requests;
       current = page;
+      await page.bringToFront(); // a tab in the background may draw late (requestAnimationFrame)
       await page.waitForSelector("#live-state[data-live='true']", { timeout: 10_000 });
       const response = await chat(relay.url, CLAUDE, "Hello from outside");
       equal(response.status, 200);
@@ -185,6 +186,7 @@ Deno.test({
     await step("a failed request shows its error, and markup in a model id or an error is text", async () => {
       const { page } = requests;
       current = page;
+      await page.bringToFront(); // a tab in the background may draw late (requestAnimationFrame)
       const unknown = await chat(relay.url, MARKUP_UNKNOWN, "Hi");
       equal(unknown.status, 404);
       const message = (await unknown.json()).error.message as string;
@@ -240,6 +242,7 @@ Deno.test({
       await step(`the playground streams an answer in the ${dialect} dialect, its wire frames beside it`, async () => {
         const { page } = playground;
         current = page;
+        await page.bringToFront();
         current = page;
         await page.waitForSelector(`#pg-model option[value="${CLAUDE}"]`, { timeout: 5_000 });
         await page.select("#pg-dialect", dialect);
@@ -265,6 +268,7 @@ Deno.test({
     await step("stopping mid-stream aborts the upstream's request", async () => {
       const { page } = playground;
       current = page;
+      await page.bringToFront();
       const before = simulator.requests.length;
       await page.select("#pg-dialect", "openai");
       await page.$eval(
