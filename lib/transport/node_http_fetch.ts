@@ -87,55 +87,88 @@ async function send(
   const payload = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
   const headers: Record<string, string> = {};
   for (const [name, value] of request.headers) headers[name] = value;
-  return new Promise<Response>((resolve, reject) => {
-    const outgoing = (url.protocol === "https:" ? https : http).request(url, {
-      method: request.method,
-      headers,
-      agent: agents[url.protocol as keyof typeof agents],
-    }, (incoming) => {
-      const responseHeaders = new Headers();
-      for (const [name, value] of Object.entries(incoming.headers)) {
-        for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-          responseHeaders.append(name, item);
-        }
-      }
-      try {
-        if (NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)) {
-          incoming.resume();
-          return resolve(new Response(null, { status: incoming.statusCode, headers: responseHeaders }));
-        }
-        const encoded = !["", "identity"].includes(responseHeaders.get("content-encoding")?.trim() ?? "");
-        const body = pushBody(incoming);
-        const stream = streamOf(body, () => pushable.delete(response));
-        const response: Response = new Response(encoded ? decompressed(stream, responseHeaders) : stream, {
-          status: incoming.statusCode,
-          statusText: incoming.statusMessage,
-          headers: responseHeaders,
-        });
-        if (!encoded) pushable.set(response, body);
-        resolve(response);
-      } catch (error) {
-        incoming.destroy();
-        reject(error);
-      }
-    });
-    outgoing.on("socket", (socket) => {
-      if (!socket.connecting) return;
-      const timer = setTimeout(
-        () => outgoing.destroy(new Error(`connection not established within ${connectTimeoutMs} ms`)),
-        connectTimeoutMs,
-      );
-      socket.once(url.protocol === "https:" ? "secureConnect" : "connect", () => clearTimeout(timer));
-      socket.once("close", () => clearTimeout(timer));
-    });
-    const abort = () => outgoing.destroy(request.signal.reason);
-    request.signal.addEventListener("abort", abort, { once: true });
-    outgoing.on("close", () => request.signal.removeEventListener("abort", abort));
-    outgoing.on("error", (error) => {
-      reject(request.signal.aborted ? request.signal.reason : new TypeError(error.message, { cause: error }));
-    });
-    outgoing.end(payload);
+  const outgoing = (url.protocol === "https:" ? https : http).request(url, {
+    method: request.method,
+    headers,
+    agent: agents[url.protocol as keyof typeof agents],
   });
+  const answered = exchange(
+    outgoing,
+    request.signal,
+    url.protocol === "https:" ? "secureConnect" : "connect",
+    connectTimeoutMs,
+  );
+  outgoing.end(payload);
+  return await answered;
+}
+
+/**
+ * The response to `outgoing`, sent by the caller. Its listeners live as long as the
+ * connection's request does (a stream's whole answer), so they hold only what they need:
+ * not the `Request`, its body or headers, and not the promise once it settled.
+ */
+function exchange(
+  outgoing: http.ClientRequest,
+  signal: AbortSignal,
+  connected: "connect" | "secureConnect",
+  connectTimeoutMs: number,
+): Promise<Response> {
+  let pending: PromiseWithResolvers<Response> | undefined = Promise.withResolvers<Response>();
+  const { promise } = pending;
+  const settle = (outcome: Response | unknown) => {
+    const answer = pending;
+    pending = undefined;
+    if (outcome instanceof Response) answer?.resolve(outcome);
+    else answer?.reject(outcome);
+  };
+  outgoing.on("response", (incoming) => {
+    try {
+      settle(responseOf(incoming));
+    } catch (error) {
+      incoming.destroy();
+      settle(error);
+    }
+  });
+  outgoing.on("socket", (socket) => {
+    if (!socket.connecting) return;
+    const timer = setTimeout(
+      () => outgoing.destroy(new Error(`connection not established within ${connectTimeoutMs} ms`)),
+      connectTimeoutMs,
+    );
+    socket.once(connected, () => clearTimeout(timer));
+    socket.once("close", () => clearTimeout(timer));
+  });
+  const abort = () => outgoing.destroy(signal.reason);
+  signal.addEventListener("abort", abort, { once: true });
+  outgoing.on("close", () => signal.removeEventListener("abort", abort));
+  outgoing.on("error", (error) => {
+    if (pending) settle(signal.aborted ? signal.reason : new TypeError(error.message, { cause: error }));
+  });
+  return promise;
+}
+
+/** The `Response` of `incoming`: its status and headers, and its body as a stream or, once, a push body. */
+function responseOf(incoming: http.IncomingMessage): Response {
+  const responseHeaders = new Headers();
+  for (const [name, value] of Object.entries(incoming.headers)) {
+    for (const item of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+      responseHeaders.append(name, item);
+    }
+  }
+  if (NULL_BODY_STATUSES.has(incoming.statusCode ?? 0)) {
+    incoming.resume();
+    return new Response(null, { status: incoming.statusCode, headers: responseHeaders });
+  }
+  const encoded = !["", "identity"].includes(responseHeaders.get("content-encoding")?.trim() ?? "");
+  const body = pushBody(incoming);
+  const stream = streamOf(body, () => pushable.delete(response));
+  const response: Response = new Response(encoded ? decompressed(stream, responseHeaders) : stream, {
+    status: incoming.statusCode,
+    statusText: incoming.statusMessage,
+    headers: responseHeaders,
+  });
+  if (!encoded) pushable.set(response, body);
+  return response;
 }
 
 /** Responses of {@link nodeHttpFetch} whose bodies a push reader may take straight from `node:http`. */
