@@ -6,7 +6,7 @@
 import { match } from "node:assert/strict";
 import { hostTarget } from "../../tools/build.ts";
 import { startProcess } from "../process.ts";
-import { assertStreamsPing, buildFresh, simulatorServer } from "./helpers.ts";
+import { assertServesConsole, assertStreamsPing, buildFresh, simulatorServer } from "./helpers.ts";
 
 const host = hostTarget();
 const built = await buildFresh([host], true);
@@ -22,6 +22,7 @@ async function streamsThrough(binary: string): Promise<void> {
   await using relay = await startProcess(binary, ["--port", "0"], { SRC_ENDPOINT: upstream.url });
   match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/, relay.stderr);
   await assertStreamsPing(relay.url);
+  await assertServesConsole(relay.url);
 }
 
 Deno.test({

@@ -10,6 +10,7 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { type Copy, DockerfileParser, type Instruction, type JSONInstruction } from "dockerfile-ast";
 import { validate } from "dockerfile-utils";
 import { startProcess } from "../process.ts";
+import { assertServesConsole } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const text = await Deno.readTextFile(`${root}Dockerfile`);
@@ -124,6 +125,7 @@ Deno.test("re-enacted: the build stage's steps make the artifact, the final stag
     const refused = await fetch(`http://127.0.0.1:${port}/v1/models`);
     equal(refused.status, 401, "a gateway key is required");
     await refused.body?.cancel();
+    await assertServesConsole(`http://127.0.0.1:${port}`, "docker-test-key");
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }

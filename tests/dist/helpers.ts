@@ -1,5 +1,5 @@
 /** Shared by the artifact tests: a fresh build in a temp folder, and a simulator on loopback. */
-import { equal, match } from "node:assert/strict";
+import { equal, match, ok } from "node:assert/strict";
 import OpenAI from "openai";
 import { type Artifact, build } from "../../tools/build.ts";
 import { serve } from "../../lib/server/serve.ts";
@@ -40,4 +40,26 @@ export async function assertStreamsPing(relayUrl: string): Promise<void> {
   );
   match(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? "").join(""), /You said: ping$/);
   equal(chunks.findLast((chunk) => chunk.choices[0]?.finish_reason)?.choices[0].finish_reason, "stop");
+}
+
+/**
+ * The web console as an artifact serves it: a page, a script, and the client setups of
+ * docs/clients.md filled in with the relay's address (with `key` when the relay has gateway keys).
+ */
+export async function assertServesConsole(relayUrl: string, key?: string): Promise<void> {
+  const page = await fetch(`${relayUrl}/ui`);
+  equal(page.status, 200);
+  match(page.headers.get("content-security-policy") ?? "", /script-src 'self'/);
+  match(await page.text(), /<script type="module" src="\/ui\/assets\/status_page\.js">/);
+  const script = await fetch(`${relayUrl}/ui/assets/console_api.js`);
+  equal(script.status, 200);
+  match(await script.text(), /export function startPage/);
+  const query = `model=m&base=${encodeURIComponent(relayUrl)}`;
+  const clients = await fetch(`${relayUrl}/ui/api/clients?${query}`, {
+    headers: key ? { authorization: `Bearer ${key}` } : {},
+  });
+  equal(clients.status, 200);
+  const setups = await clients.json() as { client: string; text: string }[];
+  const codex = setups.find((setup) => setup.client === "Codex CLI");
+  ok(codex?.text.includes(`base_url = "${relayUrl}/v1"`), JSON.stringify(codex));
 }

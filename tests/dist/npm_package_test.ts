@@ -7,7 +7,7 @@
  */
 import { equal, match, ok } from "node:assert/strict";
 import { bunPath, startProcess } from "../process.ts";
-import { buildFresh } from "./helpers.ts";
+import { assertServesConsole, buildFresh } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
 const bun = await bunPath();
@@ -117,5 +117,6 @@ for (const [name, command, args] of launchers) {
     });
     equal(response.status, 200);
     match((await response.json()).choices[0].message.content, /You said: ping$/);
+    await assertServesConsole(relay.url);
   });
 }

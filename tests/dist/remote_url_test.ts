@@ -6,7 +6,7 @@
 import { match, ok } from "node:assert/strict";
 import { serve } from "../../lib/server/serve.ts";
 import { startProcess } from "../process.ts";
-import { assertStreamsPing, simulatorServer } from "./helpers.ts";
+import { assertServesConsole, assertStreamsPing, simulatorServer } from "./helpers.ts";
 
 const root = new URL("../../", import.meta.url);
 const TYPES: Record<string, string> = { ts: "application/typescript", json: "application/json" };
@@ -50,6 +50,7 @@ Deno.test("deno run from a URL: the relay starts from the served repository and 
     console.log(`started from the URL in ${(performance.now() - started).toFixed(0)} ms with an empty cache`);
     ok(host.served.includes("/cli.ts") && host.served.includes("/lib/server/app.ts"), "the code came from the URL");
     await assertStreamsPing(relay.url);
+    await assertServesConsole(relay.url);
   } finally {
     await Deno.remove(denoDir, { recursive: true });
     await Deno.remove(elsewhere, { recursive: true });

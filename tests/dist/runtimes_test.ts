@@ -11,7 +11,7 @@ import { serve } from "../../lib/server/serve.ts";
 import { createSimulator } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";
 import { bunPath, type RelayProcess, startProcess } from "../process.ts";
-import { buildFresh, simulatorServer } from "./helpers.ts";
+import { assertServesConsole, buildFresh, simulatorServer } from "./helpers.ts";
 
 const MODEL = "anthropic::2024-10-22::claude-sonnet-4-latest";
 const LONG = "[[sim words=60]] Tell me a long story";
@@ -36,6 +36,7 @@ for (const [name, command, args] of runtimes) {
     const env = { SRC_ENDPOINT: upstream.url, SRC_ACCESS_TOKEN: TOKEN };
     await using relay = await startProcess(command, [...args, "--port", "0", "--default-max-tokens", "12"], env);
     match(relay.lines[0], /^cody-relay listening on http:\/\/127\.0\.0\.1:\d+$/, relay.stderr);
+    await assertServesConsole(relay.url);
     const openai = client(relay);
     const completions = () =>
       upstream.simulator.requests.filter((request) => request.path === "/.api/completions/stream");
