@@ -228,7 +228,13 @@ export type { EnvScope, EnvSource } from "./lib/adapters/env.ts";
 export type { SchemaEntry, SchemaSource, ValueType } from "./lib/adapters/schema.ts";
 export { legacySseAdapter, type LegacySseOptions } from "./lib/adapters/legacy_sse.ts";
 export { codyAliases, type ModelRoute, type RoutingTable, RoutingUpstream } from "./lib/routing/routing_upstream.ts";
-export { createNodeHttpFetch, nodeHttpFetch, type NodeHttpFetchOptions } from "./lib/transport/node_http_fetch.ts";
+export {
+  createNodeHttpFetch,
+  type NodeHttpFetch,
+  nodeHttpFetch,
+  type NodeHttpFetchOptions,
+} from "./lib/transport/node_http_fetch.ts";
+export type { OutgoingFetch, OutgoingRequest } from "./lib/transport/outgoing_request.ts";
 // Serving, and the simulator.
 export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";
 export { type RespondOptions } from "./lib/server/respond.ts";

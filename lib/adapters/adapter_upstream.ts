@@ -6,6 +6,12 @@ import type { RelayRequest } from "../hub/request.ts";
 import { type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
 import type { AnswerCall, AnswerSink, RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
 import { nodeHttpFetch } from "../transport/node_http_fetch.ts";
+import {
+  type OutgoingFetch,
+  outgoingHeaders,
+  type OutgoingRequest,
+  sendOutgoing,
+} from "../transport/outgoing_request.ts";
 import { bodyOf } from "../transport/push_body.ts";
 import type { AdapterContext, AdapterExit, UpstreamAdapter } from "./adapter.ts";
 import { resolveEnv } from "./env.ts";
@@ -16,8 +22,8 @@ const log = getLogger(["cody-relay", "upstream"]);
 
 /** Options of {@link AdapterUpstream}. */
 export interface AdapterUpstreamOptions {
-  /** The fetch to use. @default nodeHttpFetch */
-  fetch?: (request: Request) => Promise<Response>;
+  /** The fetch to use; one with a `send` ({@link OutgoingFetch}) gets the answer's request without a `Request`. @default nodeHttpFetch */
+  fetch?: OutgoingFetch;
   /** Environment variables for env sources. @default the process's */
   environment?: Record<string, string | undefined>;
 }
@@ -58,7 +64,7 @@ export interface AdapterUpstreamOptions {
 export class AdapterUpstream<State extends object = Record<string, unknown>> implements Upstream {
   readonly #adapter: UpstreamAdapter<State>;
   readonly #label: string;
-  readonly #fetch: (request: Request) => Promise<Response>;
+  readonly #fetch: OutgoingFetch;
   readonly #environment?: Record<string, string | undefined>;
   readonly #envCache = new Map<string, Promise<string>>();
 
@@ -198,7 +204,7 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
 
   #send(context: AdapterContext<State>): Promise<Response> {
     const { url: template, headers, method = "POST", parameters, schema, handlers } = this.#adapter;
-    const url = fillTemplate(template, context.env, encodeURIComponent);
+    const url = new URL(fillTemplate(template, context.env, encodeURIComponent));
     const filled = Object.fromEntries(
       Object.entries(headers ?? {}).map(([name, value]) => [name, fillTemplate(value, context.env)]),
     );
@@ -210,42 +216,50 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
         ...handlers.buildMessages?.(context.request.messages, context),
       })
       : undefined;
-    return this.#request(
-      new Request(url, {
-        method,
-        headers: {
-          accept: "text/event-stream, application/json",
-          ...(body ? { "content-type": "application/json" } : {}),
-          ...handlers.buildHeaders?.(filled, context) ?? filled,
-        },
-        body,
-        signal: context.signal,
+    const outgoing: OutgoingRequest = {
+      url,
+      method,
+      headers: outgoingHeaders({
+        accept: "text/event-stream, application/json",
+        ...(body ? { "content-type": "application/json" } : {}),
+        ...handlers.buildHeaders?.(filled, context) ?? filled,
       }),
-    );
+      ...(body === undefined ? {} : { body }),
+      ...(context.signal ? { signal: context.signal } : {}),
+    };
+    return this.#exchange(outgoing, () => sendOutgoing(this.#fetch, outgoing));
   }
 
+  /** The adapter's own calls (`AdapterScope.fetch`), as {@link AdapterUpstream.#exchange} sends them. */
+  readonly #request = (request: Request): Promise<Response> =>
+    this.#exchange(
+      { url: new URL(request.url), method: request.method, signal: request.signal },
+      () => this.#fetch(request),
+    );
+
   /**
-   * The upstream's fetch as the request and the adapter's own calls (`AdapterScope.fetch`)
-   * use it: logged at debug (the path only: queries may carry the question), and a network
-   * failure named as "cannot reach LABEL at ORIGIN".
+   * Sends a request upstream with `send`: logged at debug (the path only: queries may
+   * carry the question), and a network failure named as "cannot reach LABEL at ORIGIN".
    */
-  readonly #request = async (request: Request): Promise<Response> => {
-    const url = new URL(request.url);
+  async #exchange(
+    request: Pick<OutgoingRequest, "url" | "method" | "signal">,
+    send: () => Promise<Response>,
+  ): Promise<Response> {
     const started = performance.now();
     try {
-      const response = await this.#fetch(request);
-      log.debug("{upstream} {method} {path} → {status} in {ms} ms", {
+      const response = await send();
+      log.debug("{upstream} {method} {path} → {status} in {ms} ms", () => ({
         upstream: this.#adapter.name,
         method: request.method,
-        path: url.pathname,
+        path: request.url.pathname,
         status: response.status,
         ms: Math.round(performance.now() - started),
-      });
+      }));
       return response;
     } catch (error) {
-      throw unreachable(this.#label, url.origin, error, request.signal);
+      throw unreachable(this.#label, request.url.origin, error, request.signal);
     }
-  };
+  }
 
   /** The answer's state machine: the adapter's own, or one over `parseEvent`/`parseEnd`; `usage` goes before `finish`. */
   #answer(context: AdapterContext<State>, emit: (event: RelayEvent) => void): SseAnswer {

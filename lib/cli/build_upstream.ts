@@ -17,7 +17,8 @@ import { codyAliases, type ModelRoute, RoutingUpstream } from "../routing/routin
 import { createSimulator } from "../simulator/simulator.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { milliseconds } from "./milliseconds.ts";
-import { type Fetch, upstreamFetch } from "./upstream_fetch.ts";
+import { upstreamFetch } from "./upstream_fetch.ts";
+import type { OutgoingFetch } from "../transport/outgoing_request.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
 /** Upstream types that are Cody instances (the simulator is a fake one), so Cody's aliases apply. */
@@ -134,7 +135,7 @@ async function buildOne(config: RelayConfig, settings: UpstreamSettings): Promis
 }
 
 /** An upstream's fetch: its own transport and TLS settings, the relay's connect timeout. */
-async function transportFor(config: RelayConfig, settings: UpstreamTransport): Promise<Fetch> {
+async function transportFor(config: RelayConfig, settings: UpstreamTransport): Promise<OutgoingFetch> {
   const ca = settings.tls?.caFile ? await readFile(settings.tls.caFile, "utf8") : undefined;
   return upstreamFetch({
     transport: settings.transport ?? config.defaultUpstreamTransport,

@@ -1,7 +1,5 @@
 import { createNodeHttpFetch } from "../transport/node_http_fetch.ts";
-
-/** A fetch function, as upstreams take one. */
-export type Fetch = (request: Request) => Promise<Response>;
+import type { OutgoingFetch } from "../transport/outgoing_request.ts";
 
 interface BunFetchInit extends RequestInit {
   tls?: { ca?: string; rejectUnauthorized?: boolean };
@@ -34,7 +32,7 @@ export interface UpstreamFetchOptions {
  * equal(typeof fetch, "function");
  * ```
  */
-export function upstreamFetch(options: UpstreamFetchOptions): Fetch {
+export function upstreamFetch(options: UpstreamFetchOptions): OutgoingFetch {
   const { ca, insecureSkipTlsVerify } = options;
   if (options.transport === "node-http") {
     return createNodeHttpFetch({

@@ -12,6 +12,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Buffer } from "node:buffer";
+import type { OutgoingFetch, OutgoingRequest } from "./outgoing_request.ts";
 
 /** How long a connection may take to establish where no limit is given: 10 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -26,6 +27,12 @@ export interface NodeHttpFetchOptions {
   rejectUnauthorized?: boolean;
 }
 
+/** A fetch over `node:http` that also sends an {@link OutgoingRequest} as it is. */
+export interface NodeHttpFetch extends OutgoingFetch {
+  /** Sends `request` without building a `Request`. */
+  send(request: OutgoingRequest): Promise<Response>;
+}
+
 /** Statuses whose responses have no body (`new Response` refuses one). */
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
@@ -34,7 +41,8 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * an upstream client needs: any method, headers, a buffered request body, `signal`
  * (aborting destroys the socket, so the upstream sees the client leave), keep-alive
  * connections, and gzip/deflate response bodies. Connection failures reject with a
- * `TypeError`, as `fetch` does.
+ * `TypeError`, as `fetch` does. Its `send` takes the same request as plain values
+ * ({@link OutgoingRequest}), with no `Request` to build and read back.
  *
  * @example
  * ```ts
@@ -46,7 +54,7 @@ const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
  * await server.shutdown();
  * ```
  */
-export const nodeHttpFetch: (request: Request) => Promise<Response> = createNodeHttpFetch();
+export const nodeHttpFetch: NodeHttpFetch = createNodeHttpFetch();
 
 /**
  * A {@link nodeHttpFetch} with its own connection pool, connect timeout and TLS trust.
@@ -61,7 +69,7 @@ export const nodeHttpFetch: (request: Request) => Promise<Response> = createNode
  * ok(error instanceof TypeError);
  * ```
  */
-export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): (request: Request) => Promise<Response> {
+export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHttpFetch {
   const tls = {
     ...(options.ca ? { ca: options.ca } : {}),
     ...(options.rejectUnauthorized === false ? { rejectUnauthorized: false } : {}),
@@ -71,25 +79,31 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): (reques
     "https:": new https.Agent({ keepAlive: true, ...tls }),
   };
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  return (request) => send(request, agents, connectTimeoutMs);
+  const sendOutgoing = (request: OutgoingRequest) => send(request, agents, connectTimeoutMs);
+  return Object.assign(async (request: Request) => sendOutgoing(await outgoingOf(request)), { send: sendOutgoing });
+}
+
+/** A `Request` as plain values. */
+async function outgoingOf(request: Request): Promise<OutgoingRequest> {
+  const headers: Record<string, string> = {};
+  request.headers.forEach((value, name) => headers[name] = value);
+  const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+  return { url: new URL(request.url), method: request.method, headers, body, signal: request.signal };
 }
 
 async function send(
-  request: Request,
+  request: OutgoingRequest,
   agents: Record<"http:" | "https:", http.Agent>,
   connectTimeoutMs: number,
 ): Promise<Response> {
-  const url = new URL(request.url);
+  const { url } = request;
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new TypeError(`nodeHttpFetch cannot fetch ${url.protocol} URLs`);
   }
-  request.signal.throwIfAborted();
-  const payload = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
-  const headers: Record<string, string> = {};
-  for (const [name, value] of request.headers) headers[name] = value;
+  request.signal?.throwIfAborted();
   const outgoing = (url.protocol === "https:" ? https : http).request(url, {
     method: request.method,
-    headers,
+    headers: request.headers,
     agent: agents[url.protocol as keyof typeof agents],
   });
   const answered = exchange(
@@ -98,7 +112,7 @@ async function send(
     url.protocol === "https:" ? "secureConnect" : "connect",
     connectTimeoutMs,
   );
-  outgoing.end(payload);
+  outgoing.end(request.body);
   return await answered;
 }
 
@@ -109,7 +123,7 @@ async function send(
  */
 function exchange(
   outgoing: http.ClientRequest,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
   connected: "connect" | "secureConnect",
   connectTimeoutMs: number,
 ): Promise<Response> {
@@ -138,11 +152,13 @@ function exchange(
     socket.once(connected, () => clearTimeout(timer));
     socket.once("close", () => clearTimeout(timer));
   });
-  const abort = () => outgoing.destroy(signal.reason);
-  signal.addEventListener("abort", abort, { once: true });
-  outgoing.on("close", () => signal.removeEventListener("abort", abort));
+  if (signal) {
+    const abort = () => outgoing.destroy(signal.reason);
+    signal.addEventListener("abort", abort, { once: true });
+    outgoing.on("close", () => signal.removeEventListener("abort", abort));
+  }
   outgoing.on("error", (error) => {
-    if (pending) settle(signal.aborted ? signal.reason : new TypeError(error.message, { cause: error }));
+    if (pending) settle(signal?.aborted ? signal.reason : new TypeError(error.message, { cause: error }));
   });
   return promise;
 }
