@@ -73,8 +73,10 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
   const limits = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const { shutdownSignal } = options;
   return wrapUpstream(upstream, (request, context, sink) => {
+    // The upstream's signal: aborted when the client leaves or this ends the answer. One
+    // controller the client's abort is forwarded to (by `disarm`), not `AbortSignal.any`,
+    // whose dependent-signal bookkeeping costs each open stream about a kilobyte.
     const abandoned = new AbortController();
-    const signal = context.signal ? AbortSignal.any([context.signal, abandoned.signal]) : abandoned.signal;
     let call: AnswerCall | undefined;
     /** Whether the caller has the answer: `open` resolved, or events went out. */
     let answering = false;
@@ -89,7 +91,11 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       clearTimeout(total);
       idle?.stop();
       shutdownSignal?.removeEventListener("abort", onShutdown);
-      context.signal?.removeEventListener("abort", disarm);
+      context.signal?.removeEventListener("abort", clientLeft);
+    };
+    const clientLeft = () => {
+      disarm();
+      abandoned.abort(context.signal!.reason);
     };
     const stop = () => {
       ended = true;
@@ -110,7 +116,8 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
     const total = setTimeout(() => end(timeoutError("totalMs", limits.totalMs)), limits.totalMs);
     if (shutdownSignal?.aborted) onShutdown();
     else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
-    context.signal?.addEventListener("abort", disarm, { once: true });
+    if (context.signal?.aborted) clientLeft();
+    else context.signal?.addEventListener("abort", clientLeft, { once: true });
     const watched = (batch: readonly RelayEvent[]) => {
       if (ended) return;
       answering = true;
@@ -122,23 +129,26 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       if (isTerminal(batch[batch.length - 1])) stop();
       sink(batch);
     };
-    const started = upstream.open(request, { ...context, signal }, watched).then((answer): AnswerCall => {
-      call = answer;
-      answering = true;
-      if (ended) answer.cancel();
-      return {
-        pause: () => answer.pause(),
-        resume: () => answer.resume(),
-        cancel(reason) {
-          stop();
-          answer.cancel(reason);
-        },
-      };
-    }, (error) => {
-      if (!ended) stop();
-      if (!answering) throw error;
-      return { pause() {}, resume() {}, cancel() {} };
-    });
+    const started = upstream.open(request, { ...context, signal: abandoned.signal }, watched).then(
+      (answer): AnswerCall => {
+        call = answer;
+        answering = true;
+        if (ended) answer.cancel();
+        return {
+          pause: () => answer.pause(),
+          resume: () => answer.resume(),
+          cancel(reason) {
+            stop();
+            answer.cancel(reason);
+          },
+        };
+      },
+      (error) => {
+        if (!ended) stop();
+        if (!answering) throw error;
+        return { pause() {}, resume() {}, cancel() {} };
+      },
+    );
     return Promise.race([started, refused]);
   });
 }
