@@ -11,6 +11,7 @@ import { resolveSettings } from "../config/resolve_settings.ts";
 import { SETTINGS } from "../config/setting_list.ts";
 import { type ConfigFile, INSTANCE_UPSTREAM } from "../config/settings_schema.ts";
 import { valueKind } from "../config/value_kind.ts";
+import { isLoopbackName } from "../server/allowed_hosts.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
@@ -105,17 +106,13 @@ function checkExposure(config: RelayConfig): void {
     );
   }
   const { host, allowOpen } = config.server;
-  if (!isLoopback(host) && !apiKeys.length && !allowOpen) {
+  if (!isLoopbackName(host) && !apiKeys.length && !allowOpen) {
     throw new Error(
       `refusing to listen on ${host} without gateway keys: anyone who can reach it could use ${
         config.instance.accessToken ? "your SRC_ACCESS_TOKEN" : "the relay"
       }. Set RELAY_API_KEYS (or --api-key), or pass --allow-open (RELAY_ALLOW_OPEN=true) to accept that.`,
     );
   }
-}
-
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 /** The runtime's fetch honours HTTP proxies; `node:http` does not. */

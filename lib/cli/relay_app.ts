@@ -1,4 +1,5 @@
 import { getLogger } from "@logtape/logtape";
+import { isLoopbackName } from "../server/allowed_hosts.ts";
 import { createApp, type RelayApp } from "../server/app.ts";
 import { webConsole } from "../server/console/console_routes.ts";
 import { RequestLog } from "../server/console/request_log.ts";
@@ -76,6 +77,7 @@ export async function configuredApp(
     maxContinuations: config.continuation.maxContinuations,
     anthropicDefaultModel: config.anthropicDefaultModel,
     corsOrigins: server.cors,
+    allowedHosts: server.allowedHosts ?? (isLoopbackName(server.host) ? ["localhost"] : ["*"]),
     timeouts: {
       firstEventMs: milliseconds(limits.firstEventTimeout),
       idleMs: milliseconds(limits.idleTimeout),

@@ -180,6 +180,12 @@ const ModelRoute = z.object({
 }).strict();
 
 /** Browser origins, each `https://host[:port]`, or `*` for any. */
+/** A host name a request's `Host` may carry, or `*`. */
+const HostName = z.string().regex(
+  /^(\*|[a-z0-9.-]+|\[?[0-9a-f:]+\]?)$/i,
+  "must be a host name like relay.example, or *",
+);
+
 const Origin = z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "must be an origin like https://app.example.com, or *");
 
 const Server = z.object({
@@ -220,6 +226,13 @@ const Server = z.object({
     description: "listen beyond loopback without gateway keys (otherwise the relay refuses to start, and says why)",
     flag: "allow-open",
     env: ["RELAY_ALLOW_OPEN"],
+  }),
+  allowedHosts: setting(z.array(HostName).min(1, "needs at least one host name (or *)").optional(), {
+    description:
+      "host names a request's Host header may carry, against DNS rebinding (localhost covers every loopback name; * any)",
+    flag: "allowed-host",
+    env: ["RELAY_ALLOWED_HOSTS"],
+    defaultText: "localhost when listening on loopback, else *",
   }),
   maxBodyBytes: setting(z.number().int().min(1024).max(1024 ** 3).default(DEFAULT_MAX_BODY_BYTES), {
     description: "the request body limit (a 413 above it)",

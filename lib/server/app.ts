@@ -4,6 +4,7 @@ import { getLogger } from "@logtape/logtape";
 import { quoted, RelayError, toRelayError } from "../hub/errors.ts";
 import type { Upstream } from "../hub/upstream.ts";
 import { type RelayOptions, relayUpstream } from "../pipeline/relay.ts";
+import { hostCheck } from "./allowed_hosts.ts";
 import { BodyTap } from "./body_tap.ts";
 import { clientKey } from "./client_key.ts";
 import { consolePath, type WebConsole } from "./console/web_console.ts";
@@ -39,6 +40,8 @@ export interface AppOptions extends RelayOptions, RespondOptions {
   anthropicDefaultModel?: string;
   /** Browser origins CORS allows (`*` for any). @default none: CORS off */
   corsOrigins?: string[];
+  /** The host names a request's `Host` may carry (`localhost` covers every loopback name; `*` any). @default any */
+  allowedHosts?: string[];
   /** The relay's own API keys: when set, clients must present one (Bearer, `x-api-key` or `api-key`). */
   apiKeys?: string[];
   /** Serve `GET /metrics` in Prometheus format (pass one `RelayMetrics` to keep counting across rebuilt apps). @default false */
@@ -62,10 +65,10 @@ export interface RelayApp {
 /**
  * The relay's HTTP app: every front mounted under `/v1` and at the root; `GET /health`
  * (liveness) and `GET /health/ready` (the upstream answers); `GET /metrics` when enabled;
- * gateway keys when set; CORS for browser clients when `corsOrigins` is set; an
- * `x-request-id` on every response and one log line per request once it ended (streams
- * included). Paths are normalised (`//` collapsed, trailing `/` dropped) because clients
- * build them from base URLs carelessly.
+ * gateway keys when set; the `Host` check when `allowedHosts` is set (a 403); CORS for
+ * browser clients when `corsOrigins` is set; an `x-request-id` on every response and one
+ * log line per request once it ended (streams included). Paths are normalised (`//`
+ * collapsed, trailing `/` dropped) because clients build them from base URLs carelessly.
  *
  * @example
  * ```ts
@@ -88,6 +91,7 @@ export function createApp(options: AppOptions): RelayApp {
     ? new RelayMetrics()
     : undefined;
   const gatewayKeys = options.apiKeys?.length ? new GatewayKeys(options.apiKeys) : undefined;
+  const allowsHost = options.allowedHosts && hostCheck(options.allowedHosts);
   const requestLog = options.console?.requestLog;
   if (options.corsOrigins?.length) app.use(corsFor(options.corsOrigins));
   app.use(async (c, next) => {
@@ -98,8 +102,16 @@ export function createApp(options: AppOptions): RelayApp {
     // The console's own requests are not the relay's traffic; its pages and files hold no data, so need no key.
     const place = requestLog && consolePath(path);
     const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path) && place !== "page" && place !== "asset";
+    const host = c.req.raw.headers.get("host");
     if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers, c.req.url));
-    if (keyed && !trace.gatewayKey) {
+    if (allowsHost && !allowsHost(host)) {
+      trace.error = new RelayError(
+        403,
+        `This relay does not answer for the host ${quoted(host ?? "")}: add it to allowedHosts (--allowed-host).`,
+        { code: "host_not_allowed" },
+      );
+      c.res = dialectErrorResponse(dialect, trace.error);
+    } else if (keyed && !trace.gatewayKey) {
       trace.error = new RelayError(
         401,
         "This relay needs one of its API keys (Authorization: Bearer, x-api-key or api-key).",

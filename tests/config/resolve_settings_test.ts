@@ -22,6 +22,7 @@ const SAMPLES: Record<string, readonly [unknown, unknown, unknown]> = {
   "server.tlsKey": ["a.key", "b.key", "c.key"],
   "server.apiKeys": [["key-a"], ["key-b", "key-bb"], ["key-c"]],
   "server.allowOpen": [true, false, true],
+  "server.allowedHosts": [["relay.example"], ["localhost", "b.example"], ["*"]],
   "server.maxBodyBytes": [2048, 4096, 8192],
   "server.keepAliveInterval": [1.5, 2, 3],
   "server.shutdownGrace": [1, 2, 3],
