@@ -25,7 +25,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ["lib/server/"],
   ["lib/config/"],
   ["lib/cli/"],
-  ["mod.ts", "cli.ts"],
+  ["mod.ts", "cli.ts", "console.ts"],
 ];
 
 /** Folders that may import only from these (the simulator: core types and stages). */
@@ -44,7 +44,7 @@ function placeOf(path: string): { place: string; layer: number } {
 
 /** Every source file of the library and its entry points, relative to the root. */
 async function sources(): Promise<string[]> {
-  const files = ["mod.ts", "cli.ts"];
+  const files = ["mod.ts", "cli.ts", "console.ts"];
   const walk = async (folder: string) => {
     for await (const entry of Deno.readDir(new URL(folder, root))) {
       const path = `${folder}${entry.name}`;
