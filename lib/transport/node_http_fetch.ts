@@ -12,15 +12,29 @@
 import http from "node:http";
 import https from "node:https";
 import { Buffer } from "node:buffer";
+import { ConnectGate, type Leave } from "./connect_gate.ts";
 import type { OutgoingFetch, OutgoingRequest } from "./outgoing_request.ts";
 
 /** How long a connection may take to establish where no limit is given: 10 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+/**
+ * How many connections to one origin may be in the making at once where no number is
+ * given: 128. Thousands of streams opened together would otherwise queue thousands of
+ * handshakes at the upstream's listen backlog, and those over it time out.
+ */
+export const DEFAULT_MAX_CONNECTING = 128;
+
 /** Options of {@link createNodeHttpFetch}. */
 export interface NodeHttpFetchOptions {
   /** Give up on a connection (TCP and TLS) not established within this many milliseconds. @default DEFAULT_CONNECT_TIMEOUT_MS */
   connectTimeoutMs?: number;
+  /**
+   * Connections to one origin in the making at once; a request that would open one more
+   * waits its turn (the wait is not part of the connect timeout; its signal ends it).
+   * @default DEFAULT_MAX_CONNECTING
+   */
+  maxConnecting?: number;
   /** PEM certificates trusted for HTTPS instead of the runtime's roots (a corporate CA bundle). */
   ca?: string;
   /** `false` skips TLS certificate verification (insecure; for test instances only). @default true */
@@ -79,7 +93,12 @@ export function createNodeHttpFetch(options: NodeHttpFetchOptions = {}): NodeHtt
     "https:": new https.Agent({ keepAlive: true, ...tls }),
   };
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
-  const sendOutgoing = (request: OutgoingRequest) => send(request, agents, connectTimeoutMs);
+  const maxConnecting = options.maxConnecting ?? DEFAULT_MAX_CONNECTING;
+  // One gate per origin this fetch reaches (an upstream's few), kept for the fetch's life.
+  const gates = new Map<string, ConnectGate>();
+  const gateOf = (origin: string) =>
+    gates.get(origin) ?? gates.set(origin, new ConnectGate(maxConnecting)).get(origin)!;
+  const sendOutgoing = (request: OutgoingRequest) => send(request, agents, gateOf, connectTimeoutMs);
   return Object.assign(async (request: Request) => sendOutgoing(await outgoingOf(request)), { send: sendOutgoing });
 }
 
@@ -94,6 +113,7 @@ async function outgoingOf(request: Request): Promise<OutgoingRequest> {
 async function send(
   request: OutgoingRequest,
   agents: Record<"http:" | "https:", http.Agent>,
+  gateOf: (origin: string) => ConnectGate,
   connectTimeoutMs: number,
 ): Promise<Response> {
   const { url } = request;
@@ -101,19 +121,30 @@ async function send(
     throw new TypeError(`nodeHttpFetch cannot fetch ${url.protocol} URLs`);
   }
   request.signal?.throwIfAborted();
-  const outgoing = (url.protocol === "https:" ? https : http).request(url, {
-    method: request.method,
-    headers: request.headers,
-    agent: agents[url.protocol as keyof typeof agents],
-  });
-  const answered = exchange(
-    outgoing,
-    request.signal,
-    url.protocol === "https:" ? "secureConnect" : "connect",
-    connectTimeoutMs,
-  );
+  // Every request passes the gate; one given a kept-alive connection leaves it at once.
+  const leave = await gateOf(url.origin).enter(request.signal);
+  let outgoing: http.ClientRequest;
+  try {
+    outgoing = (url.protocol === "https:" ? https : http).request(url, {
+      method: request.method,
+      headers: request.headers,
+      agent: agents[url.protocol as keyof typeof agents],
+    });
+  } catch (error) {
+    leave();
+    throw error;
+  }
+  const connected = url.protocol === "https:" ? "secureConnect" : "connect";
+  const answered = exchange(outgoing, request.signal, { connected, connectTimeoutMs, leave });
   outgoing.end(request.body);
   return await answered;
+}
+
+/** How {@link exchange} watches the connection: the event that says it is established, its limit, the gate to leave. */
+interface Connecting {
+  connected: "connect" | "secureConnect";
+  connectTimeoutMs: number;
+  leave: Leave;
 }
 
 /**
@@ -124,8 +155,7 @@ async function send(
 function exchange(
   outgoing: http.ClientRequest,
   signal: AbortSignal | undefined,
-  connected: "connect" | "secureConnect",
-  connectTimeoutMs: number,
+  { connected, connectTimeoutMs, leave }: Connecting,
 ): Promise<Response> {
   let pending: PromiseWithResolvers<Response> | undefined = Promise.withResolvers<Response>();
   const { promise } = pending;
@@ -144,14 +174,19 @@ function exchange(
     }
   });
   outgoing.on("socket", (socket) => {
-    if (!socket.connecting) return;
+    if (!socket.connecting) return leave();
     const timer = setTimeout(
       () => outgoing.destroy(new Error(`connection not established within ${connectTimeoutMs} ms`)),
       connectTimeoutMs,
     );
-    socket.once(connected, () => clearTimeout(timer));
-    socket.once("close", () => clearTimeout(timer));
+    const settled = () => {
+      clearTimeout(timer);
+      leave();
+    };
+    socket.once(connected, settled);
+    socket.once("close", settled);
   });
+  outgoing.on("close", leave);
   if (signal) {
     const abort = () => outgoing.destroy(signal.reason);
     signal.addEventListener("abort", abort, { once: true });

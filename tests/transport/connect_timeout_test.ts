@@ -43,3 +43,35 @@ Deno.test("connect timeout: an established connection may take longer than the l
     await server.shutdown();
   }
 });
+
+Deno.test("connects in flight: over maxConnecting a request waits its turn, and the wait is not part of its connect timeout", async () => {
+  await using server = silentServer();
+  const fetch = createNodeHttpFetch({ connectTimeoutMs: 200, maxConnecting: 1 });
+  const url = `https://127.0.0.1:${server.port}/`;
+  const started = performance.now();
+  const failedAfter = (request: Promise<Response>) =>
+    request.then(() => Infinity, (error: Error) => {
+      ok(/not established within 200 ms/.test(error.message), error.message);
+      return performance.now() - started;
+    });
+  const [first, second] = await Promise.all([
+    failedAfter(fetch(new Request(url))),
+    failedAfter(fetch(new Request(url))),
+  ]);
+  ok(first >= 190 && first < 1_000, `the first gave up after ${first.toFixed(0)} ms`);
+  ok(second >= first + 190, `the second gave up after ${second.toFixed(0)} ms, its 200 ms counted from its turn`);
+});
+
+Deno.test("connects in flight: a request waiting its turn ends when its signal aborts", async () => {
+  await using server = silentServer();
+  const fetch = createNodeHttpFetch({ connectTimeoutMs: 300, maxConnecting: 1 });
+  const url = `https://127.0.0.1:${server.port}/`;
+  const first = fetch(new Request(url)).catch((error) => error);
+  const abort = new AbortController();
+  const second = fetch(new Request(url, { signal: abort.signal })).catch((error) => error);
+  const started = performance.now();
+  abort.abort(new Error("client left"));
+  equal((await second).message, "client left");
+  ok(performance.now() - started < 150, "it stopped waiting at once");
+  ok((await first) instanceof TypeError);
+});
