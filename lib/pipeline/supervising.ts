@@ -74,7 +74,7 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
   const { shutdownSignal } = options;
   return wrapUpstream(upstream, (request, context, sink) => {
     // The upstream's signal: aborted when the client leaves or this ends the answer. One
-    // controller the client's abort is forwarded to (by `disarm`), not `AbortSignal.any`,
+    // controller the client's abort is forwarded to (by `clientLeft`), not `AbortSignal.any`,
     // whose dependent-signal bookkeeping costs each open stream about a kilobyte.
     const abandoned = new AbortController();
     let call: AnswerCall | undefined;
@@ -82,9 +82,16 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
     let answering = false;
     let ended = false;
     let idle: QuietTimer | undefined;
-    let refuse!: (error: RelayError) => void;
-    const refused = new Promise<never>((_, reject) => refuse = reject);
-    refused.catch(() => {});
+    /** What `open` answers, until it has: the upstream's call, or the error that ended the answer first. */
+    let opening: PromiseWithResolvers<AnswerCall> | undefined = Promise.withResolvers<AnswerCall>();
+    const { promise: opened } = opening;
+    /** Settles `open` (the first outcome wins) and lets go of its promise, which would otherwise live as long as the answer. */
+    const settle = (outcome: { call: AnswerCall } | { error: unknown }) => {
+      const pending = opening;
+      opening = undefined;
+      if ("call" in outcome) pending?.resolve(outcome.call);
+      else pending?.reject(outcome.error);
+    };
     /** Nothing more to time: the answer ended, or the client left (the upstream sees the same signal and ends it). */
     const disarm = () => {
       clearTimeout(firstEvent);
@@ -108,11 +115,14 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       call?.cancel(error);
       abandoned.abort(error);
       if (answering) sink([{ type: "error", error }]);
-      else refuse(error);
+      else settle({ error });
     };
     const onShutdown = () =>
       end(new RelayError(503, "the relay is shutting down; send the request again", { code: SHUTTING_DOWN }));
-    const firstEvent = setTimeout(() => end(timeoutError("firstEventMs", limits.firstEventMs)), limits.firstEventMs);
+    let firstEvent: ReturnType<typeof setTimeout> | undefined = setTimeout(
+      () => end(timeoutError("firstEventMs", limits.firstEventMs)),
+      limits.firstEventMs,
+    );
     const total = setTimeout(() => end(timeoutError("totalMs", limits.totalMs)), limits.totalMs);
     if (shutdownSignal?.aborted) onShutdown();
     else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
@@ -124,31 +134,30 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       if (idle) idle.touch();
       else if (!context.signal?.aborted) {
         clearTimeout(firstEvent);
+        firstEvent = undefined;
         idle = new QuietTimer(limits.idleMs, () => end(timeoutError("idleMs", limits.idleMs)));
       }
       if (isTerminal(batch[batch.length - 1])) stop();
       sink(batch);
     };
-    const started = upstream.open(request, { ...context, signal: abandoned.signal }, watched).then(
-      (answer): AnswerCall => {
-        call = answer;
-        answering = true;
-        if (ended) answer.cancel();
-        return {
+    upstream.open(request, { ...context, signal: abandoned.signal }, watched).then((answer) => {
+      call = answer;
+      answering = true;
+      if (ended) answer.cancel();
+      settle({
+        call: {
           pause: () => answer.pause(),
           resume: () => answer.resume(),
           cancel(reason) {
             stop();
             answer.cancel(reason);
           },
-        };
-      },
-      (error) => {
-        if (!ended) stop();
-        if (!answering) throw error;
-        return { pause() {}, resume() {}, cancel() {} };
-      },
-    );
-    return Promise.race([started, refused]);
+        },
+      });
+    }, (error) => {
+      if (!ended) stop();
+      settle(answering ? { call: { pause() {}, resume() {}, cancel() {} } } : { error });
+    });
+    return opened;
   });
 }
