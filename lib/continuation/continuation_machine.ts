@@ -38,6 +38,9 @@ interface Call {
   arguments: string;
 }
 
+/** Deltas of the answer's text kept as separate pieces before they are joined into one chunk. */
+const SENT_PIECES = 64;
+
 /**
  * The state machine of one continued answer; {@link ContinuationMachine.step} is its one
  * transition function. The client sees one answer: one `finish` (with `continuations`,
@@ -68,7 +71,14 @@ export class ContinuationMachine {
   readonly #maxContinuations: number;
   #phase: ContinuationPhase = "first_round";
   #round = 0;
-  #sent = "";
+  /**
+   * The answer's text so far: chunks of {@link SENT_PIECES} deltas joined, then the latest
+   * deltas. A string grown by `+=` per delta keeps a 32-byte rope node per delta, and each
+   * delta the event text it was cut from, for as long as the answer streams.
+   */
+  #sent: string[] = [];
+  /** How many of {@link ContinuationMachine.#sent}'s pieces at the front are joined chunks. */
+  #joined = 0;
   #seam?: Seam;
   #toolBase = 0;
   #calls: Call[] = [];
@@ -142,7 +152,7 @@ export class ContinuationMachine {
         this.#repairing = cutCall;
         return {
           events: this.#withRound(events),
-          next: toolArgumentsRequest(this.#request, this.#sent, call, this.#remaining()),
+          next: toolArgumentsRequest(this.#request, this.#sentText(), call, this.#remaining()),
         };
       }
       if (repairing || this.#canContinue()) {
@@ -156,11 +166,11 @@ export class ContinuationMachine {
       }
     }
     if (event.reason === "length" && cutCall === undefined && this.#canContinue()) {
-      this.#start("continuing", new Seam(this.#sent));
+      this.#start("continuing", new Seam(this.#sentText()));
       this.#toolBase = this.#calls.length;
       return {
         events: this.#withRound(events),
-        next: continuationRequest(this.#request, this.#sent, this.#remaining()),
+        next: continuationRequest(this.#request, this.#sentText(), this.#remaining()),
       };
     }
     if (this.#round > 0) log.info("answer completed in {rounds} rounds", { rounds: this.#round + 1 });
@@ -187,8 +197,16 @@ export class ContinuationMachine {
 
   #text(text: string): RelayEvent[] {
     if (!text) return [];
-    this.#sent += text;
+    this.#sent.push(text);
+    if (this.#sent.length - this.#joined >= SENT_PIECES) {
+      this.#sent.push(this.#sent.splice(this.#joined).join(""));
+      this.#joined = this.#sent.length;
+    }
     return [{ type: "text", text }];
+  }
+
+  #sentText(): string {
+    return this.#sent.join("");
   }
 
   #arguments(index: number, text: string): RelayEvent[] {

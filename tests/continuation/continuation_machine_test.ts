@@ -146,3 +146,13 @@ Deno.test("any phase → ended on an error; ended ignores everything after", () 
   equal(machine.phase, "ended");
   deepEqual(run(machine, [{ type: "text", text: "late" }, stop]).out, []);
 });
+
+Deno.test("first_round → continuing: the continuation carries the whole text of a long answer (more deltas than are kept apart)", () => {
+  const machine = new ContinuationMachine(request, 8);
+  const words = Array.from({ length: 200 }, (_, index) => `w${index} `);
+  const { next } = run(machine, [...words.map((text): RelayEvent => ({ type: "text", text })), cut]);
+  equal(machine.phase, "continuing");
+  const assistant = next?.messages.find((message) => message.role === "assistant");
+  const said = assistant?.parts.map((part) => part.type === "text" ? part.text : "").join("");
+  equal(said, words.join(""));
+});
