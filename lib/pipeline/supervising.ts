@@ -83,8 +83,9 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
     let ended = false;
     let idle: QuietTimer | undefined;
     /** What `open` answers, until it has: the upstream's call, or the error that ended the answer first. */
-    let opening: PromiseWithResolvers<AnswerCall> | undefined = Promise.withResolvers<AnswerCall>();
-    const { promise: opened } = opening;
+    let opening: { resolve(call: AnswerCall): void; reject(error: unknown): void } | undefined;
+    // Not `Promise.withResolvers`: Node 20, where the bundle runs, has none.
+    const opened = new Promise<AnswerCall>((resolve, reject) => opening = { resolve, reject });
     /** Settles `open` (the first outcome wins) and lets go of its promise, which would otherwise live as long as the answer. */
     const settle = (outcome: { call: AnswerCall } | { error: unknown }) => {
       const pending = opening;

@@ -157,8 +157,9 @@ function exchange(
   signal: AbortSignal | undefined,
   { connected, connectTimeoutMs, leave }: Connecting,
 ): Promise<Response> {
-  let pending: PromiseWithResolvers<Response> | undefined = Promise.withResolvers<Response>();
-  const { promise } = pending;
+  let pending: { resolve(response: Response): void; reject(error: unknown): void } | undefined;
+  // Not `Promise.withResolvers`: Node 20, where the bundle runs, has none.
+  const promise = new Promise<Response>((resolve, reject) => pending = { resolve, reject });
   const settle = (outcome: Response | unknown) => {
     const answer = pending;
     pending = undefined;
