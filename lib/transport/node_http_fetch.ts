@@ -127,7 +127,8 @@ async function send(
   try {
     outgoing = (url.protocol === "https:" ? https : http).request(url, {
       method: request.method,
-      headers: request.headers,
+      headers: headerList(request),
+      setHost: false,
       agent: agents[url.protocol as keyof typeof agents],
     });
   } catch (error) {
@@ -138,6 +139,27 @@ async function send(
   const answered = exchange(outgoing, request.signal, { connected, connectTimeoutMs, leave });
   outgoing.end(request.body);
   return await answered;
+}
+
+/** Methods `node:http` sends no `Content-Length` for when their body is empty. */
+const BODYLESS_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
+
+/**
+ * The head's headers as the flat `[name, value, …]` list `http.request` writes as it is,
+ * with the `Host` and `Content-Length` it would add to a header object: given an object,
+ * `node:http` builds a header map the request keeps for the whole answer.
+ */
+function headerList({ url, method, headers, body }: OutgoingRequest): string[] {
+  const list: string[] = [];
+  for (const name in headers) list.push(name, headers[name]);
+  if (!("host" in headers)) list.push("Host", url.host);
+  if (
+    !("content-length" in headers || "transfer-encoding" in headers || BODYLESS_BY_DEFAULT.has(method.toUpperCase()))
+  ) {
+    const length = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+    list.push("Content-Length", String(length));
+  }
+  return list;
 }
 
 /** How {@link exchange} watches the connection: the event that says it is established, its limit, the gate to leave. */
@@ -180,19 +202,23 @@ function exchange(
       () => outgoing.destroy(new Error(`connection not established within ${connectTimeoutMs} ms`)),
       connectTimeoutMs,
     );
+    // Removed once run: the socket outlives the request (keep-alive), and would keep the
+    // timer, and through it this request, for as long as the connection stays open.
     const settled = () => {
       clearTimeout(timer);
+      socket.off(connected, settled);
+      socket.off("close", settled);
       leave();
     };
     socket.once(connected, settled);
     socket.once("close", settled);
   });
-  outgoing.on("close", leave);
-  if (signal) {
-    const abort = () => outgoing.destroy(signal.reason);
-    signal.addEventListener("abort", abort, { once: true });
-    outgoing.on("close", () => signal.removeEventListener("abort", abort));
-  }
+  const abort = signal && (() => outgoing.destroy(signal.reason));
+  if (abort) signal.addEventListener("abort", abort, { once: true });
+  outgoing.on("close", () => {
+    leave();
+    if (abort) signal.removeEventListener("abort", abort);
+  });
   outgoing.on("error", (error) => {
     if (pending) settle(signal?.aborted ? signal.reason : new TypeError(error.message, { cause: error }));
   });

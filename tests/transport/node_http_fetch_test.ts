@@ -38,6 +38,38 @@ Deno.test("sends method, headers and body, and answers status and headers", asyn
   );
 });
 
+Deno.test("the request head has the Host and Content-Length node:http adds to a header object", async () => {
+  // Their order among the head's lines may differ from node:http's own; the lines are the same.
+  const lines = (head: string) => head.split("\r\n").sort();
+  const heads: string[][] = [];
+  const server = net.createServer((socket) => {
+    socket.on("data", (data) => {
+      heads.push(lines(data.toString().split("\r\n\r\n")[0]));
+      socket.write("HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const { port } = server.address() as net.AddressInfo;
+    const url = new URL(`http://127.0.0.1:${port}/p?q=1`);
+    const send = (method: string, headers: Record<string, string>, body?: string) =>
+      nodeHttpFetch.send({ url, method, headers, ...(body === undefined ? {} : { body }) }).then((r) => r.text());
+    await send("POST", { "content-type": "application/json" }, '{"a":"é"}');
+    await send("POST", {});
+    await send("GET", { host: "upstream.example" });
+    deepEqual(
+      heads,
+      [
+        `POST /p?q=1 HTTP/1.1\r\ncontent-type: application/json\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 10\r\nConnection: keep-alive`,
+        `POST /p?q=1 HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: keep-alive`,
+        "GET /p?q=1 HTTP/1.1\r\nhost: upstream.example\r\nConnection: keep-alive",
+      ].map(lines),
+    );
+  } finally {
+    server.close();
+  }
+});
+
 Deno.test("the HTTP chunks of one socket read arrive as one body chunk", async () => {
   const frames = Array.from({ length: 200 }, (_, index) => `data: ${index}\n\n`);
   await withServer(
