@@ -35,8 +35,7 @@ export function isLoopbackName(name: string): boolean {
 
 /**
  * A check of a request's `Host` against `allowed`: host names (a port is ignored), where
- * `*` allows any and `localhost` also allows every loopback name. No `Host` at all (an
- * in-process request) passes.
+ * `*` allows any and `localhost` also allows every loopback name.
  *
  * @example
  * ```ts
@@ -50,9 +49,9 @@ export function isLoopbackName(name: string): boolean {
  * equal(hostCheck(["*"])("anything.example"), true);
  * ```
  */
-export function hostCheck(allowed: readonly string[]): (host: string | null) => boolean {
+export function hostCheck(allowed: readonly string[]): (host: string) => boolean {
   if (allowed.includes("*")) return () => true;
   const names = new Set(allowed.map(hostName));
   const loopback = names.has("localhost");
-  return (host) => host === null || names.has(hostName(host)) || (loopback && isLoopbackName(host));
+  return (host) => names.has(hostName(host)) || (loopback && isLoopbackName(host));
 }

@@ -102,12 +102,13 @@ export function createApp(options: AppOptions): RelayApp {
     // The console's own requests are not the relay's traffic; its pages and files hold no data, so need no key.
     const place = requestLog && consolePath(path);
     const keyed = gatewayKeys !== undefined && !OPEN_PATHS.has(path) && place !== "page" && place !== "asset";
-    const host = c.req.raw.headers.get("host");
     if (keyed) trace.gatewayKey = gatewayKeys.accepts(clientKey(c.req.raw.headers, c.req.url));
-    if (allowsHost && !allowsHost(host)) {
+    // A request without a Host (in process) is not a browser's: only a named host is checked.
+    const host = allowsHost && c.req.raw.headers.get("host");
+    if (host && !allowsHost(host)) {
       trace.error = new RelayError(
         403,
-        `This relay does not answer for the host ${quoted(host ?? "")}: add it to allowedHosts (--allowed-host).`,
+        `This relay does not answer for the host ${quoted(host)}: add it to allowedHosts (--allowed-host).`,
         { code: "host_not_allowed" },
       );
       c.res = dialectErrorResponse(dialect, trace.error);
@@ -163,7 +164,6 @@ export function createApp(options: AppOptions): RelayApp {
       configuredUpstream: options.upstream,
       warnings: options.warnings ?? [],
       logBodies: !!options.logBodies,
-      keyed: !!gatewayKeys,
       apiKeys: options.apiKeys ?? [],
       shutdownSignal: options.shutdownSignal,
     });

@@ -143,7 +143,7 @@ export function webConsole(options: ConsoleOptions = {}): WebConsole {
         settings: options.settings ?? [],
         warnings: app.warnings,
         logBodies: app.logBodies,
-        keyed: app.keyed,
+        keyed: app.apiKeys.length > 0,
         redact: redactor([...app.apiKeys, ...options.secrets ?? []]),
         shutdownSignal: app.shutdownSignal,
         clientSetups,

@@ -34,9 +34,7 @@ export interface ConsoleAppFacts {
   warnings: readonly string[];
   /** Whether bodies are kept (`logBodies`). */
   logBodies: boolean;
-  /** Whether the relay has gateway keys (the pages then ask for one first). */
-  keyed: boolean;
-  /** The gateway keys, never to be shown. */
+  /** The gateway keys (the pages then ask for one first), never to be shown. */
   apiKeys: readonly string[];
   /** Ends the live feeds when the relay shuts down. */
   shutdownSignal?: AbortSignal;
