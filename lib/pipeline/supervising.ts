@@ -8,6 +8,7 @@
 import { RelayError, SHUTTING_DOWN, TIMEOUT } from "../hub/errors.ts";
 import { isTerminal, type RelayEvent } from "../hub/events.ts";
 import { QuietTimer } from "../hub/quiet_timer.ts";
+import { settleOnce } from "../hub/settle_once.ts";
 import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
 
 /** Time limits in milliseconds. */
@@ -82,17 +83,8 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
     let answering = false;
     let ended = false;
     let idle: QuietTimer | undefined;
-    /** What `open` answers, until it has: the upstream's call, or the error that ended the answer first. */
-    let opening: { resolve(call: AnswerCall): void; reject(error: unknown): void } | undefined;
-    // Not `Promise.withResolvers`: Node 20, where the bundle runs, has none.
-    const opened = new Promise<AnswerCall>((resolve, reject) => opening = { resolve, reject });
-    /** Settles `open` (the first outcome wins) and lets go of its promise, which would otherwise live as long as the answer. */
-    const settle = (outcome: { call: AnswerCall } | { error: unknown }) => {
-      const pending = opening;
-      opening = undefined;
-      if ("call" in outcome) pending?.resolve(outcome.call);
-      else pending?.reject(outcome.error);
-    };
+    /** What `open` answers: the upstream's call, or the error that ended the answer first (the first wins). */
+    const { promise: opened, resolve: answerWith, reject: refuse } = settleOnce<AnswerCall>();
     /** Nothing more to time: the answer ended, or the client left (the upstream sees the same signal and ends it). */
     const disarm = () => {
       clearTimeout(firstEvent);
@@ -116,7 +108,7 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       call?.cancel(error);
       abandoned.abort(error);
       if (answering) sink([{ type: "error", error }]);
-      else settle({ error });
+      else refuse(error);
     };
     const onShutdown = () =>
       end(new RelayError(503, "the relay is shutting down; send the request again", { code: SHUTTING_DOWN }));
@@ -145,19 +137,18 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       call = answer;
       answering = true;
       if (ended) answer.cancel();
-      settle({
-        call: {
-          pause: () => answer.pause(),
-          resume: () => answer.resume(),
-          cancel(reason) {
-            stop();
-            answer.cancel(reason);
-          },
+      answerWith({
+        pause: () => answer.pause(),
+        resume: () => answer.resume(),
+        cancel(reason) {
+          stop();
+          answer.cancel(reason);
         },
       });
     }, (error) => {
       if (!ended) stop();
-      settle(answering ? { call: { pause() {}, resume() {}, cancel() {} } } : { error });
+      if (answering) answerWith({ pause() {}, resume() {}, cancel() {} });
+      else refuse(error);
     });
     return opened;
   });

@@ -12,6 +12,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Buffer } from "node:buffer";
+import { settleOnce } from "../hub/settle_once.ts";
 import { ConnectGate, type Leave } from "./connect_gate.ts";
 import type { OutgoingFetch, OutgoingRequest } from "./outgoing_request.ts";
 
@@ -179,21 +180,13 @@ function exchange(
   signal: AbortSignal | undefined,
   { connected, connectTimeoutMs, leave }: Connecting,
 ): Promise<Response> {
-  let pending: { resolve(response: Response): void; reject(error: unknown): void } | undefined;
-  // Not `Promise.withResolvers`: Node 20, where the bundle runs, has none.
-  const promise = new Promise<Response>((resolve, reject) => pending = { resolve, reject });
-  const settle = (outcome: Response | unknown) => {
-    const answer = pending;
-    pending = undefined;
-    if (outcome instanceof Response) answer?.resolve(outcome);
-    else answer?.reject(outcome);
-  };
+  const { promise, resolve, reject } = settleOnce<Response>();
   outgoing.on("response", (incoming) => {
     try {
-      settle(responseOf(incoming));
+      resolve(responseOf(incoming));
     } catch (error) {
       incoming.destroy();
-      settle(error);
+      reject(error);
     }
   });
   outgoing.on("socket", (socket) => {
@@ -220,7 +213,7 @@ function exchange(
     if (abort) signal.removeEventListener("abort", abort);
   });
   outgoing.on("error", (error) => {
-    if (pending) settle(signal?.aborted ? signal.reason : new TypeError(error.message, { cause: error }));
+    reject(signal?.aborted ? signal.reason : new TypeError(error.message, { cause: error }));
   });
   return promise;
 }
