@@ -5,7 +5,7 @@ import { infillAsChat } from "../hub/infill.ts";
 import type { RelayRequest } from "../hub/request.ts";
 import { type SseAnswer, SseDecoder, type SseMessage } from "../hub/sse_decoder.ts";
 import type { AnswerCall, AnswerSink, RelayModel, Upstream, UpstreamContext } from "../hub/upstream.ts";
-import { nodeHttpFetch } from "../transport/node_http_fetch.ts";
+import { http1Fetch } from "../transport/http1_fetch.ts";
 import {
   type OutgoingFetch,
   outgoingHeaders,
@@ -22,7 +22,7 @@ const log = getLogger(["cody-relay", "upstream"]);
 
 /** Options of {@link AdapterUpstream}. */
 export interface AdapterUpstreamOptions {
-  /** The fetch to use; one with a `send` ({@link OutgoingFetch}) gets the answer's request without a `Request`. @default nodeHttpFetch */
+  /** The fetch to use; one with a `send` ({@link OutgoingFetch}) gets the answer's request without a `Request`. @default http1Fetch */
   fetch?: OutgoingFetch;
   /** Environment variables for env sources. @default the process's */
   environment?: Record<string, string | undefined>;
@@ -72,7 +72,7 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
   constructor(adapter: UpstreamAdapter<State>, options: AdapterUpstreamOptions = {}) {
     this.#adapter = adapter;
     this.#label = adapter.formattedName ?? adapter.name;
-    this.#fetch = options.fetch ?? nodeHttpFetch;
+    this.#fetch = options.fetch ?? http1Fetch;
     this.#environment = options.environment;
   }
 

@@ -115,7 +115,7 @@ function checkExposure(config: RelayConfig): void {
   }
 }
 
-/** The runtime's fetch honours HTTP proxies; `node:http` does not. */
+/** The runtime's fetch honours HTTP proxies; the relay's own HTTP/1.1 client (`node-http`) does not. */
 function defaultUpstreamTransport(env: Record<string, string | undefined>): RelayConfig["defaultUpstreamTransport"] {
   const proxied = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY"].some((name) => env[name] || env[name.toLowerCase()]);
   return proxied ? "fetch" : "node-http";

@@ -1,4 +1,4 @@
-import { createNodeHttpFetch } from "../transport/node_http_fetch.ts";
+import { createHttp1Fetch } from "../transport/http1_fetch.ts";
 import type { OutgoingFetch } from "../transport/outgoing_request.ts";
 
 interface BunFetchInit extends RequestInit {
@@ -18,7 +18,7 @@ export interface UpstreamFetchOptions {
 }
 
 /**
- * The fetch an upstream uses: `node:http(s)` (connect timeout, CA bundle and skipped
+ * The fetch an upstream uses: the relay's HTTP/1.1 client (connect timeout, CA bundle and skipped
  * verification on Deno, Bun and Node), or the runtime's `fetch` (which honours HTTP
  * proxies) with the CA bundle through `Deno.createHttpClient` or Bun's `tls` option.
  * Deno's fetch cannot skip verification from code, and Node's takes no TLS options, so
@@ -35,7 +35,7 @@ export interface UpstreamFetchOptions {
 export function upstreamFetch(options: UpstreamFetchOptions): OutgoingFetch {
   const { ca, insecureSkipTlsVerify } = options;
   if (options.transport === "node-http") {
-    return createNodeHttpFetch({
+    return createHttp1Fetch({
       connectTimeoutMs: options.connectTimeoutMs,
       ...(ca ? { ca } : {}),
       ...(insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),

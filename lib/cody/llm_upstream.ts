@@ -16,7 +16,7 @@ export interface SourcegraphLlmOptions {
   defaultMaxTokens?: number;
   /** Send `system` messages as such; versions up to at least 6.12 reject them (400). @default false */
   systemRole?: boolean;
-  /** The fetch to use. @default nodeHttpFetch */
+  /** The fetch to use. @default http1Fetch */
   fetch?: (request: Request) => Promise<Response>;
 }
 

@@ -5,7 +5,7 @@ import { codyAdapter, type CodyAdapterOptions, type CodyState } from "./adapter.
 export interface CodyUpstreamOptions extends CodyAdapterOptions {
   /**
    * The fetch to use: `globalThis.fetch` to go through an HTTP proxy (Deno and Bun honour
-   * `HTTPS_PROXY`), or an in-process simulator's. @default nodeHttpFetch
+   * `HTTPS_PROXY`), or an in-process simulator's. @default http1Fetch
    */
   fetch?: (request: Request) => Promise<Response>;
 }

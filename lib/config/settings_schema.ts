@@ -16,7 +16,7 @@ import { DEFAULT_TIMEOUTS } from "../pipeline/supervising.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../server/read_json.ts";
 import { DEFAULT_KEEPALIVE_MS } from "../server/respond.ts";
 import { DEFAULT_HOST, DEFAULT_PORT } from "../server/serve.ts";
-import { DEFAULT_CONNECT_TIMEOUT_MS } from "../transport/node_http_fetch.ts";
+import { DEFAULT_CONNECT_TIMEOUT_MS } from "../transport/http1_fetch.ts";
 import { envName, setting, SETTINGS_META } from "./setting.ts";
 
 /** The upstream the Sourcegraph instance's flags and variables describe (`--endpoint`, `SRC_ACCESS_TOKEN`, …). */
@@ -58,7 +58,8 @@ const Tls = z.object({
 /** How an upstream is reached: every HTTP upstream type has these. */
 const Transport = {
   transport: setting(z.enum(["node-http", "fetch"]).optional(), {
-    description: "node-http (one read per socket read) or the runtime's fetch, which honours HTTP proxies",
+    description:
+      "node-http (the relay's own HTTP/1.1 client on node:net: one read per socket read) or the runtime's fetch, which honours HTTP proxies",
     flag: "upstream-transport",
     env: ["CODY_UPSTREAM_TRANSPORT"],
     defaultText: "node-http, or fetch when HTTPS_PROXY, HTTP_PROXY or ALL_PROXY is set",

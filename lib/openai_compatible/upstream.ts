@@ -3,7 +3,7 @@ import { openAICompatibleAdapter, type OpenAICompatibleAdapterOptions } from "./
 
 /** Options of {@link OpenAICompatibleUpstream}. */
 export interface OpenAICompatibleOptions extends OpenAICompatibleAdapterOptions {
-  /** The fetch to use. @default nodeHttpFetch */
+  /** The fetch to use. @default http1Fetch */
   fetch?: (request: Request) => Promise<Response>;
 }
 

@@ -1,7 +1,7 @@
 /**
  * An upstream request as plain values, sent without a `Request` object where the fetch
  * allows it. Building a `Request` per upstream request, then reading its body and headers
- * back out of it for `node:http`, was about a tenth of what a one-body stream allocated.
+ * back out of it for the client, was about a tenth of what a one-body stream allocated.
  *
  * @module
  */
@@ -20,7 +20,7 @@ export interface OutgoingRequest {
   signal?: AbortSignal;
 }
 
-/** A fetch that also sends an {@link OutgoingRequest} as it is (`nodeHttpFetch` does). */
+/** A fetch that also sends an {@link OutgoingRequest} as it is (`http1Fetch` does). */
 export interface OutgoingFetch {
   /** Sends a `Request`, as `fetch` does. */
   (request: Request): Promise<Response>;

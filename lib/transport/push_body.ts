@@ -1,11 +1,11 @@
 /**
- * Any response body read by callbacks, one chunk per read: straight from `node:http` for
- * `nodeHttpFetch` responses, otherwise from the body stream (one reused buffer).
+ * Any response body read by callbacks, one chunk per read: straight from the connection for
+ * `http1Fetch` responses, otherwise from the body stream (one reused buffer).
  *
  * @module
  */
 import { byteReader } from "./byte_reader.ts";
-import { type PushBody, pushBodyOf } from "./node_http_fetch.ts";
+import { type PushBody, pushBodyOf } from "./http1_fetch.ts";
 
 /**
  * The body of `response` as a {@link PushBody}. A chunk is valid only during its call

@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import { createNodeHttpFetch } from "../../lib/transport/node_http_fetch.ts";
+import { createHttp1Fetch } from "../../lib/transport/http1_fetch.ts";
 
 /** A TCP server that accepts connections and never says a word (a TLS handshake to it never completes). */
 function silentServer() {
@@ -20,7 +20,7 @@ function silentServer() {
 
 Deno.test("connect timeout: a TLS handshake that never completes fails as a connection error after the limit", async () => {
   await using server = silentServer();
-  const fetch = createNodeHttpFetch({ connectTimeoutMs: 200 });
+  const fetch = createHttp1Fetch({ connectTimeoutMs: 200 });
   const started = performance.now();
   const error = await fetch(new Request(`https://127.0.0.1:${server.port}/`)).catch((error) => error);
   const elapsed = performance.now() - started;
@@ -35,7 +35,7 @@ Deno.test("connect timeout: an established connection may take longer than the l
     return new Response("slow but connected");
   });
   try {
-    const response = await createNodeHttpFetch({ connectTimeoutMs: 100 })(
+    const response = await createHttp1Fetch({ connectTimeoutMs: 100 })(
       new Request(`http://127.0.0.1:${server.addr.port}/`),
     );
     equal(await response.text(), "slow but connected");
@@ -46,7 +46,7 @@ Deno.test("connect timeout: an established connection may take longer than the l
 
 Deno.test("connects in flight: over maxConnecting a request waits its turn, and the wait is not part of its connect timeout", async () => {
   await using server = silentServer();
-  const fetch = createNodeHttpFetch({ connectTimeoutMs: 200, maxConnecting: 1 });
+  const fetch = createHttp1Fetch({ connectTimeoutMs: 200, maxConnecting: 1 });
   const url = `https://127.0.0.1:${server.port}/`;
   const started = performance.now();
   const failedAfter = (request: Promise<Response>) =>
@@ -64,7 +64,7 @@ Deno.test("connects in flight: over maxConnecting a request waits its turn, and 
 
 Deno.test("connects in flight: a request waiting its turn ends when its signal aborts", async () => {
   await using server = silentServer();
-  const fetch = createNodeHttpFetch({ connectTimeoutMs: 300, maxConnecting: 1 });
+  const fetch = createHttp1Fetch({ connectTimeoutMs: 300, maxConnecting: 1 });
   const url = `https://127.0.0.1:${server.port}/`;
   const first = fetch(new Request(url)).catch((error) => error);
   const abort = new AbortController();

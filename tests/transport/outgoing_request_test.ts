@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import { nodeHttpFetch } from "../../lib/transport/node_http_fetch.ts";
+import { http1Fetch } from "../../lib/transport/http1_fetch.ts";
 import { outgoingHeaders, sendOutgoing } from "../../lib/transport/outgoing_request.ts";
 import { serve } from "../../lib/server/serve.ts";
 
@@ -16,7 +16,7 @@ async function received(request: Request) {
   });
 }
 
-Deno.test("nodeHttpFetch.send sends what a Request of the same values sends", async () => {
+Deno.test("http1Fetch.send sends what a Request of the same values sends", async () => {
   const server = await serve({ fetch: received, port: 0 });
   try {
     const values = {
@@ -25,8 +25,8 @@ Deno.test("nodeHttpFetch.send sends what a Request of the same values sends", as
       headers: outgoingHeaders({ Authorization: "token t", "Content-Type": "application/json" }),
       body: '{"text":"héllo"}',
     };
-    const direct = await (await sendOutgoing(nodeHttpFetch, values)).json();
-    const viaRequest = await (await sendOutgoing((request) => nodeHttpFetch(request), values)).json();
+    const direct = await (await sendOutgoing(http1Fetch, values)).json();
+    const viaRequest = await (await sendOutgoing((request) => http1Fetch(request), values)).json();
     deepEqual(direct, viaRequest);
     deepEqual(direct, {
       method: "POST",

@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import net from "node:net";
-import { nodeHttpFetch } from "../../lib/transport/node_http_fetch.ts";
+import { http1Fetch } from "../../lib/transport/http1_fetch.ts";
 import { serve } from "../../lib/server/serve.ts";
 import OpenAI from "openai";
 import { startStack } from "../harness.ts";
@@ -28,7 +28,7 @@ Deno.test("sends method, headers and body, and answers status and headers", asyn
         },
       ),
     async (url) => {
-      const response = await nodeHttpFetch(
+      const response = await http1Fetch(
         new Request(`${url}/x?q=1`, { method: "POST", headers: { authorization: "token t" }, body: "hello" }),
       );
       equal(response.status, 201);
@@ -53,7 +53,7 @@ Deno.test("the request head has the Host and Content-Length node:http adds to a 
     const { port } = server.address() as net.AddressInfo;
     const url = new URL(`http://127.0.0.1:${port}/p?q=1`);
     const send = (method: string, headers: Record<string, string>, body?: string) =>
-      nodeHttpFetch.send({ url, method, headers, ...(body === undefined ? {} : { body }) }).then((r) => r.text());
+      http1Fetch.send({ url, method, headers, ...(body === undefined ? {} : { body }) }).then((r) => r.text());
     await send("POST", { "content-type": "application/json" }, '{"a":"é"}');
     await send("POST", {});
     await send("GET", { host: "upstream.example" });
@@ -75,7 +75,7 @@ Deno.test("the HTTP chunks of one socket read arrive as one body chunk", async (
   await withServer(
     () => new Response(ReadableStream.from(frames.map((frame) => new TextEncoder().encode(frame)))),
     async (url) => {
-      const response = await nodeHttpFetch(new Request(url));
+      const response = await http1Fetch(new Request(url));
       const chunks = await Array.fromAsync(response.body!);
       equal(new TextDecoder().decode(await new Blob(chunks).arrayBuffer()), frames.join(""));
       ok(chunks.length < 20, `200 frames written at once arrived in ${chunks.length} chunks`);
@@ -91,8 +91,8 @@ Deno.test("gzip bodies are decompressed; unknown encodings are refused", async (
     new Response(request.url.endsWith("/br") ? "x" : gzipped, {
       headers: { "content-encoding": request.url.endsWith("/br") ? "br" : "gzip" },
     }), async (url) => {
-    equal(await (await nodeHttpFetch(new Request(`${url}/gzip`))).text(), "compressed answer");
-    await rejects(nodeHttpFetch(new Request(`${url}/br`)), /unsupported content-encoding: br/);
+    equal(await (await http1Fetch(new Request(`${url}/gzip`))).text(), "compressed answer");
+    await rejects(http1Fetch(new Request(`${url}/br`)), /unsupported content-encoding: br/);
   });
 });
 
@@ -100,7 +100,7 @@ Deno.test("a refused connection rejects with a TypeError, like fetch", async () 
   const listener = Deno.listen({ port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
-  await rejects(nodeHttpFetch(new Request(`http://127.0.0.1:${port}/`)), TypeError);
+  await rejects(http1Fetch(new Request(`http://127.0.0.1:${port}/`)), TypeError);
 });
 
 Deno.test("a connection reset mid-body errors the body instead of ending it", async () => {
@@ -113,7 +113,7 @@ Deno.test("a connection reset mid-body errors the body instead of ending it", as
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   try {
     const { port } = server.address() as net.AddressInfo;
-    const response = await nodeHttpFetch(new Request(`http://127.0.0.1:${port}/`));
+    const response = await http1Fetch(new Request(`http://127.0.0.1:${port}/`));
     await rejects(response.text(), /closed before the response ended|connection failed/);
   } finally {
     server.close();
@@ -131,12 +131,12 @@ Deno.test("aborting the signal destroys the upstream request", async () => {
       }),
     ), async (url) => {
     const controller = new AbortController();
-    const response = await nodeHttpFetch(new Request(url, { signal: controller.signal }));
+    const response = await http1Fetch(new Request(url, { signal: controller.signal }));
     const reader = response.body!.getReader();
     equal(new TextDecoder().decode((await reader.read()).value), "first");
     controller.abort();
     await cancelled;
-    await rejects(nodeHttpFetch(new Request(url, { signal: controller.signal })), /abort/i);
+    await rejects(http1Fetch(new Request(url, { signal: controller.signal })), /abort/i);
   });
 });
 
@@ -156,7 +156,7 @@ Deno.test("the relay also streams with the runtime's fetch as transport", async 
 
 Deno.test("a 204 answers a Response without a body", async () => {
   await withServer(() => new Response(null, { status: 204 }), async (url) => {
-    const response = await nodeHttpFetch(new Request(url));
+    const response = await http1Fetch(new Request(url));
     equal(response.status, 204);
     equal(response.body, null);
   });
