@@ -133,11 +133,18 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What a header value may not hold (no CR or LF, so no header can be smuggled in). */
 const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
+/** Text a UTF-8 encoding would write differently from Latin-1. */
+const NOT_ASCII = /[^\x00-\x7f]/;
+
 /** Methods sent without a `Content-Length` when they have no body. */
 const BODYLESS_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 
-/** The request's head and body as the bytes to write, refusing a method or header that would break the head. */
-function requestBytes({ url, method, headers, body }: OutgoingRequest): Buffer {
+/**
+ * The request's head and body as one string to write (UTF-8), or as bytes where the head
+ * has Latin-1 characters or the body is bytes; refuses a method or header that would
+ * break the head.
+ */
+function requestBytes({ url, method, headers, body }: OutgoingRequest): string | Buffer {
   if (!TOKEN.test(method)) throw new TypeError("the upstream request's method is not a valid HTTP method");
   let head = `${method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
   for (const name in headers) {
@@ -153,6 +160,8 @@ function requestBytes({ url, method, headers, body }: OutgoingRequest): Buffer {
   if (length || !BODYLESS_BY_DEFAULT.has(method.toUpperCase())) head += `Content-Length: ${length}\r\n`;
   if (!("connection" in headers)) head += "Connection: keep-alive\r\n";
   head += "\r\n";
+  // A string is written without a buffer of ours (the runtime encodes it); only an ASCII head reads the same in UTF-8.
+  if (typeof body !== "object" && !NOT_ASCII.test(head)) return body === undefined ? head : head + body;
   const bytes = Buffer.allocUnsafe(head.length + length);
   bytes.write(head, 0, "latin1");
   if (typeof body === "string") bytes.write(body, head.length, "utf8");
@@ -189,7 +198,7 @@ class Exchange implements ConnectionUser, PushBody {
   #received = false;
   #chunk: ((bytes: Uint8Array) => void) | undefined;
   #end: ((error?: Error) => void) | undefined;
-  /** Body bytes read before the reader started (views of the socket's buffers, which are not reused). */
+  /** Body bytes read before the reader started (views of the socket's reads, which are not reused, or copies). */
   #early: Uint8Array[] | undefined;
   /** How the body ended, when it ended before the reader started. */
   #ending: { error?: Error } | undefined;
@@ -204,7 +213,7 @@ class Exchange implements ConnectionUser, PushBody {
     this.#signal = signal;
     this.#parser = new ResponseParser(method, {
       head: (head) => this.#head(head),
-      body: (bytes) => this.#body(bytes),
+      body: (bytes, reused) => this.#body(bytes, reused),
       end: (reusable) => this.#ended(reusable),
     });
     connection.user = this;
@@ -215,7 +224,7 @@ class Exchange implements ConnectionUser, PushBody {
   }
 
   /** Writes the request; resolves with the response once its head is read. */
-  send(bytes: Buffer): Promise<Response> {
+  send(bytes: string | Buffer): Promise<Response> {
     const { promise, resolve, reject } = settleOnce<Response>();
     this.#answer = { resolve, reject };
     this.#connection!.socket.write(bytes);
@@ -288,9 +297,9 @@ class Exchange implements ConnectionUser, PushBody {
     this.#answer = undefined;
   }
 
-  #body(bytes: Uint8Array): void {
+  #body(bytes: Uint8Array, reused: boolean): void {
     if (this.#chunk) this.#chunk(bytes);
-    else if (!this.#over) (this.#early ??= []).push(bytes);
+    else if (!this.#over) (this.#early ??= []).push(reused ? bytes.slice() : bytes);
   }
 
   /** The response ended: the connection goes back to the pool if it may carry another request. */
@@ -387,7 +396,7 @@ function streamOf(body: PushBody, taken: () => void): ReadableStream<Uint8Array>
       started = true;
       taken();
       body.start((bytes) => {
-        controller.enqueue(bytes);
+        controller.enqueue(bytes.slice()); // a chunk is valid only during the call
         if ((controller.desiredSize ?? 1) <= 0) body.pause();
       }, (error) => error ? controller.error(error) : controller.close());
     },

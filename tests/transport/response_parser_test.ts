@@ -193,3 +193,13 @@ Deno.test("response parser: a head or chunk line past its limit throws instead o
   chunkLine.push(new TextEncoder().encode("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1;"));
   throws(() => chunkLine.push(new TextEncoder().encode("x".repeat(8192))), /chunk line is over/);
 });
+
+Deno.test("response parser: a header value's bytes above ASCII read as Latin-1, one character per byte", () => {
+  const head = new Uint8Array([
+    ...new TextEncoder().encode("HTTP/1.1 200 OK\r\nX-Name: caf"),
+    0xe9,
+    0x80,
+    ...new TextEncoder().encode("\r\nContent-Length: 0\r\n\r\n"),
+  ]);
+  deepEqual(parse("GET", [head]).heads[0].headers[0], ["x-name", "caf\u00e9\u0080"]);
+});
