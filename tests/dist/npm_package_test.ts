@@ -26,7 +26,10 @@ async function run(command: string, args: string[], cwd: string, env: Record<str
 async function pack(): Promise<{ tarball: string; files: string[] }> {
   const built = await buildFresh();
   const stage = await Deno.makeTempDir({ prefix: "cody-relay-stage-" });
-  for (const file of ["package.json", "README.md", "LICENSE", "config.schema.json"]) {
+  await Deno.mkdir(`${stage}/docs`);
+  await Deno.mkdir(`${stage}/bench`);
+  const docs = [...Deno.readDirSync(`${root}docs`)].map((entry) => `docs/${entry.name}`);
+  for (const file of ["package.json", "README.md", "LICENSE", "config.schema.json", "bench/README.md", ...docs]) {
     await Deno.copyFile(`${root}${file}`, `${stage}/${file}`);
   }
   await Deno.mkdir(`${stage}/dist`);
@@ -72,6 +75,19 @@ Deno.test("the packed package holds the command, the library, its declarations a
   }
   ok(!files.some((file) => file.endsWith(".ts") && !file.endsWith(".d.ts")), "no TypeScript sources");
   ok(!files.some((file) => file.startsWith("tests/")), "no tests");
+});
+
+Deno.test("every relative link in the packed README and docs points at a packed file", async () => {
+  const documents = files.filter((file) => file.endsWith(".md"));
+  ok(documents.includes("docs/configuration.md"), `the docs are packed (${files.join(", ")})`);
+  for (const document of documents) {
+    const text = await Deno.readTextFile(`${root}${document}`);
+    for (const [, target] of text.matchAll(/\]\(([^)#\s]+)(?:#[^)]*)?\)/g)) {
+      if (/^[a-z]+:/.test(target)) continue; // a web address
+      const resolved = new URL(target, `file:///package/${document}`).pathname.slice("/package/".length);
+      ok(files.includes(resolved), `${document} links to ${target}, which the package does not hold`);
+    }
+  }
 });
 
 const runtimes: [string, string, string[]][] = [
