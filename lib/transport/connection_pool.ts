@@ -27,7 +27,20 @@ export interface ConnectionUser {
   closed(): void;
 }
 
-/** One connection: its socket, routing the socket's events to the request it is lent to. */
+/**
+ * One connection: its socket, routing the socket's events to the request it is lent to.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import net from "node:net";
+ * import { Connection, ConnectionPool } from "./connection_pool.ts";
+ * const pool = new ConnectionPool({ connectTimeoutMs: 1_000, maxConnecting: 1 });
+ * const connection = new Connection(new net.Socket(), "http://upstream.invalid", pool);
+ * equal(connection.user, undefined);
+ * connection.socket.destroy();
+ * ```
+ */
 export class Connection {
   /** The socket. */
   readonly socket: net.Socket;

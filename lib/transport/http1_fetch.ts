@@ -12,10 +12,10 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import { settleOnce } from "../hub/settle_once.ts";
+import { type SettleOnce, settleOnce } from "../hub/settle_once.ts";
 import { type Connection, ConnectionPool, type ConnectionUser } from "./connection_pool.ts";
 import type { OutgoingFetch, OutgoingRequest } from "./outgoing_request.ts";
-import { type ResponseHead, ResponseParser } from "./response_parser.ts";
+import { isAscii, type ResponseHead, ResponseParser } from "./response_parser.ts";
 
 /** How long a connection may take to establish where no limit is given: 10 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -133,9 +133,6 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** What a header value may not hold (no CR or LF, so no header can be smuggled in). */
 const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
-/** Text a UTF-8 encoding would write differently from Latin-1. */
-const NOT_ASCII = /[^\x00-\x7f]/;
-
 /** Methods sent without a `Content-Length` when they have no body. */
 const BODYLESS_BY_DEFAULT = new Set(["GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"]);
 
@@ -161,7 +158,7 @@ function requestBytes({ url, method, headers, body }: OutgoingRequest): string |
   if (!("connection" in headers)) head += "Connection: keep-alive\r\n";
   head += "\r\n";
   // A string is written without a buffer of ours (the runtime encodes it); only an ASCII head reads the same in UTF-8.
-  if (typeof body !== "object" && !NOT_ASCII.test(head)) return body === undefined ? head : head + body;
+  if (typeof body !== "object" && isAscii(head)) return body === undefined ? head : head + body;
   const bytes = Buffer.allocUnsafe(head.length + length);
   bytes.write(head, 0, "latin1");
   if (typeof body === "string") bytes.write(body, head.length, "utf8");
@@ -194,7 +191,8 @@ class Exchange implements ConnectionUser, PushBody {
   readonly #pool: ConnectionPool;
   readonly #parser: ResponseParser;
   readonly #signal: AbortSignal | undefined;
-  #answer: Pick<ReturnType<typeof settleOnce<Response>>, "resolve" | "reject"> | undefined;
+  /** Settles the response promise, until the head is read. */
+  #answer: Pick<SettleOnce<Response>, "resolve" | "reject"> | undefined;
   #received = false;
   #chunk: ((bytes: Uint8Array) => void) | undefined;
   #end: ((error?: Error) => void) | undefined;
@@ -278,13 +276,10 @@ class Exchange implements ConnectionUser, PushBody {
 
   cancel(): void {
     this.#over = true;
-    this.#chunk =
-      this.#end =
-      this.#early =
-      this.#ending =
-        undefined;
-    const connection = this.#detach();
-    connection?.socket.destroy();
+    this.#chunk = this.#end = undefined;
+    this.#early = undefined;
+    this.#ending = undefined;
+    this.#detach()?.socket.destroy();
   }
 
   /** Whether the connection was kept from an earlier request and closed before answering anything. */
@@ -312,8 +307,7 @@ class Exchange implements ConnectionUser, PushBody {
 
   /** The exchange failed: the connection is closed; the answer or the body says why. */
   #fail(error: Error): void {
-    const connection = this.#detach();
-    connection?.socket.destroy();
+    this.#detach()?.socket.destroy();
     if (this.#answer) {
       this.#answer.reject(this.#signal?.aborted ? this.#signal.reason : error);
       this.#answer = undefined;

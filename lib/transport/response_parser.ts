@@ -6,8 +6,8 @@
  *
  * @module
  */
-/** The most head bytes (status line and headers) a response may have: 64 KiB. */
-export const MAX_HEAD_BYTES = 64 * 1024;
+/** The most head bytes (status line and headers) a response may have: 16 KiB, as `node:http` allows. */
+export const MAX_HEAD_BYTES = 16 * 1024;
 
 /** The longest chunk-size line (with any chunk extension) or trailer line: 4 KiB. */
 const MAX_LINE_BYTES = 4 * 1024;
@@ -306,7 +306,7 @@ const ascii = new TextDecoder();
 function latin1(bytes: Uint8Array, from: number, to: number): string {
   // Heads are ASCII but for the odd header value: decode natively, and byte by byte only then.
   const text = ascii.decode(bytes.subarray(from, to));
-  if (!NOT_ASCII.test(text)) return text;
+  if (isAscii(text)) return text;
   let latin = "";
   for (let at = from; at < to; at += 4096) {
     latin += String.fromCharCode(...bytes.subarray(at, Math.min(to, at + 4096)));
@@ -314,8 +314,23 @@ function latin1(bytes: Uint8Array, from: number, to: number): string {
   return latin;
 }
 
-/** Text with a character outside ASCII (where UTF-8 and Latin-1 read bytes differently). */
-const NOT_ASCII = /[^\x00-\x7f]/;
+/**
+ * Whether `text` is all ASCII: where UTF-8 and Latin-1 write and read it alike, as an
+ * HTTP head mostly is.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { isAscii } from "./response_parser.ts";
+ * equal(isAscii("content-type: text/plain"), true);
+ * equal(isAscii("x-name: café"), false);
+ * ```
+ */
+export function isAscii(text: string): boolean {
+  return !NOT_ASCII.test(text);
+}
+
+const NOT_ASCII = /[\u0080-\uffff]/;
 
 /** The byte arrays as one. */
 function joined(parts: Uint8Array[]): Uint8Array {
