@@ -139,7 +139,7 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
       if (head.length) [events, head] = [[...head, ...events], []];
       if (isTerminal(events[events.length - 1])) {
         ended = true;
-        body.cancel();
+        body.drain(); // the rest is the stream's end: the connection can be kept
         teardown();
       }
       sink(events);

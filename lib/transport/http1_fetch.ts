@@ -12,6 +12,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
+import { clearTimeout, setTimeout } from "node:timers";
 import { type SettleOnce, settleOnce } from "../hub/settle_once.ts";
 import { type Connection, ConnectionPool, type ConnectionUser } from "./connection_pool.ts";
 import type { OutgoingFetch, OutgoingRequest } from "./outgoing_request.ts";
@@ -179,7 +180,18 @@ export interface PushBody {
   resume(): void;
   /** Closes the connection. */
   cancel(): void;
+  /**
+   * Needs no more of the body (the answer in it is complete): the rest is read and dropped
+   * so that the connection can carry another request, or closed if it does not end soon.
+   */
+  drain(): void;
 }
+
+/** How long the rest of a drained response may take to end before its connection is closed: 1 s. */
+const DRAIN_MS = 1_000;
+
+/** How much of a drained response may still come before its connection is closed: 64 KiB. */
+const DRAIN_BYTES = 64 * 1024;
 
 /**
  * One request on one connection, from writing it to the end of its response body: the
@@ -203,6 +215,9 @@ class Exchange implements ConnectionUser, PushBody {
   #over = false;
   /** Whether the reader paused the body (which then stays paused until it resumes it). */
   #paused = false;
+  #started = false;
+  /** While the rest of the response is drained: what may still come, and when the connection is closed anyway. */
+  #draining: { bytes: number; timer: ReturnType<typeof setTimeout> } | undefined;
   readonly #abort: (() => void) | undefined;
 
   constructor(connection: Connection, pool: ConnectionPool, method: string, signal: AbortSignal | undefined) {
@@ -237,7 +252,7 @@ class Exchange implements ConnectionUser, PushBody {
       return this.#fail(error instanceof TypeError ? error : new TypeError(String(error), { cause: error }));
     }
     // A head whose body goes on: read no further until the reader starts.
-    if (this.#connection && !this.#chunk && this.#parser.headRead) this.#connection.socket.pause();
+    if (this.#connection && !this.#started && this.#parser.headRead) this.#connection.socket.pause();
   }
 
   failed(error: Error): void {
@@ -255,6 +270,7 @@ class Exchange implements ConnectionUser, PushBody {
 
   start(chunk: (bytes: Uint8Array) => void, end: (error?: Error) => void): void {
     if (this.#over && !this.#ending) return;
+    this.#started = true;
     this.#chunk = chunk;
     this.#end = end;
     const early = this.#early;
@@ -275,11 +291,26 @@ class Exchange implements ConnectionUser, PushBody {
   }
 
   cancel(): void {
+    this.#drop();
+    this.#detach()?.socket.destroy();
+  }
+
+  drain(): void {
+    this.#drop();
+    if (!this.#connection) return; // the response ended: its connection went back already
+    const timer = setTimeout(() => this.cancel(), DRAIN_MS).unref();
+    this.#draining = { bytes: 0, timer };
+    this.#started = true;
+    this.#paused = false;
+    this.#connection.socket.resume();
+  }
+
+  /** The reader wants nothing more: no chunk, no end, nothing held for it. */
+  #drop(): void {
     this.#over = true;
     this.#chunk = this.#end = undefined;
     this.#early = undefined;
     this.#ending = undefined;
-    this.#detach()?.socket.destroy();
   }
 
   /** Whether the connection was kept from an earlier request and closed before answering anything. */
@@ -294,7 +325,9 @@ class Exchange implements ConnectionUser, PushBody {
 
   #body(bytes: Uint8Array, reused: boolean): void {
     if (this.#chunk) this.#chunk(bytes);
-    else if (!this.#over) (this.#early ??= []).push(reused ? bytes.slice() : bytes);
+    else if (this.#draining) {
+      if ((this.#draining.bytes += bytes.length) > DRAIN_BYTES) this.cancel();
+    } else if (!this.#over) (this.#early ??= []).push(reused ? bytes.slice() : bytes);
   }
 
   /** The response ended: the connection goes back to the pool if it may carry another request. */
@@ -336,6 +369,8 @@ class Exchange implements ConnectionUser, PushBody {
     const connection = this.#connection;
     if (!connection) return undefined;
     this.#connection = undefined;
+    if (this.#draining) clearTimeout(this.#draining.timer);
+    this.#draining = undefined;
     connection.user = undefined;
     if (this.#abort) this.#signal!.removeEventListener("abort", this.#abort);
     return connection;

@@ -69,5 +69,8 @@ function streamBody(stream: ReadableStream<Uint8Array> | null): PushBody {
       ended = true;
       void bytes?.cancel().catch(() => {});
     },
+    drain() {
+      this.cancel();
+    },
   };
 }

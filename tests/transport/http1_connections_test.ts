@@ -544,3 +544,59 @@ Deno.test("keep-alive: bytes arriving on an idle kept connection make it not reu
   equal(await (await within(fetch(new Request(server.url)), "second")).text(), "answer 1");
   equal(server.connections, 2);
 });
+
+/** Reads a push body until `count` chunks came, then drains it. */
+async function drainAfter(body: PushBody, count: number): Promise<void> {
+  await within(
+    new Promise<void>((resolve) => {
+      let chunks = 0;
+      body.start(() => {
+        if (++chunks === count) {
+          body.drain();
+          resolve();
+        }
+      }, () => {});
+    }),
+    `${count} chunks`,
+  );
+}
+
+Deno.test("push body: drain() once the answer is read keeps the connection when the rest of the response comes", async () => {
+  let requests = 0;
+  await using server = await rawServer(({ socket }) => {
+    if (requests++ > 0) return void socket.write(ok200("fresh"));
+    socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\nanswer\r\n");
+    // The stream's end comes in later writes, as an SSE upstream sends its last event and then the terminator.
+    setTimeout(() => socket.write("4\r\ndone\r\n"), 20);
+    setTimeout(() => socket.write("0\r\n\r\n"), 40);
+  });
+  const fetch = createHttp1Fetch();
+  await drainAfter(pushBodyOf(await within(fetch(new Request(server.url)), "head"))!, 1);
+  await sleep(80);
+  equal(await within((await fetch(new Request(server.url))).text(), "next"), "fresh");
+  equal(server.connections, 1, "the drained connection carried the next request");
+});
+
+Deno.test("push body: drain() closes the connection when the rest does not end within a second", async () => {
+  await using server = await rawServer(({ socket }) => {
+    socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\nanswer\r\n"); // and nothing more
+  });
+  await drainAfter(pushBodyOf(await within(createHttp1Fetch()(new Request(server.url)), "head"))!, 1);
+  const started = performance.now();
+  await within(server.closed(1), "the client closing the connection", 3_000);
+  const waited = performance.now() - started;
+  ok(waited > 800 && waited < 2_000, `closed after ${Math.round(waited)} ms`);
+});
+
+Deno.test("push body: drain() closes the connection when more than 64 KiB still come", async () => {
+  await using server = await rawServer(({ socket }) => {
+    socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n6\r\nanswer\r\n");
+    const chunk = `4000\r\n${"x".repeat(0x4000)}\r\n`;
+    const timer = setInterval(() => socket.writable ? socket.write(chunk) : clearInterval(timer), 2);
+    socket.on("close", () => clearInterval(timer));
+  });
+  await drainAfter(pushBodyOf(await within(createHttp1Fetch()(new Request(server.url)), "head"))!, 1);
+  const started = performance.now();
+  await within(server.closed(1), "the client closing the connection");
+  ok(performance.now() - started < 800, "closed for the bytes, not the time");
+});
