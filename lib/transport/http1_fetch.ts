@@ -212,9 +212,11 @@ class Exchange implements ConnectionUser, PushBody {
   #early: Uint8Array[] | undefined;
   /** How the body ended, when it ended before the reader started. */
   #ending: { error?: Error } | undefined;
+  /** Whether the reader wants nothing more (it was given the end, cancelled, or drains). */
   #over = false;
   /** Whether the reader paused the body (which then stays paused until it resumes it). */
   #paused = false;
+  /** Whether a reader started or the rest is drained: until then the socket reads no further than the head. */
   #started = false;
   /** While the rest of the response is drained: what may still come, and when the connection is closed anyway. */
   #draining: { bytes: number; timer: ReturnType<typeof setTimeout> } | undefined;
