@@ -180,13 +180,13 @@ const ModelRoute = z.object({
   }),
 }).strict();
 
-/** Browser origins, each `https://host[:port]`, or `*` for any. */
 /** A host name a request's `Host` may carry, or `*`. */
 const HostName = z.string().regex(
   /^(\*|[a-z0-9.-]+|\[?[0-9a-f:]+\]?)$/i,
   "must be a host name like relay.example, or *",
 );
 
+/** Browser origins, each `https://host[:port]`, or `*` for any. */
 const Origin = z.string().regex(/^(\*|https?:\/\/[^/\s]+)$/, "must be an origin like https://app.example.com, or *");
 
 const Server = z.object({

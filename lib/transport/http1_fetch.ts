@@ -16,7 +16,7 @@ import { clearTimeout, setTimeout } from "node:timers";
 import { type SettleOnce, settleOnce } from "../hub/settle_once.ts";
 import { type Connection, ConnectionPool, type ConnectionUser } from "./connection_pool.ts";
 import type { OutgoingFetch, OutgoingRequest } from "./outgoing_request.ts";
-import { isAscii, type ResponseHead, ResponseParser } from "./response_parser.ts";
+import { isAscii, NO_BODY_STATUSES, type ResponseHead, ResponseParser } from "./response_parser.ts";
 
 /** How long a connection may take to establish where no limit is given: 10 s. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
@@ -166,9 +166,6 @@ function requestBytes({ url, method, headers, body }: OutgoingRequest): string |
   else if (body) bytes.set(body, head.length);
   return bytes;
 }
-
-/** Statuses whose responses have no body (`new Response` refuses one). */
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 /** A response body read by callbacks, one per socket read: no stream, no promise per chunk. */
 export interface PushBody {
@@ -382,7 +379,7 @@ class Exchange implements ConnectionUser, PushBody {
 /** The `Response` of `head`: its body a stream or, once, the exchange's push body. */
 function responseOf(head: ResponseHead, body: PushBody): Response {
   const headers = new Headers(head.headers);
-  if (NULL_BODY_STATUSES.has(head.status)) return new Response(null, { status: head.status, headers });
+  if (NO_BODY_STATUSES.has(head.status)) return new Response(null, { status: head.status, headers });
   const encoded = !["", "identity"].includes(headers.get("content-encoding")?.trim() ?? "");
   const stream = streamOf(body, () => pushable.delete(response));
   const response: Response = new Response(encoded ? decompressed(stream, headers) : stream, {

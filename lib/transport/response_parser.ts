@@ -13,7 +13,7 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_LINE_BYTES = 4 * 1024;
 
 /** Statuses whose responses end with their head (RFC 9110: 204, 205 and 304; 101 hands the connection over). */
-const NO_BODY_STATUSES = new Set([101, 204, 205, 304]);
+export const NO_BODY_STATUSES: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
 /** A response's status line and headers. */
 export interface ResponseHead {
