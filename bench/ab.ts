@@ -6,8 +6,17 @@
  *
  * ```sh
  * git worktree add /tmp/before HEAD~1
- * deno run -A bench/ab.ts --before /tmp/before [--runtime bun] [--mode body|events|paced] [--concurrency 16] [--rounds 6]
+ * deno run -A bench/ab.ts --before /tmp/before [--runtime bun] [--mode body|events|paced] [--concurrency 16] [--rounds 6] [--rate 1000]
  * ```
+ *
+ * With `--stages`, the stage proxy (`bench/stage_proxy.ts`: the exported stages with none of
+ * the relay's features) is loaded too, as the relay is.
+ *
+ * With `--rate N`, each target is offered N requests per second (open loop) instead of
+ * being kept busy, so CPU per stream compares the targets at the same load: it falls as
+ * load rises (each wake-up of a busier process handles more). Two processes of one tree
+ * differ by up to a fifth here (`--before` and `--after` the same tree), so a change
+ * smaller than that needs several runs.
  *
  * The relay is asked as in `bench/run.ts` (`openai ← cody`); CPU per stream is the
  * target's utime + stime over a run ÷ the streams it completed.
@@ -28,6 +37,8 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "128" },
     rounds: { type: "string", default: "6" },
     seconds: { type: "string", default: "3" },
+    rate: { type: "string" },
+    stages: { type: "boolean", default: false },
   },
 });
 if (!values.before) throw new Error("usage: bench/ab.ts --before TREE [--after TREE] [--runtime deno|bun] …");
@@ -49,6 +60,9 @@ const relayOf = (
 const targets: [string, ServerProcess][] = [];
 try {
   targets.push(["floor", await startServer([...run(here("floor_proxy.ts")), upstream.url], {})]);
+  if (values.stages) {
+    targets.push(["stages", await startServer([...run(here("stage_proxy.ts")), upstream.url, TOKEN], {})]);
+  }
   targets.push(["before", await startServer(relayOf(values.before), {})]);
   targets.push(["after", await startServer(relayOf(values.after), {})]);
   const figures = new Map<string, { perSecond: number[]; cpuMs: number[] }>();
@@ -80,13 +94,14 @@ try {
 /** Loads one target for `durationMs` in its own generator process. */
 async function load(name: string, target: ServerProcess, durationMs: number): Promise<LoadResult> {
   const prompt = values.mode === "paced" ? "bench [[bench pace_ms=1]]" : `bench [[bench mode=${values.mode}]]`;
+  const offered = values.rate ? { mode: "open", rate: Number(values.rate) } as const : { mode: "closed" } as const;
   const plan: LoadPlan = name === "floor"
     ? {
       url: `${target.url}/.api/completions/stream?api-version=9&client-name=cody-relay`,
       body: JSON.stringify({ messages: [{ speaker: "human", text: prompt }], maxTokensToSample: 4000, stream: true }),
       headers: { authorization: `token ${TOKEN}` },
       expectEnd: "event: done\ndata: {}\n\n",
-      mode: "closed",
+      ...offered,
       concurrency: Number(values.concurrency),
       durationMs,
     }
@@ -95,7 +110,7 @@ async function load(name: string, target: ServerProcess, durationMs: number): Pr
       body: JSON.stringify({ messages: [{ role: "user", content: prompt }], stream: true }),
       headers: {},
       expectEnd: "data: [DONE]\n\n",
-      mode: "closed",
+      ...offered,
       concurrency: Number(values.concurrency),
       durationMs,
     };

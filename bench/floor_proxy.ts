@@ -52,17 +52,27 @@ interface BunRuntime {
   }): { port: number };
 }
 
-if (import.meta.main) {
-  const handler = floorProxy(process.argv.at(-1) ?? "");
+/**
+ * Serves `handler` on a free loopback port as the bench's targets run: `Bun.serve` with no
+ * idle timeout on Bun, `Deno.serve` on Deno; prints `NAME listening on URL` once listening.
+ *
+ * @example
+ * ```ts ignore
+ * floorServe(floorProxy("http://127.0.0.1:9000"), "floor proxy");
+ * ```
+ */
+export function floorServe(handler: (request: Request) => Promise<Response>, name: string): void {
   const bun = (globalThis as { Bun?: BunRuntime }).Bun;
   if (bun) {
     const server = bun.serve({ hostname: "127.0.0.1", port: 0, idleTimeout: 0, fetch: handler });
-    console.log(`floor proxy listening on http://127.0.0.1:${server.port}`);
+    console.log(`${name} listening on http://127.0.0.1:${server.port}`);
   } else {
     Deno.serve({
       hostname: "127.0.0.1",
       port: 0,
-      onListen: ({ port }) => console.log(`floor proxy listening on http://127.0.0.1:${port}`),
+      onListen: ({ port }) => console.log(`${name} listening on http://127.0.0.1:${port}`),
     }, handler);
   }
 }
+
+if (import.meta.main) floorServe(floorProxy(process.argv.at(-1) ?? ""), "floor proxy");

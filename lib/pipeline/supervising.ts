@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Deadline } from "../hub/deadline.ts";
 import { RelayError, SHUTTING_DOWN, TIMEOUT } from "../hub/errors.ts";
 import { isTerminal, type RelayEvent } from "../hub/events.ts";
 import { QuietTimer } from "../hub/quiet_timer.ts";
@@ -87,8 +88,8 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
     const { promise: opened, resolve: answerWith, reject: refuse } = settleOnce<AnswerCall>();
     /** Nothing more to time: the answer ended, or the client left (the upstream sees the same signal and ends it). */
     const disarm = () => {
-      clearTimeout(firstEvent);
-      clearTimeout(total);
+      firstEvent?.cancel();
+      total.cancel();
       idle?.stop();
       shutdownSignal?.removeEventListener("abort", onShutdown);
       context.signal?.removeEventListener("abort", clientLeft);
@@ -112,11 +113,11 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
     };
     const onShutdown = () =>
       end(new RelayError(503, "the relay is shutting down; send the request again", { code: SHUTTING_DOWN }));
-    let firstEvent: ReturnType<typeof setTimeout> | undefined = setTimeout(
-      () => end(timeoutError("firstEventMs", limits.firstEventMs)),
+    let firstEvent: Deadline | undefined = new Deadline(
       limits.firstEventMs,
+      () => end(timeoutError("firstEventMs", limits.firstEventMs)),
     );
-    const total = setTimeout(() => end(timeoutError("totalMs", limits.totalMs)), limits.totalMs);
+    const total = new Deadline(limits.totalMs, () => end(timeoutError("totalMs", limits.totalMs)));
     if (shutdownSignal?.aborted) onShutdown();
     else shutdownSignal?.addEventListener("abort", onShutdown, { once: true });
     if (context.signal?.aborted) clientLeft();
@@ -126,7 +127,7 @@ export function supervising(upstream: Upstream, options: SupervisingOptions = {}
       answering = true;
       if (idle) idle.touch();
       else if (!context.signal?.aborted) {
-        clearTimeout(firstEvent);
+        firstEvent?.cancel();
         firstEvent = undefined;
         idle = new QuietTimer(limits.idleMs, () => end(timeoutError("idleMs", limits.idleMs)));
       }

@@ -7,6 +7,7 @@
  * @module
  */
 import { AnswerCollector, type CollectedAnswer } from "../hub/collect.ts";
+import { Deadline } from "../hub/deadline.ts";
 import type { RelayError } from "../hub/errors.ts";
 import { isTerminal, type RelayEvent } from "../hub/events.ts";
 import { QuietTimer } from "../hub/quiet_timer.ts";
@@ -194,11 +195,11 @@ const WAITING = Symbol("waiting");
 
 /** A promise of {@link WAITING} after `ms` (never, without `ms`), and how to stop the wait. */
 function waiting(ms: number | undefined): { over: Promise<typeof WAITING>; stop(): void } {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let deadline: Deadline | undefined;
   const over = new Promise<typeof WAITING>((resolve) => {
-    if (ms !== undefined) timer = setTimeout(resolve, ms, WAITING);
+    if (ms !== undefined) deadline = new Deadline(ms, () => resolve(WAITING));
   });
-  return { over, stop: () => clearTimeout(timer) };
+  return { over, stop: () => deadline?.cancel() };
 }
 
 /**

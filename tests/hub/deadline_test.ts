@@ -1,0 +1,82 @@
+import { deepEqual, equal, ok } from "node:assert/strict";
+import { Deadline } from "../../lib/hub/deadline.ts";
+import { sleep } from "../../lib/hub/sleep.ts";
+
+Deno.test("deadlines of one duration expire in the order they were set, none before its time", async () => {
+  const expired: [string, number][] = [];
+  const started = performance.now();
+  const at = (name: string) => () => expired.push([name, performance.now() - started]);
+  new Deadline(40, at("first"));
+  await sleep(15);
+  new Deadline(40, at("second"));
+  await sleep(100);
+  deepEqual(expired.map(([name]) => name), ["first", "second"]);
+  ok(expired[0][1] >= 39, `the first expired after ${expired[0][1]} ms`);
+  ok(expired[1][1] >= 54, `the second expired after ${expired[1][1]} ms`);
+});
+
+Deno.test("a cancelled deadline never expires, first, middle or last of its list", async () => {
+  const expired: string[] = [];
+  const first = new Deadline(30, () => expired.push("first"));
+  const middle = new Deadline(30, () => expired.push("middle"));
+  new Deadline(30, () => expired.push("kept"));
+  const last = new Deadline(30, () => expired.push("last"));
+  first.cancel();
+  middle.cancel();
+  last.cancel();
+  last.cancel(); // twice does nothing
+  await sleep(80);
+  deepEqual(expired, ["kept"]);
+});
+
+Deno.test("a list whose head was cancelled still expires the next at its own time", async () => {
+  const started = performance.now();
+  let expiredAfter: number | undefined;
+  const head = new Deadline(30, () => {});
+  await sleep(20);
+  new Deadline(30, () => expiredAfter = performance.now() - started);
+  head.cancel();
+  await sleep(90);
+  ok(expiredAfter !== undefined && expiredAfter >= 49, `expired after ${expiredAfter} ms`);
+});
+
+Deno.test("deadlines of different durations keep to their own times", async () => {
+  const expired: string[] = [];
+  new Deadline(60, () => expired.push("long"));
+  new Deadline(10, () => expired.push("short"));
+  await sleep(100);
+  deepEqual(expired, ["short", "long"]);
+});
+
+Deno.test("a deadline set while its list expires, and one that throws, do not stop the others", async () => {
+  const expired: string[] = [];
+  const thrown: unknown[] = [];
+  const onError = (event: ErrorEvent) => {
+    event.preventDefault();
+    thrown.push(event.error);
+  };
+  globalThis.addEventListener("error", onError);
+  try {
+    new Deadline(20, () => {
+      expired.push("first");
+      new Deadline(20, () => expired.push("set while expiring"));
+      throw new Error("boom");
+    });
+    new Deadline(20, () => expired.push("second"));
+    await sleep(90);
+  } finally {
+    globalThis.removeEventListener("error", onError);
+  }
+  deepEqual(expired, ["first", "second", "set while expiring"]);
+  equal((thrown[0] as Error).message, "boom");
+});
+
+Deno.test("cancelling a deadline after it expired does nothing, and a later one of that duration still expires", async () => {
+  let expired = 0;
+  const done = new Deadline(10, () => expired++);
+  await sleep(40);
+  done.cancel();
+  new Deadline(10, () => expired++);
+  await sleep(40);
+  equal(expired, 2);
+});
