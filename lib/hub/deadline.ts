@@ -17,9 +17,10 @@ class DeadlineList {
  * Calls `onExpire` once `ms` milliseconds have passed, unless cancelled first: a time
  * limit of a request. Deadlines of the same duration expire in the order they were set,
  * so they wait in one list behind one runtime timer, armed for the first of them: setting
- * or cancelling one is a few assignments. A runtime timer per request cost the relay
- * about a quarter of its CPU per one-body stream on Deno (`bench/README.md`). A list with
- * nothing left in it has no timer, so nothing keeps the process (or a test) waiting.
+ * or cancelling one is a few assignments. Three runtime timers per request (Deno's
+ * node-compatible `Timeout`s) were about 5% of the relay's busy time per one-body stream in
+ * a CPU profile (`bench/README.md`). A list with nothing left in it has no timer, so
+ * nothing keeps the process (or a test) waiting.
  *
  * @example
  * ```ts

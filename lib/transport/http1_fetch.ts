@@ -332,8 +332,11 @@ class Exchange implements ConnectionUser, PushBody {
   /** The response ended: the connection goes back to the pool if it may carry another request. */
   #ended(reusable: boolean): void {
     const connection = this.#detach();
-    if (connection && reusable && !connection.closed) this.#pool.release(connection);
-    else connection?.socket.destroy();
+    if (connection && reusable && !connection.closed) {
+      // The reader may have paused it in this very read; kept, it must read (the next answer, or the server closing it).
+      if (this.#paused) connection.socket.resume();
+      this.#pool.release(connection);
+    } else connection?.socket.destroy();
     this.#finish();
   }
 

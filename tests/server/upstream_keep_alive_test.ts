@@ -6,11 +6,46 @@
 import { equal } from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import net from "node:net";
+import { gzipSync } from "node:zlib";
 import { OpenAICompatibleUpstream } from "../../lib/openai_compatible/upstream.ts";
 import { createApp } from "../../lib/server/app.ts";
 
-/** An OpenAI-style upstream writing each SSE event, and the chunked stream's end, in writes of their own. */
-async function streamingUpstream() {
+/** One SSE event of an OpenAI-style stream. */
+const event = (choice: object) =>
+  `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [choice] })}\n\n`;
+
+/** `bytes` as one chunk of a chunked body. */
+const chunk = (bytes: string | Uint8Array) =>
+  Buffer.concat([
+    Buffer.from(`${Buffer.byteLength(bytes).toString(16)}\r\n`),
+    Buffer.from(bytes),
+    Buffer.from("\r\n"),
+  ]);
+
+const ANSWER = [event({ index: 0, delta: { content: "Hello" } }), event({ index: 0, delta: {}, finish_reason: "stop" })]
+  .join("") + "data: [DONE]\n\n";
+
+const HEAD = "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n";
+
+/**
+ * The writes of one answer: each SSE event, and the chunked stream's end, in writes of their
+ * own; or, `gzip`ped, the compressed answer in two chunks, the second in one write with the
+ * stream's end.
+ */
+function answerWrites(gzip: boolean): (string | Uint8Array)[] {
+  if (!gzip) {
+    return [`${HEAD}\r\n`, ...ANSWER.split(/(?<=\n\n)/).map((part) => chunk(part)), "0\r\n\r\n"];
+  }
+  const compressed = gzipSync(ANSWER);
+  const half = compressed.length >> 1;
+  return [
+    Buffer.concat([Buffer.from(`${HEAD}content-encoding: gzip\r\n\r\n`), chunk(compressed.subarray(0, half))]),
+    Buffer.concat([chunk(compressed.subarray(half)), Buffer.from("0\r\n\r\n")]),
+  ];
+}
+
+/** An OpenAI-style upstream answering every request with {@link answerWrites}, 5 ms apart. */
+async function streamingUpstream(gzip = false) {
   let connections = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -19,18 +54,7 @@ async function streamingUpstream() {
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     socket.on("data", async () => {
-      const chunk = (choice: object) => {
-        const event = `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", choices: [choice] })}\n\n`;
-        return `${Buffer.byteLength(event).toString(16)}\r\n${event}\r\n`;
-      };
-      const writes = [
-        "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n",
-        chunk({ index: 0, delta: { content: "Hello" } }),
-        chunk({ index: 0, delta: {}, finish_reason: "stop" }),
-        `e\r\ndata: [DONE]\n\n\r\n`,
-        "0\r\n\r\n",
-      ];
-      for (const write of writes) {
+      for (const write of answerWrites(gzip)) {
         socket.write(write);
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
@@ -63,6 +87,26 @@ Deno.test("streamed answers one after another share one upstream connection", as
     equal(text.includes('"content":"Hello"') && text.endsWith("data: [DONE]\n\n"), true, text);
     // The stream's end comes 5 ms after [DONE]: let the relay read it before the next turn.
     await new Promise((resolve) => setTimeout(resolve, 30));
+  }
+  equal(upstream.connections, 1);
+});
+
+Deno.test("gzipped streamed answers one after another share one upstream connection, each read whole", async () => {
+  // The compressed body is read as a stream, which pauses the connection after each chunk;
+  // the last chunk came with the stream's end, so the connection went back to the pool
+  // paused and the second answer was never read.
+  await using upstream = await streamingUpstream(true);
+  const app = createApp({ upstream: new OpenAICompatibleUpstream({ baseUrl: upstream.url, apiKey: "sk-test" }) });
+  for (let turn = 0; turn < 3; turn++) {
+    const response = await app.fetch(
+      new Request("http://relay/v1/chat/completions", {
+        method: "POST",
+        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }], stream: true }),
+        signal: AbortSignal.timeout(2_000),
+      }),
+    );
+    const text = await response.text();
+    equal(text.includes('"content":"Hello"') && text.endsWith("data: [DONE]\n\n"), true, `turn ${turn}: ${text}`);
   }
   equal(upstream.connections, 1);
 });

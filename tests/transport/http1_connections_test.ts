@@ -277,6 +277,24 @@ Deno.test("framing: chunked bodies with chunk extensions and trailers decode rig
   equal(server.connections, 1);
 });
 
+Deno.test("keep-alive: a body stream whose last chunk came with the chunked end leaves its connection reading for the next request", async () => {
+  // The reader pauses the connection after each chunk until it pulls again; the end came in
+  // the same read, so the connection went back to the pool paused, and the next answer on
+  // it was never read.
+  await using server = await rawServer(({ socket }) => {
+    socket.write("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nfirst\r\n");
+    setTimeout(() => socket.write("4\r\nlast\r\n0\r\n\r\n"), 20);
+  });
+  const fetch = createHttp1Fetch();
+  for (const name of ["first", "second", "third"]) {
+    const answer = await within(fetch(new Request(server.url)), name);
+    let text = "";
+    for await (const bytes of answer.body!) text += new TextDecoder().decode(bytes);
+    equal(text, "firstlast", name);
+  }
+  equal(server.connections, 1);
+});
+
 Deno.test("malformed: a status line that is not HTTP/1.x rejects the fetch with a TypeError, and the connection is closed", async () => {
   await using server = await rawServer(({ socket }) => socket.write("HTXP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"));
   const error = await rejection(createHttp1Fetch()(new Request(server.url)), "bad status line");
