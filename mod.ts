@@ -228,7 +228,14 @@ export type { EnvScope, EnvSource } from "./lib/adapters/env.ts";
 export type { SchemaEntry, SchemaSource, ValueType } from "./lib/adapters/schema.ts";
 export { legacySseAdapter, type LegacySseOptions } from "./lib/adapters/legacy_sse.ts";
 export { codyAliases, type ModelRoute, type RoutingTable, RoutingUpstream } from "./lib/routing/routing_upstream.ts";
-export { createHttp1Fetch, type Http1Fetch, http1Fetch, type Http1FetchOptions } from "./lib/transport/http1_fetch.ts";
+export {
+  createHttp1Fetch,
+  type Http1Fetch,
+  http1Fetch,
+  type Http1FetchOptions,
+  type PushBody,
+} from "./lib/transport/http1_fetch.ts";
+export { bodyOf } from "./lib/transport/push_body.ts";
 export type { OutgoingFetch, OutgoingRequest } from "./lib/transport/outgoing_request.ts";
 // Serving, and the simulator.
 export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";

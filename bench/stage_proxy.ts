@@ -1,8 +1,8 @@
 /**
  * The least a relay built on this library's stages costs: an OpenAI chat endpoint over a
  * Sourcegraph instance made only of what `mod.ts` exports (the request parser, Cody's
- * request builder, `http1Fetch`, Cody's decoder core, the OpenAI chat encoder), and none
- * of the relay's features: no routing, model catalog, gateway keys, trace, log line,
+ * request builder, `http1Fetch` read by `bodyOf`, Cody's decoder core, the OpenAI chat
+ * encoder), and none of the relay's features: no routing, model catalog, gateway keys, trace, log line,
  * metrics, retries, continuation, stop sequences, usage estimate or time limits. Next to
  * the floor and the relay in `bench/ab.ts --stages`, it splits what the relay costs per
  * stream into the second hop, the translation and the features.
@@ -15,6 +15,7 @@
 import process from "node:process";
 import {
   AnswerEncoder,
+  bodyOf,
   buildCodyRequest,
   CodyEventDecoder,
   http1Fetch,
@@ -48,8 +49,10 @@ export function stageProxy(upstream: string, token: string): (request: Request) 
     const encode = (events: RelayEvent[]) => {
       for (const event of events) text += encoder.push(event);
     };
-    for await (const bytes of response.body!) encode(decoder.push(bytes)); // to the end: the connection is kept
-    encode(decoder.flush());
+    await new Promise<void>((resolve) => {
+      // To the end of the body (the decoder ignores what follows the answer): the connection is kept.
+      bodyOf(response).start((bytes) => encode(decoder.push(bytes)), () => resolve(encode(decoder.flush())));
+    });
     return new Response(text, { headers: { "content-type": "text/event-stream" } });
   };
 }
