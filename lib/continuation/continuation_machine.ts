@@ -112,7 +112,7 @@ export class ContinuationMachine {
         const text = this.#seam ? this.#seam.push(event.text) : event.text;
         if (repairing) return { events: this.#arguments(this.#repairing, text) };
         this.#inToolArguments = false;
-        return { events: this.#text(text) };
+        return { events: this.#text(text, event) };
       }
       case "thinking":
       case "thinking_signature":
@@ -195,14 +195,15 @@ export class ContinuationMachine {
     return events;
   }
 
-  #text(text: string): RelayEvent[] {
+  /** Notes `text` as sent and returns its event (`original` itself when it says just that). */
+  #text(text: string, original?: RelayEvent): RelayEvent[] {
     if (!text) return [];
     this.#sent.push(text);
     if (this.#sent.length - this.#joined >= SENT_PIECES) {
       this.#sent.push(this.#sent.splice(this.#joined).join(""));
       this.#joined = this.#sent.length;
     }
-    return [{ type: "text", text }];
+    return [original?.type === "text" && original.text === text ? original : { type: "text", text }];
   }
 
   #sentText(): string {

@@ -44,3 +44,28 @@ export class CoreStream<I, O> extends TransformStream<I, O> {
     });
   }
 }
+
+/**
+ * A batch run through a stage one input at a time (`push` as a {@link StageCore}'s), copied
+ * only once some input does not come back as itself: a stage that passes a batch unchanged
+ * costs no array. Stages that see every event (the stop sequences, the usage estimate,
+ * continuation) run each network read's batch this way.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { pushEach } from "./stage.ts";
+ * const batch = [1, 2, 3];
+ * equal(pushEach(batch, (n) => [n]), batch, "unchanged: the same array");
+ * deepEqual(pushEach(batch, (n) => n === 2 ? [] : [n, n]), [1, 1, 3, 3]);
+ * ```
+ */
+export function pushEach<T>(batch: readonly T[], push: (input: T) => readonly T[]): readonly T[] {
+  let out: T[] | undefined;
+  for (let index = 0; index < batch.length; index++) {
+    const outputs = push(batch[index]);
+    if (out) out.push(...outputs);
+    else if (outputs.length !== 1 || outputs[0] !== batch[index]) out = [...batch.slice(0, index), ...outputs];
+  }
+  return out ?? batch;
+}

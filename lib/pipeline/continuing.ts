@@ -7,6 +7,7 @@ import { ContinuationMachine } from "../continuation/continuation_machine.ts";
 import { toRelayError } from "../hub/errors.ts";
 import type { RelayEvent } from "../hub/events.ts";
 import type { RelayRequest } from "../hub/request.ts";
+import { pushEach } from "../hub/stage.ts";
 import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
 
 /**
@@ -54,18 +55,21 @@ export function continuing(upstream: Upstream, maxContinuations: number): Upstre
       if (cancelled) call.cancel();
       else if (paused) call.pause();
     };
+    /** The round the machine asks for next, if a step of the batch being read asked for one. */
+    let next: RelayRequest | undefined;
+    const stepOne = (event: RelayEvent) => {
+      const step = machine.step(event);
+      next ??= step.next;
+      return step.events;
+    };
     const roundSink = (batch: readonly RelayEvent[]) => {
       if (cancelled || machine.phase === "ended") return;
-      const out: RelayEvent[] = [];
-      let next: RelayRequest | undefined;
-      for (const event of batch) {
-        const step = machine.step(event);
-        out.push(...step.events);
-        next ??= step.next;
-      }
+      const out = pushEach(batch, stepOne);
+      const asked = next;
+      next = undefined;
       if (out.length) sink(out);
-      if (next) {
-        open(next).catch((error) => {
+      if (asked) {
+        open(asked).catch((error) => {
           if (!cancelled) sink([{ type: "error", error: toRelayError(error) }]);
         });
       }

@@ -5,6 +5,7 @@
  * @module
  */
 import { isTerminal, type RelayEvent } from "../hub/events.ts";
+import { pushEach } from "../hub/stage.ts";
 import { StopSequenceCore } from "../hub/stop_sequences.ts";
 import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
 import { loadedTokenCounter, tokenCounter, UsageEstimateCore } from "../hub/usage_estimate.ts";
@@ -44,26 +45,25 @@ export function roundStages(upstream: Upstream): Upstream {
       if (counted) estimate(waiting);
       else sink(waiting); // no tokenizer: the answer ends without an estimate
     };
-    const estimate = (events: RelayEvent[]) => {
-      if (held) return void held.push(...events);
-      const out: RelayEvent[] = [];
-      for (const [index, event] of events.entries()) {
-        if (event.type === "finish" && !usage.reported && !loadedTokenCounter()) {
-          held = events.slice(index);
-          tokenCounter().then(() => release(true), () => release(false));
-          break;
-        }
-        out.push(...usage.push(event));
+    /** The usage stage on one event: a `finish` that needs the tokenizer, and all after it, wait while it loads. */
+    const estimateOne = (event: RelayEvent): readonly RelayEvent[] => {
+      if (held) return (held.push(event), []);
+      if (event.type === "finish" && !usage.reported && !loadedTokenCounter()) {
+        held = [event];
+        tokenCounter().then(() => release(true), () => release(false));
+        return [];
       }
+      return usage.push(event);
+    };
+    const estimate = (events: readonly RelayEvent[]) => {
+      const out = pushEach(events, estimateOne);
       if (out.length) sink(out);
     };
+    /** The stop stage on one event; what comes after a match is dropped. */
+    const stopOne = (event: RelayEvent): readonly RelayEvent[] => stop!.done ? [] : stop!.push(event);
     const staged = (batch: readonly RelayEvent[]) => {
       if (ended) return;
-      const events: RelayEvent[] = [];
-      for (const event of batch) {
-        events.push(...stop ? stop.push(event) : [event]);
-        if (stop?.done) break;
-      }
+      const events = stop ? pushEach(batch, stopOne) : batch;
       if (stop?.done || isTerminal(batch[batch.length - 1])) ended = true;
       if (stop?.done) upstreamCall.current?.cancel();
       if (events.length) estimate(events);
