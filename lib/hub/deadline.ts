@@ -4,6 +4,9 @@
  * @module
  */
 
+/** The longest wait a runtime timer takes (2³¹ − 1 ms); a longer one fires at once. A later deadline waits in steps of it. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
 /** The deadlines of one duration, in the order they were set (so also the order they expire in). */
 class DeadlineList {
   head?: Deadline;
@@ -78,7 +81,7 @@ export class Deadline {
   }
 
   static #arm(list: DeadlineList, ms: number): ReturnType<typeof setTimeout> {
-    return setTimeout(() => Deadline.#expire(list), Math.max(0, ms));
+    return setTimeout(() => Deadline.#expire(list), Math.min(Math.max(0, ms), LONGEST_TIMER_MS));
   }
 
   /** Runs every deadline of `list` that is due, then waits for the next; one that throws does not hold up the rest. */

@@ -80,3 +80,22 @@ Deno.test("cancelling a deadline after it expired does nothing, and a later one 
   await sleep(40);
   equal(expired, 2);
 });
+
+Deno.test("a deadline further off than a runtime timer can wait neither expires nor wakes the process over and over", async () => {
+  const realSetTimeout = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    armed++;
+    return realSetTimeout(...args);
+  }) as typeof setTimeout;
+  let expired = false;
+  try {
+    const far = new Deadline(2 ** 32, () => expired = true);
+    await sleep(50);
+    far.cancel();
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  equal(expired, false);
+  ok(armed <= 2, `armed ${armed} runtime timers in 50 ms`); // the test's own sleep is one
+});
