@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import type { RelayEvent } from "../lib/hub/events.ts";
 import { goJson } from "../lib/simulator/go_json.ts";
 
@@ -30,6 +31,24 @@ export const deltaBytes: Uint8Array = encoder.encode(frames.join(""));
 export const deltaReads: Uint8Array[] = reads(deltaBytes, 1400);
 /** The same stream one event per read (an upstream that paces its tokens). */
 export const deltaFrames: Uint8Array[] = frames.map((frame) => encoder.encode(frame));
+/**
+ * The same stream as the HTTP/1.1 client reads it from an upstream that paces its tokens:
+ * the response head, then one chunk of `transfer-encoding: chunked` per event, each a
+ * node `Buffer` over a larger pool (as `node:net` hands reads over), and the chunked end.
+ */
+export const chunkedReads: Uint8Array[] = (() => {
+  const parts = [
+    "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n",
+    ...frames.map((frame) => `${encoder.encode(frame).length.toString(16)}\r\n${frame}\r\n`),
+    "0\r\n\r\n",
+  ].map((part) => encoder.encode(part));
+  const pool = Buffer.alloc(parts.reduce((total, part) => total + part.length, 0));
+  let offset = 0;
+  return parts.map((part) => {
+    pool.set(part, offset);
+    return pool.subarray(offset, offset += part.length);
+  });
+})();
 /** The recorded legacy (api-version 1) cumulative stream. */
 export const legacyBytes: Uint8Array = await Deno.readFile(
   new URL("../tests/fixtures/cody/legacy-cumulative.sse", import.meta.url),
@@ -50,6 +69,10 @@ export const MICRO_INPUTS: Record<string, { bytes: number; events: number }> = {
   "Cody decoder: recorded legacy cumulative stream": { bytes: legacyBytes.length, events: LEGACY_EVENTS },
   "hub → OpenAI encoder: 1,000 events": { bytes: 0, events: DELTA_EVENTS },
   "Cody bytes → OpenAI bytes: 1,000 events, one per read": { bytes: deltaBytes.length, events: DELTA_EVENTS },
+  "HTTP/1.1 response parser: 1,000 chunked events, one per read": {
+    bytes: chunkedReads.reduce((total, read) => total + read.length, 0),
+    events: DELTA_EVENTS,
+  },
 };
 
 function reads(bytes: Uint8Array, size: number): Uint8Array[] {

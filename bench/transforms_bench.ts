@@ -6,7 +6,8 @@
  */
 import { CodyEventDecoderStream } from "../lib/cody/event_decoder.ts";
 import { OpenAIChatStream } from "../lib/fronts/openai/chat_stream.ts";
-import { deltaFrames, deltaReads, hubEvents, legacyReads } from "./micro_inputs.ts";
+import { ResponseParser } from "../lib/transport/response_parser.ts";
+import { chunkedReads, deltaFrames, deltaReads, hubEvents, legacyReads } from "./micro_inputs.ts";
 
 async function drain(stream: ReadableStream<unknown>): Promise<void> {
   for await (const _ of stream) { /* consume */ }
@@ -41,4 +42,11 @@ Deno.bench("Cody bytes → OpenAI bytes: 1,000 events, one per read", { group: "
       new OpenAIChatStream(encoderOptions),
     ),
   );
+});
+
+Deno.bench("HTTP/1.1 response parser: 1,000 chunked events, one per read", { group: "transport" }, () => {
+  let body = 0;
+  const parser = new ResponseParser("POST", { head() {}, body: (bytes) => void (body += bytes.length), end() {} });
+  for (const read of chunkedReads) parser.push(read);
+  if (!parser.done || body === 0) throw new Error("the response did not parse");
 });

@@ -19,6 +19,9 @@ export interface SseMessage {
   id?: string;
 }
 
+/** How a read that may end inside a character is decoded: the decoder keeps the cut bytes for the next. */
+const STREAM: TextDecodeOptions = { stream: true };
+
 /** One protocol's reading of an answer's SSE messages (Cody's, OpenAI's, …). */
 export interface SseAnswer {
   /** True once the answer finished or failed. */
@@ -51,7 +54,7 @@ export interface SseAnswer {
  * ```
  */
 export class SseDecoder implements StageCore<Uint8Array, RelayEvent> {
-  readonly #text = new TextDecoder();
+  readonly #text = new TextDecoder("utf-8", { ignoreBOM: true });
   readonly #answer: SseAnswer;
   readonly #parser: ReturnType<typeof createParser>;
   #events: RelayEvent[] = [];
@@ -69,8 +72,20 @@ export class SseDecoder implements StageCore<Uint8Array, RelayEvent> {
 
   /** Decodes one read and returns its events. */
   push(bytes: Uint8Array): RelayEvent[] {
-    if (!this.done) this.#parser.feed(this.#text.decode(bytes, { stream: true }));
+    if (!this.done) this.#parser.feed(this.#decode(bytes));
     return this.#take();
+  }
+
+  /**
+   * The text of one read. A read that ends in an ASCII byte (an SSE read nearly always ends
+   * in a newline) leaves no character cut, so it is decoded as a last piece: the decoder
+   * still completes a character the read before cut, and the `{ stream: true }` options
+   * it no longer needs cost an allocation per read. (A last piece starts the decoder over,
+   * which would drop a byte order mark at the start of the next read: the decoder keeps
+   * them all, and the SSE parser drops the stream's leading one, as the spec has it.)
+   */
+  #decode(bytes: Uint8Array): string {
+    return bytes[bytes.length - 1] < 0x80 ? this.#text.decode(bytes) : this.#text.decode(bytes, STREAM);
   }
 
   /** The upstream closed: the last events, with an `error` if the answer had not finished. */
