@@ -328,6 +328,21 @@ Deno.test({
       equal(await page.$eval("#connect-base", (code) => code.textContent), relay.url);
       const other = await page.$$eval("#connect-model option", (options) => options.map((option) => option.value));
       ok(other.length > 1, "models to choose from");
+      ok(other.includes(MARKUP_ALIAS), "the config file's alias is a choice too");
+      const labels = await page.$$eval(
+        "#connect-model option",
+        (options) => options.map((option) => [option.value, option.textContent ?? ""]),
+      );
+      const label = labels.find(([value]) => value === MARKUP_ALIAS)?.[1];
+      ok(
+        label?.startsWith(`${MARKUP_ALIAS} → `) && label.endsWith("claude-sonnet-4-latest"),
+        `the alias names its model: ${label}`,
+      );
+      equal(
+        await page.evaluate(() => (globalThis as { __injected?: number }).__injected),
+        undefined,
+        "markup stays text",
+      );
       await page.select("#connect-model", other.at(-1)!);
       await page.waitForFunction(
         (model: string) => document.querySelector("#clients article pre")?.textContent?.includes(model),

@@ -1,5 +1,5 @@
 /**
- * Connect a client: for the model chosen, each documented client's configuration filled
+ * Connect a client: for the model (or alias) chosen, each documented client's configuration filled
  * in with this relay's URL, the same text as the client documentation, with a copy button.
  *
  * @module
@@ -24,7 +24,13 @@ startPage(async () => {
   /** @type {any[]} */
   const models = await api("models");
   const menu = field("connect-model");
-  menu.replaceChildren(...models.map((model) => h("option", { value: model.id }, model.id)));
+  // Each model, then the aliases that resolve to it (a client may be set up with either).
+  menu.replaceChildren(
+    ...models.flatMap((model) => [
+      h("option", { value: model.id }, model.id),
+      ...model.aliases.map((/** @type {string} */ alias) => h("option", { value: alias }, `${alias} → ${model.id}`)),
+    ]),
+  );
   const chat = models.find((model) => model.capabilities.includes("chat"));
   if (chat) menu.value = chat.id;
   byId("connect-base").textContent = location.origin;
