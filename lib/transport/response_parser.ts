@@ -331,7 +331,6 @@ export function isAscii(text: string): boolean {
 
 const NOT_ASCII = /[\u0080-\uffff]/;
 
-/** The byte arrays as one. */
 /**
  * `bytes[from, to)` as a plain `Uint8Array` view, whatever `bytes` is: the connection reads
  * node `Buffer`s, whose `subarray` builds a `Buffer`, slowly on Deno. One view per body
@@ -341,6 +340,7 @@ function view(bytes: Uint8Array, from: number, to: number): Uint8Array {
   return new Uint8Array(bytes.buffer, bytes.byteOffset + from, to - from);
 }
 
+/** The byte arrays as one. */
 function joined(parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const part of parts) length += part.length;

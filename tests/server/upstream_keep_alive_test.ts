@@ -73,29 +73,8 @@ async function streamingUpstream(gzip = false) {
   };
 }
 
-Deno.test("streamed answers one after another share one upstream connection", async () => {
-  await using upstream = await streamingUpstream();
-  const app = createApp({ upstream: new OpenAICompatibleUpstream({ baseUrl: upstream.url, apiKey: "sk-test" }) });
-  for (let turn = 0; turn < 3; turn++) {
-    const response = await app.fetch(
-      new Request("http://relay/v1/chat/completions", {
-        method: "POST",
-        body: JSON.stringify({ model: "m", messages: [{ role: "user", content: "Hi" }], stream: true }),
-      }),
-    );
-    const text = await response.text();
-    equal(text.includes('"content":"Hello"') && text.endsWith("data: [DONE]\n\n"), true, text);
-    // The stream's end comes 5 ms after [DONE]: let the relay read it before the next turn.
-    await new Promise((resolve) => setTimeout(resolve, 30));
-  }
-  equal(upstream.connections, 1);
-});
-
-Deno.test("gzipped streamed answers one after another share one upstream connection, each read whole", async () => {
-  // The compressed body is read as a stream, which pauses the connection after each chunk;
-  // the last chunk came with the stream's end, so the connection went back to the pool
-  // paused and the second answer was never read.
-  await using upstream = await streamingUpstream(true);
+/** Three streamed chat turns through a relay app in front of `upstream`, each required to arrive whole (within 2 s). */
+async function threeTurns(upstream: { url: string }, pauseMs: number): Promise<void> {
   const app = createApp({ upstream: new OpenAICompatibleUpstream({ baseUrl: upstream.url, apiKey: "sk-test" }) });
   for (let turn = 0; turn < 3; turn++) {
     const response = await app.fetch(
@@ -107,6 +86,22 @@ Deno.test("gzipped streamed answers one after another share one upstream connect
     );
     const text = await response.text();
     equal(text.includes('"content":"Hello"') && text.endsWith("data: [DONE]\n\n"), true, `turn ${turn}: ${text}`);
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
   }
+}
+
+Deno.test("streamed answers one after another share one upstream connection", async () => {
+  await using upstream = await streamingUpstream();
+  // The stream's end comes 5 ms after [DONE]: let the relay read it before the next turn.
+  await threeTurns(upstream, 30);
+  equal(upstream.connections, 1);
+});
+
+Deno.test("gzipped streamed answers one after another share one upstream connection, each read whole", async () => {
+  // The compressed body is read as a stream, which pauses the connection after each chunk;
+  // the last chunk came with the stream's end, so the connection went back to the pool
+  // paused and the second answer was never read.
+  await using upstream = await streamingUpstream(true);
+  await threeTurns(upstream, 0);
   equal(upstream.connections, 1);
 });
