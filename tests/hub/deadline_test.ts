@@ -99,3 +99,45 @@ Deno.test("a deadline further off than a runtime timer can wait neither expires 
   equal(expired, false);
   ok(armed <= 2, `armed ${armed} runtime timers in 50 ms`); // the test's own sleep is one
 });
+
+Deno.test("deadlines set and cancelled one at a time (one user's requests) share one runtime timer, and the next still expires", async () => {
+  const realSetTimeout = globalThis.setTimeout;
+  let armed = 0;
+  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
+    armed++;
+    return realSetTimeout(...args);
+  }) as typeof setTimeout;
+  let expired = 0;
+  try {
+    for (let request = 0; request < 100; request++) new Deadline(61, () => expired += 100).cancel();
+    new Deadline(61, () => expired++);
+  } finally {
+    globalThis.setTimeout = realSetTimeout;
+  }
+  equal(armed, 1, `armed ${armed} runtime timers for 101 deadlines set one after another`);
+  await sleep(150);
+  equal(expired, 1);
+});
+
+/** Runs `code` (which may import `Deadline`) in its own Deno process; its output and how long it ran. */
+async function inProcess(code: string): Promise<{ stdout: string; ms: number }> {
+  const module = new URL("../../lib/hub/deadline.ts", import.meta.url).href;
+  const started = performance.now();
+  const { stdout } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", `import { Deadline } from "${module}";\n${code}`],
+    stdout: "piped",
+    stderr: "inherit",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  return { stdout: new TextDecoder().decode(stdout), ms: performance.now() - started };
+}
+
+Deno.test("a cancelled deadline keeps no process waiting; one set after it keeps the process until it expires", async () => {
+  const cancelled = await inProcess("new Deadline(60_000, () => {}).cancel();");
+  ok(cancelled.ms < 10_000, `a process with only a cancelled 60 s deadline ran ${Math.round(cancelled.ms)} ms`);
+  const later = await inProcess(`
+    new Deadline(100, () => {}).cancel();
+    setTimeout(() => new Deadline(100, () => console.log("expired")), 20);
+  `);
+  equal(later.stdout, "expired\n");
+});
