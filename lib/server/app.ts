@@ -98,6 +98,7 @@ export function createApp(options: AppOptions): RelayApp {
     const requestId = `req_${crypto.randomUUID().replaceAll("-", "")}`;
     const path = normalizePath(c.req.raw);
     const trace = traceOf(c.req.raw);
+    trace.requestId = requestId;
     const dialect = trace.front = dialectOf(path, c.req.raw.headers);
     // The console's own requests are not the relay's traffic; its pages and files hold no data, so need no key.
     const place = requestLog && consolePath(path);
@@ -122,7 +123,9 @@ export function createApp(options: AppOptions): RelayApp {
     } else {
       await next();
     }
-    c.res.headers.set("x-request-id", requestId);
+    // A streamed answer's response was built with it: setting a header on a built response makes Deno drop the
+    // native response it prepared and build it again.
+    if (!trace.streaming) c.res.headers.set("x-request-id", requestId);
     const status = c.res.status;
     const method = c.req.method;
     if (trace.streaming) metrics?.streamStarted(trace);

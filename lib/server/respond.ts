@@ -185,9 +185,9 @@ async function streamAnswer(
   trace.streaming = true;
   const committed = started === WAITING;
   const encoder = new AnswerEncoder(shape.encoding(fallbackModel(trace, request)));
-  return new Response((committed ? undefined : body.whole(encoder)) ?? body.stream(encoder, committed), {
-    headers: { ...shape.streamHeaders ?? SSE_HEADERS, ...(committed ? {} : modelHeader(trace, request)) },
-  });
+  const headers = { ...shape.streamHeaders ?? SSE_HEADERS, ...(committed ? {} : modelHeader(trace, request)) };
+  if (trace.requestId) headers["x-request-id"] = trace.requestId;
+  return new Response((committed ? undefined : body.whole(encoder)) ?? body.stream(encoder, committed), { headers });
 }
 
 /** What {@link waiting} resolves with. */

@@ -36,6 +36,8 @@ export interface TraceMilestone {
  * ```
  */
 export class RequestTrace {
+  /** The id the server answers it with (`x-request-id`), given before the route runs. */
+  requestId?: string;
   /** The client dialect, e.g. `openai`, `anthropic`. */
   front?: string;
   /** The model the client asked for, as it named it. */
@@ -66,7 +68,7 @@ export class RequestTrace {
   durationMs?: number;
   /** Whether the client's key was one of the relay's gateway keys (so it is not a credential for the upstream). */
   gatewayKey = false;
-  /** Whether the answer is streamed (its end comes after the response headers). */
+  /** Whether the answer is streamed (its end comes after the response headers, `x-request-id` among them). */
   streaming = false;
   /** The `code` (or status) of each upstream failure seen, retried or not. */
   readonly upstreamErrors: string[] = [];

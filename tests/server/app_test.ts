@@ -47,6 +47,39 @@ Deno.test("every response carries x-request-id; unknown routes are 404 in OpenAI
   equal((await response.json()).error.type, "not_found_error");
 });
 
+Deno.test("streamed answers carry their own x-request-id too, whether whole at once or streamed over time", async () => {
+  const slow = createApp({
+    upstream: streamUpstream({
+      chat: () =>
+        Promise.resolve(
+          new ReadableStream<RelayEvent>({
+            async start(controller) {
+              controller.enqueue({ type: "text", text: "one" });
+              await new Promise((resolve) => setTimeout(resolve, 20));
+              controller.enqueue({ type: "finish", reason: "stop" });
+              controller.close();
+            },
+          }),
+        ),
+      models: () => Promise.resolve([]),
+    }),
+  });
+  const ids = new Set<string>();
+  for (const target of [app, slow, app, slow]) {
+    const response = await target.fetch(
+      new Request("http://relay/v1/chat/completions", {
+        method: "POST",
+        body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }], stream: true }),
+      }),
+    );
+    const id = response.headers.get("x-request-id") ?? "";
+    ok(id.startsWith("req_"), `x-request-id: ${id}`);
+    ids.add(id);
+    ok((await response.text()).endsWith("data: [DONE]\n\n"));
+  }
+  equal(ids.size, 4);
+});
+
 Deno.test("the client key comes from Bearer, token, x-api-key or api-key; placeholders count as none", async () => {
   seen.length = 0;
   for (
