@@ -67,6 +67,8 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
   readonly #fetch: OutgoingFetch;
   readonly #environment?: Record<string, string | undefined>;
   readonly #envCache = new Map<string, Promise<string>>();
+  /** The adapter's request headers when none has a `${var}`: each request gets a copy instead of filling them. */
+  readonly #fixedHeaders?: Readonly<Record<string, string>>;
 
   /** Wraps the adapter; nothing is resolved or fetched until the first request. */
   constructor(adapter: UpstreamAdapter<State>, options: AdapterUpstreamOptions = {}) {
@@ -74,6 +76,8 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
     this.#label = adapter.formattedName ?? adapter.name;
     this.#fetch = options.fetch ?? http1Fetch;
     this.#environment = options.environment;
+    const headers = adapter.headers ?? {};
+    if (!Object.values(headers).some((value) => value.includes("${"))) this.#fixedHeaders = headers;
   }
 
   async open(request: RelayRequest, upstreamContext: UpstreamContext, sink: AnswerSink): Promise<AnswerCall> {
@@ -205,7 +209,7 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
   #send(context: AdapterContext<State>): Promise<Response> {
     const { url: template, headers, method = "POST", parameters, schema, handlers } = this.#adapter;
     const url = new URL(fillTemplate(template, context.env, encodeURIComponent));
-    const filled = Object.fromEntries(
+    const filled = this.#fixedHeaders ? { ...this.#fixedHeaders } : Object.fromEntries(
       Object.entries(headers ?? {}).map(([name, value]) => [name, fillTemplate(value, context.env)]),
     );
     const placed = placeParameters(schema ?? {}, context.params);

@@ -18,6 +18,7 @@ export function fillTemplate(
   vars: Readonly<Record<string, string>>,
   encode: (value: string) => string = (value) => value,
 ): string {
+  if (!template.includes("${")) return template;
   return template.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
     const value = vars[name];
     if (value === undefined) {

@@ -157,3 +157,17 @@ Deno.test("a JSON body that cannot be parsed is a 502 saying so; teardown still 
   });
   deepEqual(torndown, ["json"]);
 });
+
+Deno.test("buildHeaders gets its own copy of the adapter's headers each request: what it writes does not reach the next", async () => {
+  await using api = await versionedApi();
+  const adapter = versioned(api.url, 2);
+  adapter.headers = { "x-fixed": "1" };
+  adapter.handlers.buildHeaders = (headers) => {
+    headers["x-key"] = `${headers["x-key"] ?? ""}k`;
+    return headers;
+  };
+  const upstream = new AdapterUpstream(adapter);
+  for (let request = 0; request < 2; request++) await Array.fromAsync(await answerStream(upstream, hello, {}));
+  deepEqual(api.seen.map(({ key }) => key), ["k", "k"]);
+  equal(adapter.headers["x-key"], undefined);
+});
