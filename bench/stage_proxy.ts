@@ -20,6 +20,7 @@ import {
   CodyEventDecoder,
   http1Fetch,
   openAIChatEncoding,
+  type OutgoingFetch,
   parseChatRequest,
   type RelayEvent,
 } from "../mod.ts";
@@ -27,20 +28,25 @@ import { floorServe } from "./floor_proxy.ts";
 
 /**
  * The handler: each request parsed, sent to `upstream` as Cody's api-version 9 with
- * `token`, and the answer translated one network read at a time into one response body.
+ * `token` (by `send`), and the answer translated one network read at a time into one
+ * response body.
  *
  * @example
  * ```ts ignore
  * const handler = stageProxy("http://127.0.0.1:9000", "sgp_…");
  * ```
  */
-export function stageProxy(upstream: string, token: string): (request: Request) => Promise<Response> {
+export function stageProxy(
+  upstream: string,
+  token: string,
+  send: NonNullable<OutgoingFetch["send"]> = http1Fetch.send,
+): (request: Request) => Promise<Response> {
   const url = new URL("/.api/completions/stream?api-version=9&client-name=cody-relay", upstream);
   const headers = { "content-type": "application/json", authorization: `token ${token}` };
   return async (request) => {
     const parsed = parseChatRequest(await request.json());
     const body = JSON.stringify(buildCodyRequest(parsed.request, { apiVersion: 9 }));
-    const response = await http1Fetch.send({ url, method: "POST", headers, body, signal: request.signal });
+    const response = await send({ url, method: "POST", headers, body, signal: request.signal });
     const decoder = new CodyEventDecoder();
     const encoder = new AnswerEncoder(
       openAIChatEncoding({ id: "chatcmpl-stage", created: 0, model: parsed.model, includeUsage: false }),
