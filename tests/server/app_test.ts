@@ -1,6 +1,9 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { streamUpstream } from "../../lib/hub/answer_stream.ts";
 import type { RelayEvent } from "../../lib/hub/events.ts";
+import type { Hono } from "hono";
+import { parseConfig } from "../../lib/cli/config.ts";
+import { configuredApp } from "../../lib/cli/relay_app.ts";
 import { createApp } from "../../lib/server/app.ts";
 
 const seen: { apiKey?: string }[] = [];
@@ -134,4 +137,12 @@ Deno.test("CORS with --cors: preflight 204 echoing the requested headers, for al
 Deno.test("CORS is off by default: no allow-origin header for a browser origin", async () => {
   const response = await preflight(app, "http://localhost:3000");
   equal(response.headers.get("access-control-allow-origin"), null);
+});
+
+Deno.test("every route of the relay (console included) fits Hono's RegExpRouter", async () => {
+  // One path pattern with two parameter names (say /v1/models/:id and /v1/models/:target) makes Hono route every
+  // request through its trie router, which allocates per request.
+  const { app } = await configuredApp(parseConfig([], {}), new AbortController().signal);
+  equal((await app.fetch(new Request("http://relay/health"))).status, 200);
+  equal((app as unknown as Hono).router.name, "SmartRouter + RegExpRouter");
 });

@@ -73,9 +73,11 @@ export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): H
     return c.json(toGeminiModelList(await upstream.models(upstreamContext(c.req.raw))));
   });
 
-  app.get("/models/:target{.+}", async (c, next) => {
+  // The same parameter name as the OpenAI route's `/models/:model{.+}` beside it: with two names for one path, Hono
+  // cannot use its RegExpRouter and routes every request through its trie router, which allocates per request.
+  app.get("/models/:model{.+}", async (c, next) => {
     if (forOthers(c)) return await next();
-    const { model: name } = splitModelMethod(c.req.param("target"));
+    const { model: name } = splitModelMethod(c.req.param("model"));
     const list = await upstream.models(upstreamContext(c.req.raw));
     const id = resolveModelName(name, list);
     const model = list.find((candidate) => candidate.id === id);
@@ -105,8 +107,8 @@ export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): H
     }, options);
   };
 
-  app.post("/models/:target{.+}", async (c) => {
-    const { model, method } = splitModelMethod(c.req.param("target"));
+  app.post("/models/:model{.+}", async (c) => {
+    const { model, method } = splitModelMethod(c.req.param("model"));
     switch (method) {
       case "generateContent":
         return await generate(c.req.raw, model, false);

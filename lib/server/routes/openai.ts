@@ -79,8 +79,8 @@ export function openAIRoutes(upstream: Upstream, options: RespondOptions = {}): 
 
   app.get("/models", async (c) => c.json(toModelList(await upstream.models(upstreamContext(c.req.raw)))));
 
-  app.get("/models/:id{.+}", async (c) => {
-    const id = c.req.param("id");
+  app.get("/models/:model{.+}", async (c) => {
+    const id = c.req.param("model");
     const model = (await upstream.models(upstreamContext(c.req.raw))).find((candidate) => candidate.id === id);
     if (!model) {
       throw new RelayError(404, `The model ${quoted(id)} does not exist`, { param: "model", code: "model_not_found" });
