@@ -1,6 +1,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Deadline } from "../../lib/hub/deadline.ts";
 import { sleep } from "../../lib/hub/sleep.ts";
+import { countCalls, inProcess } from "./runtime_timers.ts";
 
 Deno.test("deadlines of one duration expire in the order they were set, none before its time", async () => {
   const expired: [string, number][] = [];
@@ -82,62 +83,37 @@ Deno.test("cancelling a deadline after it expired does nothing, and a later one 
 });
 
 Deno.test("a deadline further off than a runtime timer can wait neither expires nor wakes the process over and over", async () => {
-  const realSetTimeout = globalThis.setTimeout;
-  let armed = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    armed++;
-    return realSetTimeout(...args);
-  }) as typeof setTimeout;
   let expired = false;
-  try {
+  const armed = await countCalls("setTimeout", async () => {
     const far = new Deadline(2 ** 32, () => expired = true);
     await sleep(50);
     far.cancel();
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
+  });
   equal(expired, false);
   ok(armed <= 2, `armed ${armed} runtime timers in 50 ms`); // the test's own sleep is one
 });
 
 Deno.test("deadlines set and cancelled one at a time (one user's requests) share one runtime timer, and the next still expires", async () => {
-  const realSetTimeout = globalThis.setTimeout;
-  let armed = 0;
-  globalThis.setTimeout = ((...args: Parameters<typeof setTimeout>) => {
-    armed++;
-    return realSetTimeout(...args);
-  }) as typeof setTimeout;
   let expired = 0;
-  try {
+  const armed = await countCalls("setTimeout", () => {
     for (let request = 0; request < 100; request++) new Deadline(61, () => expired += 100).cancel();
     new Deadline(61, () => expired++);
-  } finally {
-    globalThis.setTimeout = realSetTimeout;
-  }
+  });
   equal(armed, 1, `armed ${armed} runtime timers for 101 deadlines set one after another`);
   await sleep(150);
   equal(expired, 1);
 });
 
-/** Runs `code` (which may import `Deadline`) in its own Deno process; its output and how long it ran. */
-async function inProcess(code: string): Promise<{ stdout: string; ms: number }> {
-  const module = new URL("../../lib/hub/deadline.ts", import.meta.url).href;
-  const started = performance.now();
-  const { stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", `import { Deadline } from "${module}";\n${code}`],
-    stdout: "piped",
-    stderr: "inherit",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  return { stdout: new TextDecoder().decode(stdout), ms: performance.now() - started };
-}
-
 Deno.test("a cancelled deadline keeps no process waiting; one set after it keeps the process until it expires", async () => {
-  const cancelled = await inProcess("new Deadline(60_000, () => {}).cancel();");
+  const cancelled = await inProcess("deadline.ts", "Deadline", "new Deadline(60_000, () => {}).cancel();");
   ok(cancelled.ms < 10_000, `a process with only a cancelled 60 s deadline ran ${Math.round(cancelled.ms)} ms`);
-  const later = await inProcess(`
+  const later = await inProcess(
+    "deadline.ts",
+    "Deadline",
+    `
     new Deadline(100, () => {}).cancel();
     setTimeout(() => new Deadline(100, () => console.log("expired")), 20);
-  `);
+  `,
+  );
   equal(later.stdout, "expired\n");
 });

@@ -1,5 +1,6 @@
 import { equal, ok } from "node:assert/strict";
 import { QuietTimer } from "../../lib/hub/quiet_timer.ts";
+import { countCalls, inProcess } from "./runtime_timers.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -32,33 +33,15 @@ Deno.test("a quiet timer does not fire before its period has passed, whenever in
   ok(firedAt !== undefined && firedAt >= 75, `fired after ${firedAt} ms`);
 });
 
-Deno.test("quiet timers started and stopped one at a time (one user's requests) share one runtime interval", () => {
-  const realSetInterval = globalThis.setInterval;
-  let started = 0;
-  globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
-    started++;
-    return realSetInterval(...args);
-  }) as typeof setInterval;
-  try {
+Deno.test("quiet timers started and stopped one at a time (one user's requests) share one runtime interval", async () => {
+  const started = await countCalls("setInterval", () => {
     for (let request = 0; request < 100; request++) new QuietTimer(44, () => {}).stop();
-  } finally {
-    globalThis.setInterval = realSetInterval;
-  }
+  });
   equal(started, 1, `started ${started} runtime intervals for 100 timers one after another`);
 });
 
 Deno.test("a stopped quiet timer keeps no process waiting; one started after it keeps the process until stopped", async () => {
-  const module = new URL("../../lib/hub/quiet_timer.ts", import.meta.url).href;
-  const run = async (code: string) => {
-    const started = performance.now();
-    const { stdout } = await new Deno.Command(Deno.execPath(), {
-      args: ["eval", `import { QuietTimer } from "${module}";\n${code}`],
-      stdout: "piped",
-      stderr: "inherit",
-      signal: AbortSignal.timeout(20_000),
-    }).output();
-    return { stdout: new TextDecoder().decode(stdout), ms: performance.now() - started };
-  };
+  const run = (code: string) => inProcess("quiet_timer.ts", "QuietTimer", code);
   const stopped = await run("new QuietTimer(60_000, () => {}).stop();");
   ok(stopped.ms < 10_000, `a process with only a stopped 60 s quiet timer ran ${Math.round(stopped.ms)} ms`);
   const later = await run(`
