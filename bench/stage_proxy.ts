@@ -2,8 +2,8 @@
  * The least a relay built on this library's stages costs: an OpenAI chat endpoint over a
  * Sourcegraph instance made only of what `mod.ts` exports (the request parser, Cody's
  * request builder, `http1Fetch` read by `bodyOf`, Cody's decoder core, the OpenAI chat
- * encoder), and none of the relay's features: no routing, model catalog, gateway keys, trace, log line,
- * metrics, retries, continuation, stop sequences, usage estimate or time limits. Next to
+ * encoder), and none of the relay's features: no routing, model catalog, gateway keys,
+ * trace, log line, metrics, retries, continuation, stop sequences, usage estimate or time limits. Next to
  * the floor and the relay in `bench/ab.ts --stages`, it splits what the relay costs per
  * stream into the second hop, the translation and the features.
  *

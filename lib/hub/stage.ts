@@ -65,7 +65,7 @@ export function pushEach<T>(batch: readonly T[], push: (input: T) => readonly T[
   for (let index = 0; index < batch.length; index++) {
     const outputs = push(batch[index]);
     if (out) out.push(...outputs);
-    else if (outputs.length !== 1 || outputs[0] !== batch[index]) out = [...batch.slice(0, index), ...outputs];
+    else if (outputs.length !== 1 || outputs[0] !== batch[index]) (out = batch.slice(0, index)).push(...outputs);
   }
   return out ?? batch;
 }
