@@ -128,9 +128,9 @@ export function createApp(options: AppOptions): RelayApp {
     if (!trace.streaming) c.res.headers.set("x-request-id", requestId);
     const status = c.res.status;
     const method = c.req.method;
-    if (trace.streaming) metrics?.streamStarted(trace);
-    else trace.end(c.req.raw.signal.aborted ? "client_abort" : status >= 400 ? "error" : "completed");
+    if (!trace.streaming) trace.end(c.req.raw.signal.aborted ? "client_abort" : status >= 400 ? "error" : "completed");
     if (OPEN_PATHS.has(path) || place) return log.debug("{method} {path} → {status}", { method, path, status });
+    if (trace.streaming) metrics?.streamStarted(trace);
     const logged = requestLog && {
       id: requestId,
       receivedAt: performance.timeOrigin + trace.started,

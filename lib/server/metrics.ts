@@ -3,6 +3,9 @@
  * here rather than with `prom-client` because the relay needs five counters, a gauge and
  * two histograms, and `prom-client` is Node-only in places (cluster, perf_hooks).
  *
+ * Counting is on every request's path, so a series is found by its label values as they
+ * are (joined, for more than one); label text is written only when `/metrics` is read.
+ *
  * @module
  */
 import type { RequestTrace } from "./trace.ts";
@@ -13,47 +16,73 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 /** Distinct model label values kept; more are counted as `other` (clients choose the value). */
 const MAX_MODELS = 100;
 
-type Labels = Record<string, string>;
+/** A metric's series by label values: `key` finds one, `labels` writes its `{name="value",…}`. */
+class Series<T> {
+  readonly #byKey = new Map<string, { values: readonly string[]; data: T }>();
+  constructor(readonly labelNames: readonly string[], readonly create: () => T) {}
+
+  /** The series of these label values (one per label name, in order), made on first use. */
+  of(values: readonly string[]): T {
+    // Injective while at most one label takes free text (the model): the others never hold a NUL.
+    const key = values.length === 1 ? values[0] : values.join("\u0000");
+    let series = this.#byKey.get(key);
+    if (!series) this.#byKey.set(key, series = { values: [...values], data: this.create() });
+    return series.data;
+  }
+
+  /** Each series with its label text, `extra` (e.g. `le="1"`) added last. */
+  *entries(): Iterable<[labels: (extra?: string) => string, data: T]> {
+    for (const { values, data } of this.#byKey.values()) {
+      const pairs = values.map((value, index) => `${this.labelNames[index]}="${escapeLabel(value)}"`);
+      yield [(extra) => {
+        const all = extra ? [...pairs, extra] : pairs;
+        return all.length ? `{${all.join(",")}}` : "";
+      }, data];
+    }
+  }
+}
 
 /** A value per label set that is added to: a counter, or a gauge when it also goes down. */
 class Tally {
-  readonly #values = new Map<string, number>();
-  constructor(readonly name: string, readonly help: string, readonly type: "counter" | "gauge" = "counter") {}
-  add(labels: Labels, by = 1): void {
-    const key = labelText(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + by);
+  readonly #series: Series<{ value: number }>;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    labelNames: readonly string[],
+    readonly type: "counter" | "gauge" = "counter",
+  ) {
+    this.#series = new Series(labelNames, () => ({ value: 0 }));
+  }
+  add(values: readonly string[], by = 1): void {
+    this.#series.of(values).value += by;
   }
   render(): string[] {
-    return [
-      `# HELP ${this.name} ${this.help}`,
-      `# TYPE ${this.name} ${this.type}`,
-      ...[...this.#values].map(([labels, value]) => `${this.name}${labels} ${value}`),
-    ];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
+    for (const [labels, { value }] of this.#series.entries()) lines.push(`${this.name}${labels()} ${value}`);
+    return lines;
   }
 }
 
 /** Observations counted into {@link BUCKETS}, per label set. */
 class Histogram {
-  readonly #series = new Map<string, { counts: number[]; sum: number; count: number }>();
-  constructor(readonly name: string, readonly help: string) {}
-  observe(labels: Labels, seconds: number): void {
-    const key = labelText(labels);
-    let series = this.#series.get(key);
-    if (!series) this.#series.set(key, series = { counts: BUCKETS.map(() => 0), sum: 0, count: 0 });
-    BUCKETS.forEach((bound, index) => seconds <= bound && series.counts[index]++);
+  readonly #series: Series<{ counts: number[]; sum: number; count: number }>;
+  constructor(readonly name: string, readonly help: string, labelNames: readonly string[]) {
+    this.#series = new Series(labelNames, () => ({ counts: BUCKETS.map(() => 0), sum: 0, count: 0 }));
+  }
+  observe(values: readonly string[], seconds: number): void {
+    const series = this.#series.of(values);
+    for (let index = 0; index < BUCKETS.length; index++) if (seconds <= BUCKETS[index]) series.counts[index]++;
     series.sum += seconds;
     series.count++;
   }
   render(): string[] {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const [labels, series] of this.#series) {
-      const inner = labels.slice(1, -1);
-      const withLe = (le: string) => `{${inner ? `${inner},` : ""}le="${le}"}`;
+    for (const [labels, series] of this.#series.entries()) {
       BUCKETS.forEach((bound, index) =>
-        lines.push(`${this.name}_bucket${withLe(String(bound))} ${series.counts[index]}`)
+        lines.push(`${this.name}_bucket${labels(`le="${bound}"`)} ${series.counts[index]}`)
       );
-      lines.push(`${this.name}_bucket${withLe("+Inf")} ${series.count}`);
-      lines.push(`${this.name}_sum${labels} ${series.sum}`, `${this.name}_count${labels} ${series.count}`);
+      lines.push(`${this.name}_bucket${labels('le="+Inf"')} ${series.count}`);
+      lines.push(`${this.name}_sum${labels()} ${series.sum}`, `${this.name}_count${labels()} ${series.count}`);
     }
     return lines;
   }
@@ -76,43 +105,59 @@ class Histogram {
  * ```
  */
 export class RelayMetrics {
-  readonly #requests = new Tally("cody_relay_requests_total", "Requests by front, model, status and outcome.");
-  readonly #duration = new Histogram("cody_relay_request_duration_seconds", "Time from request to the answer's end.");
+  readonly #requests = new Tally("cody_relay_requests_total", "Requests by front, model, status and outcome.", [
+    "front",
+    "model",
+    "status",
+    "outcome",
+  ]);
+  readonly #duration = new Histogram(
+    "cody_relay_request_duration_seconds",
+    "Time from request to the answer's end.",
+    ["front"],
+  );
   readonly #firstByte = new Histogram(
     "cody_relay_time_to_first_byte_seconds",
     "Time from request to the answer's first byte.",
+    ["front"],
   );
-  readonly #tokens = new Tally("cody_relay_tokens_total", "Tokens read (in) and written (out), real or estimated.");
-  readonly #rounds = new Tally("cody_relay_continuation_rounds_total", "Continuation rounds after the first.");
+  readonly #tokens = new Tally(
+    "cody_relay_tokens_total",
+    "Tokens read (in) and written (out), real or estimated.",
+    ["model", "direction"],
+  );
+  readonly #rounds = new Tally("cody_relay_continuation_rounds_total", "Continuation rounds after the first.", [
+    "front",
+  ]);
   readonly #retries = new Tally(
     "cody_relay_retries_total",
     "Upstream attempts beyond the first (retries, fallbacks).",
+    ["front"],
   );
-  readonly #upstreamErrors = new Tally("cody_relay_upstream_errors_total", "Upstream failures by kind.");
-  readonly #active = new Tally("cody_relay_active_streams", "Streamed answers being sent now.", "gauge");
+  readonly #upstreamErrors = new Tally("cody_relay_upstream_errors_total", "Upstream failures by kind.", ["kind"]);
+  readonly #active = new Tally("cody_relay_active_streams", "Streamed answers being sent now.", ["front"], "gauge");
   readonly #models = new Set<string>();
 
-  /** Counts one streamed answer as active until it ends. */
+  /** Counts one streamed answer as active until {@link RelayMetrics.record} records its end. */
   streamStarted(trace: RequestTrace): void {
-    const labels = { front: trace.front ?? "" };
-    this.#active.add(labels, 1);
-    trace.ended.then(() => this.#active.add(labels, -1));
+    this.#active.add([trace.front ?? ""], 1);
   }
 
   /** Records an ended request with the status it was answered with. */
   record(trace: RequestTrace, status: number): void {
-    const front = trace.front ?? "";
+    const front = [trace.front ?? ""];
+    if (trace.streaming) this.#active.add(front, -1);
     const model = this.#modelLabel(status < 400 ? trace.model ?? trace.requestedModel : undefined);
-    this.#requests.add({ front, model, status: String(status), outcome: trace.outcome ?? "" });
-    if (trace.durationMs !== undefined) this.#duration.observe({ front }, trace.durationMs / 1000);
-    if (trace.firstByteMs !== undefined) this.#firstByte.observe({ front }, trace.firstByteMs / 1000);
+    this.#requests.add([front[0], model, String(status), trace.outcome ?? ""]);
+    if (trace.durationMs !== undefined) this.#duration.observe(front, trace.durationMs / 1000);
+    if (trace.firstByteMs !== undefined) this.#firstByte.observe(front, trace.firstByteMs / 1000);
     if (trace.usage) {
-      this.#tokens.add({ model, direction: "in" }, trace.usage.promptTokens);
-      this.#tokens.add({ model, direction: "out" }, trace.usage.completionTokens);
+      this.#tokens.add([model, "in"], trace.usage.promptTokens);
+      this.#tokens.add([model, "out"], trace.usage.completionTokens);
     }
-    if (trace.continuations) this.#rounds.add({ front }, trace.continuations);
-    if (trace.retries) this.#retries.add({ front }, trace.retries);
-    for (const kind of trace.upstreamErrors) this.#upstreamErrors.add({ kind });
+    if (trace.continuations) this.#rounds.add(front, trace.continuations);
+    if (trace.retries) this.#retries.add(front, trace.retries);
+    for (const kind of trace.upstreamErrors) this.#upstreamErrors.add([kind]);
   }
 
   /** The exposition text for `GET /metrics`. */
@@ -136,11 +181,6 @@ export class RelayMetrics {
     this.#models.add(model);
     return model;
   }
-}
-
-function labelText(labels: Labels): string {
-  const pairs = Object.entries(labels).map(([name, value]) => `${name}="${escapeLabel(value)}"`);
-  return pairs.length ? `{${pairs.join(",")}}` : "";
 }
 
 function escapeLabel(value: string): string {

@@ -5,6 +5,8 @@ import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { RelayEvent } from "../../lib/hub/events.ts";
 import type { UpstreamContext } from "../../lib/hub/upstream.ts";
 import { type AppOptions, createApp } from "../../lib/server/app.ts";
+import { RelayMetrics } from "../../lib/server/metrics.ts";
+import { RequestTrace } from "../../lib/server/trace.ts";
 
 const seen: UpstreamContext[] = [];
 const upstream = streamUpstream({
@@ -136,6 +138,33 @@ Deno.test("/metrics is off by default; when on, it counts requests, tokens, firs
   match(after, /cody_relay_time_to_first_byte_seconds_count\{front="openai"\} 2/);
   match(after, /cody_relay_request_duration_seconds_bucket\{front="openai",le="\+Inf"\} 2/);
   match(after, /cody_relay_active_streams\{front="openai"\} 0/);
+});
+
+Deno.test("metrics keep each label set apart and escape the values clients choose", () => {
+  const metrics = new RelayMetrics();
+  const ended = (model: string, streaming: boolean) => {
+    const trace = new RequestTrace();
+    trace.front = "openai";
+    trace.model = model;
+    trace.streaming = streaming;
+    trace.usage = { promptTokens: 1, completionTokens: 2 };
+    trace.end("completed");
+    if (streaming) metrics.streamStarted(trace);
+    metrics.record(trace, 200);
+  };
+  ended('a"b\\c\nd', true);
+  ended("a", false);
+  ended("a", false);
+  const text = metrics.render();
+  match(
+    text,
+    /cody_relay_requests_total\{front="openai",model="a\\"b\\\\c\\nd",status="200",outcome="completed"\} 1\n/,
+  );
+  match(text, /cody_relay_requests_total\{front="openai",model="a",status="200",outcome="completed"\} 2\n/);
+  match(text, /cody_relay_tokens_total\{model="a",direction="out"\} 4\n/);
+  match(text, /cody_relay_request_duration_seconds_bucket\{front="openai",le="0.005"\} 3\n/);
+  match(text, /cody_relay_request_duration_seconds_count\{front="openai"\} 3\n/);
+  match(text, /cody_relay_active_streams\{front="openai"\} 0\n/);
 });
 
 Deno.test("one log line per request, after a stream ends, with the trace's figures and no message contents", async () => {
