@@ -14,7 +14,8 @@
  *
  * With `--rate N`, each target is offered N requests per second (open loop) instead of
  * being kept busy, so CPU per stream compares the targets at the same load: it falls as
- * load rises (each wake-up of a busier process handles more). Two processes of one tree
+ * load rises (each wake-up of a busier process handles more). The median of each round's
+ * p50 and p99 time to first byte is printed too. Two processes of one tree
  * differ by up to a fifth here (`--before` and `--after` the same tree), so a change
  * smaller than that needs several runs.
  *
@@ -65,24 +66,30 @@ try {
   }
   targets.push(["before", await startServer(relayOf(values.before), {})]);
   targets.push(["after", await startServer(relayOf(values.after), {})]);
-  const figures = new Map<string, { perSecond: number[]; cpuMs: number[] }>();
+  const figures = new Map<string, { perSecond: number[]; cpuMs: number[]; p50: number[]; p99: number[] }>();
   for (let round = -2; round < Number(values.rounds); round++) {
     for (const [name, target] of targets) {
       const cpuBefore = cpuSeconds(target.pid);
       const result = await load(name, target, round < 0 ? 2000 : Number(values.seconds) * 1000);
       if (round < 0) continue; // run-in: the runtime compiles the hot path
-      const figure = figures.get(name) ?? figures.set(name, { perSecond: [], cpuMs: [] }).get(name)!;
+      const figure = figures.get(name) ??
+        figures.set(name, { perSecond: [], cpuMs: [], p50: [], p99: [] }).get(name)!;
       figure.perSecond.push(result.streamsPerSecond);
+      figure.p50.push(result.firstByte.p50);
+      figure.p99.push(result.firstByte.p99);
       figure.cpuMs.push((cpuSeconds(target.pid) - cpuBefore) * 1000 / result.allCompleted);
     }
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  for (const [name, { perSecond, cpuMs }] of figures) {
+  for (const [name, { perSecond, cpuMs, p50, p99 }] of figures) {
+    const firstByte = values.rate
+      ? `, first byte p50 ${median(p50).toFixed(2)} / p99 ${median(p99).toFixed(2)} ms`
+      : "";
     console.log(
       `${values.runtime} ${values.mode} c=${values.concurrency} ${name}: ${median(perSecond).toFixed(0)} streams/s ` +
         `(${Math.min(...perSecond).toFixed(0)}–${Math.max(...perSecond).toFixed(0)}), CPU ${
           median(cpuMs).toFixed(3)
-        } ms/stream`,
+        } ms/stream${firstByte}`,
     );
   }
 } finally {
