@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import process from "node:process";
-import { configure, getJsonLinesFormatter, getLogger, getTextFormatter } from "@logtape/logtape";
+import { configure, getLogger } from "@logtape/logtape";
 import { parseConfig } from "./lib/cli/config.ts";
 import { explainConfig } from "./lib/cli/explain.ts";
 import { milliseconds } from "./lib/cli/milliseconds.ts";
@@ -14,6 +14,7 @@ import type { RelayConfig } from "./lib/cli/relay_config.ts";
 import { buildUpstream } from "./lib/cli/build_upstream.ts";
 import { configSecrets } from "./lib/cli/config_secrets.ts";
 import { bufferedSink } from "./lib/cli/buffered_sink.ts";
+import { logFormatter } from "./lib/cli/log_format.ts";
 import { isEntryPoint } from "./lib/cli/is_entry_point.ts";
 import { usage } from "./lib/cli/usage.ts";
 import { configuredApp } from "./lib/cli/relay_app.ts";
@@ -29,20 +30,12 @@ import { type RunningServer, serve } from "./lib/server/serve.ts";
 import { createSimulator } from "./lib/simulator/simulator.ts";
 import { VERSION } from "./lib/version.ts";
 
-/** Log values in text lines: strings as they are, absent figures as `-`. */
-function plainValue(value: unknown): string {
-  if (value === null || value === undefined) return "-";
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
 const log = getLogger(["cody-relay", "cli"]);
 
 async function main(config: RelayConfig, reload?: { path: string; argv: string[] }): Promise<void> {
   if (config.command === "help") return void process.stdout.write(usage());
   if (config.command === "version") return void console.log(`cody-relay ${VERSION}`);
-  const format = config.logging.format === "json"
-    ? getJsonLinesFormatter({ properties: "flatten" })
-    : getTextFormatter({ value: plainValue });
+  const format = logFormatter(config.logging.format);
   // Every secret any config has held is redacted from then on (a reload adds, never forgets).
   const secrets = new Set(configSecrets(config));
   let redact = redactor([...secrets]);

@@ -6,22 +6,33 @@
  * (`bench/stage_proxy.ts`, the exported stages with none of the relay's features) over the
  * same answer. Prints µs and bytes allocated per request for each of four rounds: the
  * bytes move by well under 1% between runs, the time by a fifth. Not measured: the
- * server's sockets, `Deno.serve`, and the CLI's additions to `createApp` (metrics, the web
- * console's request log, the log sink).
+ * server's sockets, `Deno.serve`, and the CLI's additions to `createApp` (the web
+ * console's request log), except as asked: `--metrics` adds the relay with `/metrics` on,
+ * and `--log-lines` logs each request's line at `info` into the CLI's buffered sink (text
+ * lines, secrets redacted, written nowhere) for every target.
  *
- * `deno run -A bench/request_cost.ts [--requests 20000] [--concurrency 1]`
+ * `deno run -A bench/request_cost.ts [--requests 20000] [--concurrency 1] [--metrics] [--log-lines]`
  *
  * @module
  */
 import v8 from "node:v8";
 import { parseArgs } from "node:util";
+import { configure } from "@logtape/logtape";
 import { CodyUpstream, createApp, type OutgoingRequest } from "../mod.ts";
+import { bufferedSink } from "../lib/cli/buffered_sink.ts";
+import { logFormatter } from "../lib/cli/log_format.ts";
+import { redactor } from "../lib/server/redact.ts";
 import { ANSWER_DELTAS, answerDeltas, codyEvents } from "./fixed_upstream.ts";
 import { stageProxy } from "./stage_proxy.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { requests: { type: "string", default: "20000" }, concurrency: { type: "string", default: "1" } },
+  options: {
+    requests: { type: "string", default: "20000" },
+    concurrency: { type: "string", default: "1" },
+    metrics: { type: "boolean", default: false },
+    "log-lines": { type: "boolean", default: false },
+  },
 });
 
 /** The figure V8 reports that the `HeapInfo` type of `node:v8` leaves out. */
@@ -50,17 +61,23 @@ const fetch = Object.assign((request: Request) => answer(new URL(request.url)), 
   send: (request: OutgoingRequest) => answer(request.url),
 });
 
-const targets: [string, (request: Request) => Response | Promise<Response>][] = [
+const relay = (metrics: boolean) =>
+  createApp({ upstream: new CodyUpstream({ endpoint: ENDPOINT, accessToken: "sgp_bench", fetch }), metrics }).fetch;
+type Handler = (request: Request) => Response | Promise<Response>;
+const targets: [string, Handler][] = [
   ["stage proxy", stageProxy(ENDPOINT, "sgp_bench", fetch.send)],
-  [
-    "relay (createApp)",
-    createApp({ upstream: new CodyUpstream({ endpoint: ENDPOINT, accessToken: "sgp_bench", fetch }) }).fetch,
-  ],
+  ["relay (createApp)", relay(false)],
 ];
+if (values.metrics) targets.push(["relay with --metrics", relay(true)]);
+if (values["log-lines"]) {
+  const [format, redact] = [logFormatter("text"), redactor(["sgp_bench"])];
+  const sink = bufferedSink(() => {}, (record) => redact(format(record)));
+  await configure({ sinks: { sink }, loggers: [{ category: "cody-relay", lowestLevel: "info", sinks: ["sink"] }] });
+}
 const body = JSON.stringify({ messages: [{ role: "user", content: "bench" }], stream: true });
 
 /** Sends `count` streamed chat requests, `concurrency` at a time, and checks each answer's end. */
-async function load(handler: (request: Request) => Response | Promise<Response>, count: number, concurrency: number) {
+async function load(handler: Handler, count: number, concurrency: number) {
   let sent = 0;
   await Promise.all(Array.from({ length: concurrency }, async () => {
     while (sent++ < count) {
