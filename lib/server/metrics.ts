@@ -16,7 +16,7 @@ const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60
 /** Distinct model label values kept; more are counted as `other` (clients choose the value). */
 const MAX_MODELS = 100;
 
-/** A metric's series by label values: `key` finds one, `labels` writes its `{name="value",…}`. */
+/** A metric's series by label values: `of` finds (or makes) one, `entries` gives each with its label text. */
 class Series<T> {
   readonly #byKey = new Map<string, { values: readonly string[]; data: T }>();
   constructor(readonly labelNames: readonly string[], readonly create: () => T) {}

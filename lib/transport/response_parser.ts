@@ -74,7 +74,7 @@ export class ResponseParser {
   #keepAlive = true;
   /** Where the slices of one push are joined. */
   #scratch = new Uint8Array(0);
-  /** Body slices of the current push (one array, emptied after each: a new one per read costs V8 about 180 bytes). */
+  /** Body slices of the current push: one array, emptied after each (a new one per push cost 33 bytes of 292). */
   readonly #slices: Uint8Array[] = [];
 
   /** A parser of the response to a `method` request (a `HEAD` response has no body). */
