@@ -3,33 +3,45 @@
  *
  * @module
  */
-import { getJsonLinesFormatter, getTextFormatter, type LogRecord } from "@logtape/logtape";
+import { getJsonLinesFormatter, getTextFormatter, type LogRecord, sanitizeControlSequences } from "@logtape/logtape";
 
-/** Log values in text lines: strings as they are, absent figures as `-`. */
+/** Every control character escaped: line breaks and colours included. */
+const ESCAPE_ALL = { sgr: "escape", newlines: "escape" } as const;
+
+/**
+ * Log values in text lines: strings as they are but for control characters, which are
+ * escaped (a model name or an upstream's event name comes from outside: a line break in
+ * it would start what looks like a log record of its own, an escape sequence would drive
+ * the terminal); other values as JSON, absent ones as `-`.
+ */
 function plainValue(value: unknown): string {
   if (value === null || value === undefined) return "-";
-  return typeof value === "string" ? value : JSON.stringify(value);
+  return typeof value === "string" ? sanitizeControlSequences(value, ESCAPE_ALL) : JSON.stringify(value);
 }
 
 /**
- * The formatter of `--log-format`: `text` lines (values plain, absent ones `-`) or `json`
- * lines (properties flattened into the record).
+ * The formatter of `--log-format`: `text` lines (values plain, absent ones `-`, control
+ * characters escaped) or `json` lines (properties flattened into the record).
  *
  * @example
  * ```ts
- * import { match } from "node:assert/strict";
+ * import { equal, match } from "node:assert/strict";
  * import type { LogRecord } from "@logtape/logtape";
  * import { logFormatter } from "./log_format.ts";
- * const record = {
- *   category: ["cody-relay"],
- *   level: "info",
- *   message: ["took ", null, " ms"],
- *   rawMessage: "took {ms} ms",
- *   properties: { ms: null },
- *   timestamp: 0,
- * } as unknown as LogRecord;
- * match(logFormatter("text")(record), /\[INF\] cody-relay: took - ms\n$/);
- * match(logFormatter("json")(record), /"message":"took null ms"/);
+ * const record = (value: unknown) =>
+ *   ({
+ *     category: ["cody-relay"],
+ *     level: "info",
+ *     message: ["model ", value, " asked"],
+ *     rawMessage: "model {model} asked",
+ *     properties: { model: value },
+ *     timestamp: 0,
+ *   }) as unknown as LogRecord;
+ * match(logFormatter("text")(record(null)), /\[INF\] cody-relay: model - asked\n$/);
+ * match(logFormatter("json")(record(null)), /"message":"model null asked"/);
+ * const forged = logFormatter("text")(record("x\n1970-01-01 [INF] cody-relay: forged \x1b[2J"));
+ * equal(forged.split("\n").length, 2);
+ * equal(forged.includes("\x1b"), false);
  * ```
  */
 export function logFormatter(format: "text" | "json"): (record: LogRecord) => string {

@@ -146,6 +146,26 @@ Deno.test("the request log line names the model asked for and the model that ans
   ok(typeof line.model === "string" && line.model.length > 0, `the model that answered: ${line.model}`);
 });
 
+Deno.test("a model name cannot forge a log line or drive the terminal: control characters are escaped", async () => {
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0"]);
+  const forged = "x\n1999-01-01 00:00:00.000 +00:00 [INF] cody-relay·http: forged\x1b[2J\x1b[31m";
+  const response = await fetch(`${relay.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: forged, messages: [{ role: "user", content: "Hi" }] }),
+  });
+  equal(response.status, 404);
+  await response.body?.cancel();
+  const deadline = Date.now() + 5_000;
+  while (!relay.stderr.includes("POST /v1/chat/completions") && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  const line = relay.stderr.split("\n").find((text) => text.includes("POST /v1/chat/completions"));
+  ok(line?.includes("model x\\n1999-01-01"), relay.stderr);
+  ok(!relay.stderr.split("\n").some((text) => text.startsWith("1999-")), relay.stderr);
+  ok(!relay.stderr.includes("\x1b"), relay.stderr);
+});
+
 const bun = await bunPath();
 if (!bun) console.log("Bun smoke test skipped: `npx -y bun@1.4.4` cannot run here (no npm registry?).");
 Deno.test({
