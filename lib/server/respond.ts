@@ -157,8 +157,15 @@ function fallbackModel(trace: RequestTrace, request: RelayRequest): string | und
 
 function modelHeader(trace: RequestTrace, request: RelayRequest): Record<string, string> {
   const model = fallbackModel(trace, request) ?? trace.model;
-  return model ? { [MODEL_HEADER]: model } : {};
+  return model ? { [MODEL_HEADER]: HEADER_SAFE.test(model) ? model : encodeURIComponent(model) } : {};
 }
+
+/**
+ * What a header value carries as it is: printable ASCII. A model name with anything else (a
+ * line break, a character beyond Latin-1: an upstream may accept it) is percent-encoded in
+ * {@link MODEL_HEADER}, where it would make building the response throw.
+ */
+const HEADER_SAFE = /^[\x20-\x7e]*$/;
 
 const utf8 = new TextEncoder();
 

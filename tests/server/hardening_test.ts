@@ -140,6 +140,19 @@ Deno.test("/metrics is off by default; when on, it counts requests, tokens, firs
   match(after, /cody_relay_active_streams\{front="openai"\} 0/);
 });
 
+Deno.test("a model name a header cannot carry is answered, percent-encoded in x-cody-relay-model", async () => {
+  const model = "模型\nb";
+  for (const path of ["/v1/chat/completions", "/v1/messages", "/api/chat"]) {
+    for (const stream of [false, true]) {
+      const body = JSON.stringify({ ...BODIES[path] as object, model, stream });
+      const response = await post(app(), path, { "content-type": "application/json" }, body);
+      equal(response.status, 200, `${path} stream=${stream}: ${await response.clone().text()}`);
+      equal(response.headers.get("x-cody-relay-model"), encodeURIComponent(model), path);
+      await response.text();
+    }
+  }
+});
+
 Deno.test("metrics keep each label set apart and escape the values clients choose", () => {
   const metrics = new RelayMetrics();
   const ended = (model: string, streaming: boolean) => {
