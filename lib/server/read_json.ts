@@ -5,9 +5,17 @@ import { jsonErrorPosition } from "../hub/json_error_position.ts";
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 /**
+ * How deep a request body's objects and arrays may nest: far more than any tool schema
+ * needs, and far less than what would exhaust the stack of code that walks a body's parts
+ * (a schema converted for an upstream, keys renamed).
+ */
+export const MAX_JSON_DEPTH = 128;
+
+/**
  * The request body parsed as JSON. A body over `maxBytes` is a 413 (checked on
  * `content-length` first, then while reading, so a chunked upload cannot slip past);
- * malformed JSON is a 400 that names where it breaks (line, column, position).
+ * malformed JSON is a 400 that names where it breaks (line, column, position), and so is
+ * one that nests deeper than {@link MAX_JSON_DEPTH}.
  *
  * @example
  * ```ts
@@ -19,6 +27,8 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
  * const tooBig = new Request("http://x", { method: "POST", body: "[1,2,3]" });
  * const status = await readJson(tooBig, 4).then(() => 200, (error: RelayError) => error.status);
  * equal(status, 413);
+ * const deep = new Request("http://x", { method: "POST", body: "[".repeat(200) + "]".repeat(200) });
+ * equal(await readJson(deep).then(() => 200, (error: RelayError) => error.status), 400);
  * ```
  */
 export async function readJson(request: Request, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<unknown> {
@@ -26,13 +36,41 @@ export async function readJson(request: Request, maxBytes: number = DEFAULT_MAX_
   if (!text.trim()) {
     throw new RelayError(400, "The request body is empty; expected a JSON object.", { code: "invalid_json" });
   }
+  let body: unknown;
   try {
-    return JSON.parse(text);
+    body = JSON.parse(text);
   } catch {
     throw new RelayError(400, `The request body is not valid JSON: it breaks at ${jsonErrorPosition(text)}.`, {
       code: "invalid_json",
     });
   }
+  if (nestsDeeperThan(body, MAX_JSON_DEPTH)) {
+    throw new RelayError(
+      400,
+      `The request body nests objects and arrays more than ${MAX_JSON_DEPTH} levels deep; the relay reads no deeper.`,
+      { code: "invalid_json" },
+    );
+  }
+  return body;
+}
+
+/** Whether objects and arrays in `value` nest more than `limit` levels deep (walked without recursion, strings skipped). */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: object[] = typeof value === "object" && value !== null ? [value] : [];
+  const depths: number[] = [1];
+  while (pending.length) {
+    const node = pending.pop()!;
+    const depth = depths.pop()!;
+    if (depth > limit) return true;
+    const children = Array.isArray(node) ? node : Object.values(node);
+    for (const child of children) {
+      if (typeof child === "object" && child !== null) {
+        pending.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return false;
 }
 
 const utf8 = new TextDecoder();

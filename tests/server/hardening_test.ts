@@ -140,6 +140,38 @@ Deno.test("/metrics is off by default; when on, it counts requests, tokens, firs
   match(after, /cody_relay_active_streams\{front="openai"\} 0/);
 });
 
+Deno.test("a body nested deeper than 128 levels is a 400 in each dialect's shape; 128 levels pass", async () => {
+  const schema = (depth: number) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth);
+  // The tool schema sits four levels down in each body: {tools: [{function: {parameters: …}}]} and the like.
+  const bodies: Record<string, (depth: number) => string> = {
+    "/v1/chat/completions": (depth) =>
+      `{"model":"m","messages":[{"role":"user","content":"Hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":${
+        schema(depth - 4)
+      }}}]}`,
+    "/v1/messages": (depth) =>
+      `{"model":"m","max_tokens":5,"messages":[{"role":"user","content":"Hi"}],"tools":[{"name":"f","input_schema":${
+        schema(depth - 3)
+      }}]}`,
+    "/v1/responses": (depth) =>
+      `{"model":"m","input":"Hi","tools":[{"type":"function","name":"f","parameters":${schema(depth - 3)}}]}`,
+    "/v1beta/models/m:generateContent": (depth) =>
+      `{"contents":[{"role":"user","parts":[{"text":"Hi"}]}],"tools":[{"functionDeclarations":[{"name":"f","parameters":${
+        schema(depth - 5)
+      }}]}]}`,
+  };
+  for (const [path, body] of Object.entries(bodies)) {
+    for (const depth of [129, 10_000]) {
+      const deep = await post(app(), path, { "content-type": "application/json" }, body(depth));
+      equal(deep.status, 400, `${path} at ${depth}`);
+      const { error } = await deep.json() as { error: { message: string } };
+      match(error.message, /nests objects and arrays more than 128 levels deep/, path);
+    }
+    const deepest = await post(app(), path, { "content-type": "application/json" }, body(128));
+    equal(deepest.status, 200, `${path}: ${await deepest.clone().text()}`);
+    await deepest.text();
+  }
+});
+
 Deno.test("a model name a header cannot carry is answered, percent-encoded in x-cody-relay-model", async () => {
   const model = "模型\nb";
   for (const path of ["/v1/chat/completions", "/v1/messages", "/api/chat"]) {
