@@ -1,7 +1,8 @@
 /**
- * Every endpoint, fuzzed: arbitrary JSON, request-shaped JSON with arbitrary fields and
- * arbitrary bytes. The relay must never crash, never answer 5xx for a client's mistake,
- * and always answer errors in the endpoint's own dialect.
+ * Every endpoint, fuzzed: arbitrary JSON, request-shaped JSON with arbitrary fields, the
+ * same nested hundreds to thousands of levels deep, and arbitrary bytes. The relay must
+ * never crash, never answer 5xx for a client's mistake, and always answer errors in the
+ * endpoint's own dialect.
  */
 import { ok } from "node:assert/strict";
 import fc from "fast-check";
@@ -11,7 +12,7 @@ import { createApp } from "../../lib/server/app.ts";
 import { createSimulator } from "../../lib/simulator/simulator.ts";
 import { TOKEN } from "../harness.ts";
 
-type Shape = "openai" | "anthropic" | "ollama" | "llamacpp";
+type Shape = "openai" | "anthropic" | "ollama" | "llamacpp" | "gemini";
 
 const ENDPOINTS: [string, Shape][] = [
   ["/v1/chat/completions", "openai"],
@@ -26,6 +27,8 @@ const ENDPOINTS: [string, Shape][] = [
   ["/api/show", "ollama"],
   ["/completion", "llamacpp"],
   ["/infill", "llamacpp"],
+  ["/v1beta/models/anthropic::2024-10-22::claude-sonnet-4-latest:generateContent", "gemini"],
+  ["/v1beta/models/anthropic::2024-10-22::claude-sonnet-4-latest:countTokens", "gemini"],
 ];
 
 const relay = createApp({
@@ -51,6 +54,8 @@ function isDialectError(shape: Shape, body: unknown): boolean {
       return typeof value.error === "string" && value.error.length > 0;
     case "llamacpp":
       return typeof error?.message === "string" && typeof error.code === "number";
+    case "gemini":
+      return typeof error?.message === "string" && typeof error.code === "number" && typeof error.status === "string";
   }
 }
 
@@ -107,15 +112,31 @@ const requestLike = fc.record({
   temperature: fc.jsonValue(),
   stop: fc.jsonValue(),
   tools: fc.jsonValue(),
+  contents: fc.jsonValue(),
 }, { requiredKeys: [] });
 
+/** A request-like body with one of its fields (or the whole of it) nested `depth` levels further down. */
+const deeplyNested = fc.tuple(
+  requestLike,
+  fc.constantFrom("tools", "messages", "input", "contents", "prompt", ""),
+  fc.integer({ min: 100, max: 3000 }),
+  fc.boolean(),
+).map(([body, field, depth, inArrays]) => {
+  let value: unknown = field ? body[field as keyof typeof body] ?? {} : body;
+  for (let level = 0; level < depth; level++) value = inArrays ? [value] : { properties: value };
+  return field ? { ...body, [field]: value } : value;
+});
+
 for (const [path, shape] of ENDPOINTS) {
-  Deno.test(`fuzz ${path}: arbitrary JSON, request-like JSON and bytes never crash it or get a 5xx`, async () => {
+  Deno.test(`fuzz ${path}: arbitrary, request-like and deeply nested JSON and bytes never crash it or get a 5xx`, async () => {
     await fc.assert(fc.asyncProperty(fc.jsonValue(), (value) => check(path, shape, JSON.stringify(value))), {
       numRuns: 60,
     });
     await fc.assert(fc.asyncProperty(requestLike, (value) => check(path, shape, JSON.stringify(value))), {
       numRuns: 120,
+    });
+    await fc.assert(fc.asyncProperty(deeplyNested, (value) => check(path, shape, JSON.stringify(value))), {
+      numRuns: 20,
     });
     await fc.assert(fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), (bytes) => check(path, shape, bytes)), {
       numRuns: 60,
