@@ -9,7 +9,7 @@ export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
  * needs, and far less than what would exhaust the stack of code that walks a body's parts
  * (a schema converted for an upstream, keys renamed).
  */
-export const MAX_JSON_DEPTH = 128;
+const MAX_JSON_DEPTH = 128;
 
 /**
  * The request body parsed as JSON. A body over `maxBytes` is a 413 (checked on
