@@ -16,7 +16,7 @@ import { bodyOf } from "../transport/push_body.ts";
 import type { AdapterContext, AdapterExit, UpstreamAdapter } from "./adapter.ts";
 import { resolveEnv } from "./env.ts";
 import { placeParameters, resolveParameters } from "./schema.ts";
-import { fillTemplate } from "./template.ts";
+import { fillTemplate, hasPlaceholder } from "./template.ts";
 
 const log = getLogger(["cody-relay", "upstream"]);
 
@@ -77,7 +77,7 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
     this.#fetch = options.fetch ?? http1Fetch;
     this.#environment = options.environment;
     const headers = adapter.headers ?? {};
-    if (!Object.values(headers).some((value) => value.includes("${"))) this.#fixedHeaders = headers;
+    if (!Object.values(headers).some(hasPlaceholder)) this.#fixedHeaders = headers;
   }
 
   async open(request: RelayRequest, upstreamContext: UpstreamContext, sink: AnswerSink): Promise<AnswerCall> {

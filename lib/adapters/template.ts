@@ -1,6 +1,22 @@
 import { RelayError } from "../hub/errors.ts";
 
 /**
+ * Whether `template` has anything {@link fillTemplate} would fill (a `${`): one without is
+ * used as it is.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { hasPlaceholder } from "./template.ts";
+ * equal(hasPlaceholder("Bearer ${token}"), true);
+ * equal(hasPlaceholder("application/json"), false);
+ * ```
+ */
+export function hasPlaceholder(template: string): boolean {
+  return template.includes("${");
+}
+
+/**
  * Fills `${name}` placeholders from `vars`; `encode` is applied to each value (e.g.
  * `encodeURIComponent` for URLs). A placeholder without a value is an error naming it,
  * so a misconfigured adapter fails before anything is sent.
@@ -18,7 +34,7 @@ export function fillTemplate(
   vars: Readonly<Record<string, string>>,
   encode: (value: string) => string = (value) => value,
 ): string {
-  if (!template.includes("${")) return template;
+  if (!hasPlaceholder(template)) return template;
   return template.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_, name: string) => {
     const value = vars[name];
     if (value === undefined) {
