@@ -72,7 +72,13 @@ if (values.metrics) targets.push(["relay with --metrics", relay(true)]);
 if (values["log-lines"]) {
   const [format, redact] = [logFormatter("text"), redactor(["sgp_bench"])];
   const sink = bufferedSink(() => {}, (record) => redact(format(record)));
-  await configure({ sinks: { sink }, loggers: [{ category: "cody-relay", lowestLevel: "info", sinks: ["sink"] }] });
+  await configure({
+    sinks: { sink },
+    loggers: [
+      { category: "cody-relay", lowestLevel: "info", sinks: ["sink"] },
+      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["sink"] },
+    ],
+  });
 }
 const body = JSON.stringify({ messages: [{ role: "user", content: "bench" }], stream: true });
 
