@@ -24,7 +24,7 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   "x-accel-buffering": "no",
 };
 
-/** The header naming the upstream model that answered, when a fallback model did. */
+/** The header naming the model that answered: the one asked for, or the fallback model that answered instead. */
 export const MODEL_HEADER = "x-cody-relay-model";
 
 /** The SSE comment sent while the upstream is quiet (never `: ping`, which Continue reads as end of batch). */
