@@ -26,6 +26,7 @@
  */
 import { parseArgs } from "node:util";
 import type { LoadPlan, LoadResult } from "./load/generator.ts";
+import { FLOOR_ENV } from "./floor_proxy.ts";
 import { cpuSeconds, type ServerProcess, startServer } from "./suite/processes.ts";
 
 const { values } = parseArgs({
@@ -60,7 +61,7 @@ const relayOf = (
 ) => [...run(`${tree}/cli.ts`), "--config", config, "--port", "0", "--log-level", "warning"];
 const targets: [string, ServerProcess][] = [];
 try {
-  targets.push(["floor", await startServer([...run(here("floor_proxy.ts")), upstream.url], {})]);
+  targets.push(["floor", await startServer([...run(here("floor_proxy.ts")), upstream.url], FLOOR_ENV)]);
   if (values.stages) {
     targets.push(["stages", await startServer([...run(here("stage_proxy.ts")), upstream.url, TOKEN], {})]);
   }

@@ -21,6 +21,7 @@
 import { parseArgs } from "node:util";
 import { Connection, encodeRequest } from "./load/http_client.ts";
 import type { LoadPlan, LoadResult } from "./load/generator.ts";
+import { FLOOR_ENV } from "./floor_proxy.ts";
 import { cpuSeconds, type ServerProcess, startServer } from "./suite/processes.ts";
 import { findBun } from "../tools/bun.ts";
 
@@ -189,7 +190,7 @@ if (import.meta.main) {
       for (const [runtime, command] of runtimes) {
         for (const name of ["floor", "relay"] as const) {
           const server = name === "floor"
-            ? await startServer([...command, path("bench/floor_proxy.ts"), upstream.url], {})
+            ? await startServer([...command, path("bench/floor_proxy.ts"), upstream.url], FLOOR_ENV)
             : await startRelay(command, upstream.url, dir);
           try {
             const plan = (mode: string) =>

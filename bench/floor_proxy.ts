@@ -16,6 +16,22 @@ import process from "node:process";
 const FORWARDED = ["authorization", "content-type", "accept"];
 
 /**
+ * The environment the floor must be started with. Bun's `fetch` keeps at most 256 requests
+ * in flight (`BUN_CONFIG_MAX_HTTP_REQUESTS`, read when the process starts) and queues the
+ * rest, so with more streams open than that the floor would hold streams back instead of
+ * passing them through, and its memory per open stream would count streams that were not
+ * open. The most Bun allows lifts the cap; Deno ignores it.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { FLOOR_ENV } from "./floor_proxy.ts";
+ * equal(Number(FLOOR_ENV.BUN_CONFIG_MAX_HTTP_REQUESTS) >= 10_000, true);
+ * ```
+ */
+export const FLOOR_ENV: Readonly<Record<string, string>> = { BUN_CONFIG_MAX_HTTP_REQUESTS: "65535" };
+
+/**
  * A fetch handler that forwards to `upstream` and answers with its status, content type and body.
  *
  * @example

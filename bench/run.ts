@@ -16,6 +16,7 @@
  */
 import { parseArgs } from "node:util";
 import type { LoadPlan, LoadResult } from "./load/generator.ts";
+import { FLOOR_ENV } from "./floor_proxy.ts";
 import { MICRO_INPUTS } from "./micro_inputs.ts";
 import { type Peer, peerFolder, type PeerRequest, startPeers } from "./suite/peers.ts";
 import { type ServerProcess, startServer, whileSampling } from "./suite/processes.ts";
@@ -151,7 +152,7 @@ async function load(): Promise<void> {
   try {
     for (const [runtime, command] of runtimes) {
       const [floor, relay] = await Promise.all([
-        startServer([...command, path("bench/floor_proxy.ts"), upstream.url], {}),
+        startServer([...command, path("bench/floor_proxy.ts"), upstream.url], FLOOR_ENV),
         startRelay(command, {}),
       ]);
       started.push(floor, relay);
@@ -333,7 +334,7 @@ async function slowStreams(): Promise<void> {
     for (const [runtime, command] of runtimes) {
       for (const name of ["floor", "relay"] as const) {
         const server = name === "floor"
-          ? await startServer([...command, path("bench/floor_proxy.ts"), upstream.url], {})
+          ? await startServer([...command, path("bench/floor_proxy.ts"), upstream.url], FLOOR_ENV)
           : await startRelay(command, {});
         try {
           const target: Target = { name, runtime, route: name === "floor" ? "cody" : "openai←cody", process: server };
@@ -350,6 +351,14 @@ async function slowStreams(): Promise<void> {
             () => runLoad({ ...request(target, prompt), ...burst, http2 }),
           );
           check(`slow ${name}/${runtime} ${streams}`, result, false);
+          const firstByteMs = result.firstByte?.p50 ?? 0;
+          if (firstByteMs > deltas * paceMs) {
+            const held = `${streams} slow streams through the ${name} (${runtime}) were not all open at once: ` +
+              `half waited ${Math.round(firstByteMs)} ms for a first byte, longer than a whole stream ` +
+              `(${deltas * paceMs} ms), so its memory per open stream is understated`;
+            log(held);
+            report.notes.push(held);
+          }
           report.slowStreams.push({
             streams,
             deltas,

@@ -230,48 +230,50 @@ export function renderReport(report: Report): string {
     const top = Math.max(...levels);
     const low = Math.min(...levels);
     const rows: [string, string, (runtime: string) => string][] = [];
-    const throughput = (route: Route) => (runtime: string) =>
-      ratio(
-        streams({ target: "relay", runtime, route, mode: "body", concurrency: top }) /
-          streams({ target: "floor", runtime, mode: "body", concurrency: top }),
+    if (report.load.length) {
+      const throughput = (route: Route) => (runtime: string) =>
+        ratio(
+          streams({ target: "relay", runtime, route, mode: "body", concurrency: top }) /
+            streams({ target: "floor", runtime, mode: "body", concurrency: top }),
+        );
+      rows.push(
+        [`one body, c=${top}: streams/s, relay (openai ← cody) ÷ floor`, "≥ 0.6×", throughput("openai←cody")],
+        [`one body, c=${top}: streams/s, relay (openai ← openai) ÷ floor`, "≥ 0.6×", throughput("openai←openai")],
+        [`one body, c=${top}: streams/s, relay (anthropic ← cody) ÷ floor`, "≥ 0.6×", throughput("anthropic←cody")],
       );
-    rows.push(
-      [`one body, c=${top}: streams/s, relay (openai ← cody) ÷ floor`, "≥ 0.6×", throughput("openai←cody")],
-      [`one body, c=${top}: streams/s, relay (openai ← openai) ÷ floor`, "≥ 0.6×", throughput("openai←openai")],
-      [`one body, c=${top}: streams/s, relay (anthropic ← cody) ÷ floor`, "≥ 0.6×", throughput("anthropic←cody")],
-    );
-    for (const concurrency of [low, top]) {
+      for (const concurrency of [low, top]) {
+        rows.push([
+          `one chunk per event, c=${concurrency}: CPU per stream, relay ÷ floor`,
+          "≤ 1.3×",
+          (runtime) =>
+            ratio(
+              cpu({ target: "relay", runtime, route: "openai←cody", mode: "events", concurrency }) /
+                cpu({ target: "floor", runtime, mode: "events", concurrency }),
+            ),
+        ]);
+      }
+      const paced = runs({ mode: "paced", target: "relay" })[0]?.concurrency;
+      if (paced) {
+        rows.push([
+          `one chunk per event 1 ms apart (one read per event), c=${paced}: CPU per stream, relay ÷ floor`,
+          "",
+          (runtime) =>
+            ratio(
+              cpu({ target: "relay", runtime, route: "openai←cody", mode: "paced", concurrency: paced }) /
+                cpu({ target: "floor", runtime, mode: "paced", concurrency: paced }),
+            ),
+        ]);
+      }
       rows.push([
-        `one chunk per event, c=${concurrency}: CPU per stream, relay ÷ floor`,
-        "≤ 1.3×",
-        (runtime) =>
-          ratio(
-            cpu({ target: "relay", runtime, route: "openai←cody", mode: "events", concurrency }) /
-              cpu({ target: "floor", runtime, mode: "events", concurrency }),
-          ),
-      ]);
-    }
-    const paced = runs({ mode: "paced", target: "relay" })[0]?.concurrency;
-    if (paced) {
-      rows.push([
-        `one chunk per event 1 ms apart (one read per event), c=${paced}: CPU per stream, relay ÷ floor`,
+        `one body, c=${top}: CPU per stream, relay ÷ floor`,
         "",
         (runtime) =>
           ratio(
-            cpu({ target: "relay", runtime, route: "openai←cody", mode: "paced", concurrency: paced }) /
-              cpu({ target: "floor", runtime, mode: "paced", concurrency: paced }),
+            cpu({ target: "relay", runtime, route: "openai←cody", mode: "body", concurrency: top }) /
+              cpu({ target: "floor", runtime, mode: "body", concurrency: top }),
           ),
       ]);
     }
-    rows.push([
-      `one body, c=${top}: CPU per stream, relay ÷ floor`,
-      "",
-      (runtime) =>
-        ratio(
-          cpu({ target: "relay", runtime, route: "openai←cody", mode: "body", concurrency: top }) /
-            cpu({ target: "floor", runtime, mode: "body", concurrency: top }),
-        ),
-    ]);
     if (report.openLoop.length) {
       for (const mode of ["body", "events"] as const) {
         rows.push([
