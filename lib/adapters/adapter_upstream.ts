@@ -90,7 +90,7 @@ export class AdapterUpstream<State extends object = Record<string, unknown>> imp
       fetch: this.#request,
       request: asked,
       params,
-      env: { query: lastUserText(asked), ...(model ? { model: String(model) } : {}) },
+      env: builtInEnv(asked, model),
       state: this.#adapter.initialState?.() ?? {} as State,
     };
     // As in CodeCompanion, setup runs before the env is resolved (it may fetch what the env reads).
@@ -347,6 +347,24 @@ class AdapterAnswer<State extends object> implements SseAnswer {
       if (event.type === "finish" || event.type === "error") this.ended = true;
     }
   }
+}
+
+/**
+ * The built-in `${var}` values of a request: `model`, and `query`, the text of the last
+ * user message, worked out when first read (an agent's last message can be a long tool
+ * result, and most adapters never read it). Both can be set like any other value.
+ */
+function builtInEnv(request: RelayRequest, model: unknown): Record<string, string> {
+  let query: string | undefined;
+  const env: Record<string, string> = {};
+  Object.defineProperty(env, "query", {
+    get: () => query ??= lastUserText(request),
+    set: (value: string) => query = value,
+    enumerable: true,
+    configurable: true,
+  });
+  if (model) env.model = String(model);
+  return env;
 }
 
 /** The text of the last user message, for `${query}`. */

@@ -171,3 +171,44 @@ Deno.test("buildHeaders gets its own copy of the adapter's headers each request:
   deepEqual(api.seen.map(({ key }) => key), ["k", "k"]);
   equal(adapter.headers["x-key"], undefined);
 });
+
+Deno.test("${query} is the last user message's text; an env entry or setup may set it instead", async () => {
+  const asked: string[] = [];
+  const api = await serve({
+    port: 0,
+    fetch(request) {
+      asked.push(new URL(request.url).searchParams.get("q") ?? "");
+      return new Response("data: ok\n\n", { headers: { "content-type": "text/event-stream" } });
+    },
+  });
+  const adapter = (extra: Partial<UpstreamAdapter>): UpstreamAdapter => ({
+    name: "query",
+    url: `${api.url}/?q=\${query}`,
+    method: "GET",
+    capabilities: { streaming: true, tools: false, vision: false, fim: false, thinking: false },
+    ...extra,
+    handlers: {
+      parseEvent: (message) => [{ type: "text", text: message.data }, { type: "finish", reason: "stop" }],
+      ...extra.handlers,
+    },
+  });
+  const request: RelayRequest = {
+    messages: [
+      { role: "user", parts: [{ type: "text", text: "first" }] },
+      { role: "assistant", parts: [{ type: "text", text: "answer" }] },
+      { role: "user", parts: [{ type: "text", text: "last &" }, { type: "text", text: "part" }] },
+    ],
+  };
+  try {
+    for (
+      const upstream of [
+        new AdapterUpstream(adapter({})),
+        new AdapterUpstream(adapter({ env: { query: "from env" } })),
+        new AdapterUpstream(adapter({ handlers: { setup: (context) => void (context.env.query = "from setup") } })),
+      ]
+    ) await Array.fromAsync(await answerStream(upstream, request, {}));
+  } finally {
+    await api.shutdown();
+  }
+  deepEqual(asked, ["last &\npart", "from env", "from setup"]);
+});
