@@ -86,31 +86,87 @@ export function loadedTokenCounter(): TokenCounter | undefined {
   return counter;
 }
 
+/** Texts shorter than this are counted again each time: cheaper than remembering them. */
+const REMEMBER_FROM = 1024;
+/** The most characters of text whose exact counts are remembered (the texts are kept as the keys). */
+const REMEMBER_CHARS = 4 * 1024 * 1024;
+
 /**
- * Counts tokens exactly, however long the text: in pieces, giving the event loop a turn
- * every 64 K characters so a long prompt never stalls other streams. For `count_tokens`
- * endpoints, whose figure clients act on.
- *
- * @example
- * ```ts
- * import { ok } from "node:assert/strict";
- * import { countTokens } from "./usage_estimate.ts";
- * ok(await countTokens("Hello, world!") > 0);
- * ok(await countTokens("y".repeat(1_000_000)) > 0);
- * ```
+ * Exact token counts of long texts counted lately, the least recently used forgotten
+ * first: an agent sends its whole conversation with every turn (and asks `count_tokens`
+ * for it as well), so each long message goes through the BPE once, not once per turn.
  */
-export async function countTokens(text: string): Promise<number> {
+const remembered = new Map<string, number>();
+let rememberedChars = 0;
+
+/** The remembered count of `text`, which becomes the most recently used. */
+function recall(text: string): number | undefined {
+  if (text.length < REMEMBER_FROM) return undefined;
+  const count = remembered.get(text);
+  if (count !== undefined) {
+    remembered.delete(text);
+    remembered.set(text, count);
+  }
+  return count;
+}
+
+/** Remembers the exact count of a long `text`, forgetting the least recently used beyond {@link REMEMBER_CHARS}. */
+function remember(text: string, count: number): void {
+  if (text.length < REMEMBER_FROM || text.length > REMEMBER_CHARS / 8 || remembered.has(text)) return;
+  remembered.set(text, count);
+  rememberedChars += text.length;
+  for (const old of remembered.keys()) {
+    if (rememberedChars <= REMEMBER_CHARS) break;
+    remembered.delete(old);
+    rememberedChars -= old.length;
+  }
+}
+
+/**
+ * The exact token counts of `texts`, added up: long texts remembered, the others counted
+ * in pieces, giving the event loop a turn every 64 K characters counted.
+ */
+async function countAll(texts: readonly string[]): Promise<number> {
   const count = await bpe();
   let total = 0;
   let sinceTurn = 0;
-  for (const [start, end] of pieces(text, SLICE)) {
-    total += count(text.slice(start, end));
-    sinceTurn += end - start;
-    if (sinceTurn < SLICE) continue;
-    sinceTurn = 0;
-    await new Promise((resolve) => setTimeout(resolve, 0));
+  for (const text of texts) {
+    const known = recall(text);
+    if (known !== undefined) {
+      total += known;
+      continue;
+    }
+    let counted = 0;
+    for (const [start, end] of pieces(text, SLICE)) {
+      counted += count(text.slice(start, end));
+      sinceTurn += end - start;
+      if (sinceTurn < SLICE) continue;
+      sinceTurn = 0;
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    remember(text, counted);
+    total += counted;
   }
   return total;
+}
+
+/**
+ * Counts tokens exactly, however long the text: in pieces, giving the event loop a turn
+ * every 64 K characters so a long prompt never stalls other streams. For `count_tokens`
+ * endpoints, whose figure clients act on. The counts of long texts are remembered for a
+ * while, so counting one again costs a lookup.
+ *
+ * @example
+ * ```ts
+ * import { equal, ok } from "node:assert/strict";
+ * import { countTokens } from "./usage_estimate.ts";
+ * ok(await countTokens("Hello, world!") > 0);
+ * const long = "y".repeat(1_000_000);
+ * equal(await countTokens(long), await countTokens(long));
+ * ```
+ */
+export function countTokens(text: string): Promise<number> {
+  return countAll([text]);
 }
 
 /**
@@ -125,20 +181,27 @@ export async function countTokens(text: string): Promise<number> {
  * ```
  */
 export function promptText(request: RelayRequest): string {
-  const pieces: string[] = request.infill ? [request.infill.prefix, request.infill.suffix] : [];
+  return promptParts(request).join("\n");
+}
+
+/** The texts of {@link promptText}, before they are joined with line breaks. */
+function promptParts(request: RelayRequest): string[] {
+  const parts: string[] = request.infill ? [request.infill.prefix, request.infill.suffix] : [];
   for (const message of request.messages) {
     for (const part of message.parts) {
-      if (part.type === "text" || part.type === "thinking") pieces.push(part.text);
-      else if (part.type === "tool_result") pieces.push(part.content);
-      else if (part.type === "tool_call") pieces.push(part.name, part.arguments);
+      if (part.type === "text" || part.type === "thinking") parts.push(part.text);
+      else if (part.type === "tool_result") parts.push(part.content);
+      else if (part.type === "tool_call") parts.push(part.name, part.arguments);
     }
   }
-  if (request.tools?.length) pieces.push(JSON.stringify(request.tools));
-  return pieces.join("\n");
+  if (request.tools?.length) parts.push(JSON.stringify(request.tools));
+  return parts;
 }
 
 /**
- * Estimates the prompt tokens of a request with {@link countTokens}.
+ * Estimates the prompt tokens of a request: the exact counts of the texts of its
+ * {@link promptText}, one token for each line break between them. Counted text by text,
+ * so the history an agent sends again with each turn is counted once ({@link countTokens}).
  *
  * @example
  * ```ts
@@ -147,8 +210,9 @@ export function promptText(request: RelayRequest): string {
  * ok(await estimatePromptTokens({ messages: [{ role: "user", parts: [{ type: "text", text: "Hi there" }] }] }) > 0);
  * ```
  */
-export function estimatePromptTokens(request: RelayRequest): Promise<number> {
-  return countTokens(promptText(request));
+export async function estimatePromptTokens(request: RelayRequest): Promise<number> {
+  const parts = promptParts(request);
+  return Math.max(0, parts.length - 1) + await countAll(parts);
 }
 
 /**
