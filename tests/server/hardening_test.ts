@@ -3,15 +3,18 @@ import { streamUpstream } from "../../lib/hub/answer_stream.ts";
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { RelayEvent } from "../../lib/hub/events.ts";
+import type { RelayRequest } from "../../lib/hub/request.ts";
 import type { UpstreamContext } from "../../lib/hub/upstream.ts";
 import { type AppOptions, createApp } from "../../lib/server/app.ts";
 import { RelayMetrics } from "../../lib/server/metrics.ts";
 import { RequestTrace } from "../../lib/server/trace.ts";
 
 const seen: UpstreamContext[] = [];
+const asked: RelayRequest[] = [];
 const upstream = streamUpstream({
-  chat: (_request, context) => {
+  chat: (request, context) => {
     seen.push(context);
+    asked.push(request);
     return Promise.resolve(ReadableStream.from<RelayEvent>([
       { type: "text", text: "ok" },
       { type: "usage", usage: { promptTokens: 3, completionTokens: 1 } },
@@ -96,6 +99,32 @@ Deno.test("request bodies over the limit are a 413 in each dialect's shape, by c
     const understated = await post(relay, path, { "content-length": "100" }, big);
     equal(understated.status, 413, `${path} with a content-length smaller than the body (an in-process request)`);
     await understated.body?.cancel();
+  }
+});
+
+Deno.test("a body without content-length is read whole, whatever its reads cut (characters included)", async () => {
+  const relay = app();
+  const content = "é€😀 ".repeat(500);
+  const body = new TextEncoder().encode(JSON.stringify({ model: "m", messages: [{ role: "user", content }] }));
+  for (
+    const cuts of [
+      [body.length],
+      [1, 2, 3, 5, 8, 13, 2000, body.length],
+      [...Array(body.length).keys()].map((at) => at + 1),
+    ]
+  ) {
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        cuts.forEach((end, index) => controller.enqueue(body.slice(cuts[index - 1] ?? 0, end)));
+        controller.close();
+      },
+    });
+    const response = await relay.fetch(
+      new Request("http://relay/v1/chat/completions", { method: "POST", body: chunked, duplex: "half" } as RequestInit),
+    );
+    equal(response.status, 200, `${cuts.length} reads`);
+    await response.body?.cancel();
+    deepEqual(asked.at(-1)?.messages[0].parts, [{ type: "text", text: content }], `${cuts.length} reads`);
   }
 });
 
