@@ -87,7 +87,7 @@ export function loadedTokenCounter(): TokenCounter | undefined {
 }
 
 /** Texts shorter than this are counted again each time: cheaper than remembering them. */
-const REMEMBER_FROM = 1024;
+const REMEMBER_FROM = 256;
 /** The most characters of text whose exact counts are remembered (the texts are kept as the keys). */
 const REMEMBER_CHARS = 4 * 1024 * 1024;
 
