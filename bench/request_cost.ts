@@ -9,9 +9,12 @@
  * server's sockets, `Deno.serve`, and the CLI's additions to `createApp` (the web
  * console's request log), except as asked: `--metrics` adds the relay with `/metrics` on,
  * and `--log-lines` logs each request's line at `info` into the CLI's buffered sink (text
- * lines, secrets redacted, written nowhere) for every target.
+ * lines, secrets redacted, written nowhere) for every target. `--agent` sends instead a coding
+ * agent's request of about 150 KB (`bench/agent_requests.ts`) to the relay's OpenAI chat,
+ * Anthropic, Responses and Gemini fronts, as the next turn of a conversation the relay has
+ * seen (the same texts each time) and as a conversation it has not (new texts each time).
  *
- * `deno run -A bench/request_cost.ts [--requests 20000] [--concurrency 1] [--metrics] [--log-lines]`
+ * `deno run -A bench/request_cost.ts [--requests 20000] [--concurrency 1] [--metrics] [--log-lines] [--agent]`
  *
  * @module
  */
@@ -22,6 +25,7 @@ import { CodyUpstream, createApp, type OutgoingRequest } from "../mod.ts";
 import { bufferedSink } from "../lib/cli/buffered_sink.ts";
 import { logFormatter } from "../lib/cli/log_format.ts";
 import { redactor } from "../lib/server/redact.ts";
+import { agentRequests } from "./agent_requests.ts";
 import { ANSWER_DELTAS, answerDeltas, codyEvents } from "./fixed_upstream.ts";
 import { stageProxy } from "./stage_proxy.ts";
 
@@ -32,6 +36,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "1" },
     metrics: { type: "boolean", default: false },
     "log-lines": { type: "boolean", default: false },
+    agent: { type: "boolean", default: false },
   },
 });
 
@@ -99,6 +104,10 @@ async function load(handler: Handler, count: number, concurrency: number) {
 
 const requests = Number(values.requests);
 const concurrency = Number(values.concurrency);
+if (values.agent) {
+  await agentCost(relay(false), Math.min(requests, 1000));
+  Deno.exit(0);
+}
 console.log(`| target (${concurrency} at a time) | µs per request, 4 rounds | bytes allocated per request |`);
 console.log("| --- | --- | --- |");
 for (const [name, handler] of targets) {
@@ -113,4 +122,50 @@ for (const [name, handler] of targets) {
     bytes.push(((allocated() - bytesBefore) / requests).toFixed(0));
   }
   console.log(`| ${name} | ${times.join(", ")} | ${bytes.join(", ")} |`);
+}
+
+/**
+ * What an agent's request costs each front, one at a time: the same conversation again
+ * (what the relay remembers from earlier turns counts), and a new one for each request.
+ */
+async function agentCost(handler: Handler, count: number) {
+  console.log("| front | request | µs per request, 3 rounds | bytes allocated per request |");
+  console.log("| --- | --- | --- | --- |");
+  const send = async ({ path, body, end }: { path: string; body: string; end: string }) => {
+    const response = await handler(
+      new Request(`http://relay${path}`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", "content-length": String(new Blob([body]).size) },
+      }),
+    );
+    const text = await response.text();
+    if (!text.includes(end)) throw new Error(`${path} answered ${response.status}: ${text.slice(0, 300)}`);
+  };
+  for (const [index, { front, body }] of agentRequests("seen").entries()) {
+    for (const seen of [true, false]) {
+      // Built before the clock starts: a new conversation's request for each one sent.
+      const batch = () =>
+        Array.from(
+          { length: count },
+          (_, at) => seen ? agentRequests("seen")[index] : agentRequests(`new ${at}`)[index],
+        );
+      await Promise.all(await Array.fromAsync(batch().slice(0, 50), send));
+      const times: string[] = [];
+      const bytes: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const sent = batch();
+        const bytesBefore = allocated();
+        const started = performance.now();
+        for (const one of sent) await send(one);
+        times.push(((performance.now() - started) * 1000 / count).toFixed(0));
+        bytes.push(((allocated() - bytesBefore) / count).toFixed(0));
+      }
+      console.log(
+        `| ${front} (${(body.length / 1024).toFixed(0)} KB) | ${seen ? "next turn" : "new conversation"} | ${
+          times.join(", ")
+        } | ${bytes.join(", ")} |`,
+      );
+    }
+  }
 }
