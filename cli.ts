@@ -82,7 +82,10 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
         const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env), reload.path);
         for (const secret of configSecrets(next)) secrets.add(secret);
         redact = redactor([...secrets]);
+        const previous = current;
         current = await configuredApp(next, shutdown.signal, { metrics, openStore, requestLog, secrets: [...secrets] });
+        // The console's live feeds end and reconnect, so a feed opened with a key the edit removed stops.
+        previous.retire();
         log.info("config reloaded ({why}): {description}", { why, description: current.description });
         const restart = ["host", "port", "tlsCert", "tlsKey"] as const;
         if (restart.some((key) => next.server[key] !== config.server[key])) {

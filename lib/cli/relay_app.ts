@@ -21,6 +21,12 @@ export interface ConfiguredApp {
   app: RelayApp;
   /** e.g. `relaying to Sourcegraph at https://…`. */
   description: string;
+  /**
+   * Ends what the app holds open beyond a request's answer (the console's live feeds):
+   * call it once a config reload has replaced the app, so that nothing opened with a
+   * removed gateway key keeps being served. In-flight answers are not touched.
+   */
+  retire(): void;
 }
 
 /** What outlives a config reload: pass the same to every {@link configuredApp} of a process. */
@@ -72,6 +78,7 @@ export async function configuredApp(
   for (const warning of warnings) log.warn("{warning}", { warning });
   if (config.logging.bodies) log.warn("logging request bodies (--log-bodies); tokens and keys in them are redacted");
   const { server, limits, retry } = config;
+  const retired = new AbortController();
   const app = createApp({
     upstream,
     maxContinuations: config.continuation.maxContinuations,
@@ -100,9 +107,10 @@ export async function configuredApp(
           upstreams: named,
           settings: explainedSettings(config).map(({ key, value, origin }) => ({ key, value, source: origin })),
           secrets: kept.secrets ?? configSecrets(config),
+          signal: retired.signal,
         }),
       }
       : {}),
   });
-  return { app, description };
+  return { app, description, retire: () => retired.abort() };
 }

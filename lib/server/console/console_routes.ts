@@ -41,7 +41,7 @@ interface ConsoleRouteOptions {
   keyed: boolean;
   /** Applied to every text a request or an upstream chose. */
   redact: (text: string) => string;
-  /** Ends the live feeds when the relay shuts down. */
+  /** Ends the live feeds when the relay shuts down or the console is replaced. */
   shutdownSignal?: AbortSignal;
   /** The client setups the Connect page fills in. */
   clientSetups: readonly ClientSetup[];
@@ -145,8 +145,14 @@ export function webConsole(options: ConsoleOptions = {}): WebConsole {
         logBodies: app.logBodies,
         keyed: app.apiKeys.length > 0,
         redact: redactor([...app.apiKeys, ...options.secrets ?? []]),
-        shutdownSignal: app.shutdownSignal,
+        shutdownSignal: feedSignal(app.shutdownSignal, options.signal),
         clientSetups,
       }),
   };
+}
+
+/** What ends the live feeds: the relay's shutdown, or the console's own signal (replaced by a reload), whichever comes. */
+function feedSignal(...signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
+  const given = signals.filter((signal) => signal !== undefined);
+  return given.length > 1 ? AbortSignal.any(given) : given[0];
 }

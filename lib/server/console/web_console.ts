@@ -22,6 +22,12 @@ export interface ConsoleOptions {
   secrets?: readonly string[];
   /** The client setups of the Connect page, as Markdown (`### <client>` sections). @default docs/clients.md */
   clientDocs?: string;
+  /**
+   * Ends the live feeds, as the app's shutdown signal does: abort it when a config reload
+   * replaces this console, so that no feed outlives the keys it was opened with (its
+   * console reconnects, with a key the new configuration must accept). @default none
+   */
+  signal?: AbortSignal;
 }
 
 /** What the app tells the console about itself. */
