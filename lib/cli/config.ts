@@ -6,31 +6,15 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { COMMAND_OPTIONS } from "../config/command_options.ts";
+import { argumentOptions } from "../config/argument_options.ts";
 import { resolveSettings } from "../config/resolve_settings.ts";
-import { SETTINGS } from "../config/setting_list.ts";
 import { type ConfigFile, INSTANCE_UPSTREAM } from "../config/settings_schema.ts";
-import { valueKind } from "../config/value_kind.ts";
 import { isLoopbackName } from "../server/allowed_hosts.ts";
 import type { RelayConfig } from "./relay_config.ts";
 import { upstreamSettings } from "./upstream_settings.ts";
 
 /** The commands, the first being the one run when none is named. */
 const COMMANDS = ["relay", "simulate", "check-config"] as const;
-
-/** Every flag as `parseArgs` takes it: the settings' (lists repeatable) and the command line's own. */
-function argumentOptions() {
-  const options: Record<string, { type: "string" | "boolean"; multiple?: boolean; short?: string }> = {};
-  for (const { meta, schema } of SETTINGS) {
-    if (!meta.flag) continue;
-    const kind = valueKind(schema);
-    options[meta.flag] = kind === "boolean" ? { type: "boolean" } : { type: "string", multiple: kind === "list" };
-  }
-  for (const [flag, option] of Object.entries(COMMAND_OPTIONS)) {
-    options[flag] = { type: option.type, ...("short" in option ? { short: option.short } : {}) };
-  }
-  return options;
-}
 
 /**
  * Parses argv (without the runtime and script), the environment and the config file's

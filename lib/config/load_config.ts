@@ -6,7 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { parseArgs } from "node:util";
 import { jsonErrorPosition } from "../hub/json_error_position.ts";
+import { argumentOptions } from "./argument_options.ts";
 import { COMMAND_OPTIONS, DEFAULT_CONFIG_FILE } from "./command_options.ts";
 import { ConfigError } from "./config_error.ts";
 import { quotable } from "./quotable.ts";
@@ -166,11 +168,11 @@ export async function loadConfigFile(
   return validateConfig(value, path, parsed);
 }
 
-const CONFIG_FLAG = "--config";
-
 /**
  * Which config file to read: `check-config PATH`, `--config PATH`, `CODY_RELAY_CONFIG`, or
- * `cody-relay.json` in the working directory if there is one; undefined for none.
+ * `cody-relay.json` in the working directory if there is one; undefined for none. The
+ * command line is read as the relay reads it, so `check-config --explain PATH` names PATH
+ * too (a flag's value is never taken for it); a command line that does not parse names none.
  *
  * @example
  * ```ts
@@ -178,6 +180,7 @@ const CONFIG_FLAG = "--config";
  * import { configPath } from "./load_config.ts";
  * equal(configPath(["--config", "a.json"], {}), "a.json");
  * equal(configPath(["check-config", "b.json"], {}), "b.json");
+ * equal(configPath(["check-config", "--explain", "--port", "9000", "b.json"], {}), "b.json");
  * equal(configPath([], { CODY_RELAY_CONFIG: "c.json" }), "c.json");
  * ```
  */
@@ -185,10 +188,15 @@ export function configPath(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  const checked = argv.indexOf("check-config");
-  if (checked >= 0 && argv[checked + 1] && !argv[checked + 1].startsWith("-")) return argv[checked + 1];
-  const flag = argv.findIndex((arg) => arg === CONFIG_FLAG || arg.startsWith(`${CONFIG_FLAG}=`));
-  if (flag >= 0) return argv[flag].includes("=") ? argv[flag].slice(CONFIG_FLAG.length + 1) : argv[flag + 1];
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: argumentOptions(), allowPositionals: true, allowNegative: true });
+  } catch {
+    return undefined; // a bad command line: no file is read, and the full parse (parseConfig) says what is wrong
+  }
+  const { values, positionals } = parsed;
+  if (positionals[0] === "check-config" && positionals[1]) return positionals[1];
+  if (typeof values.config === "string") return values.config;
   if (env[COMMAND_OPTIONS.config.env]) return env[COMMAND_OPTIONS.config.env];
   return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
 }

@@ -3,7 +3,7 @@ import { deepEqual, equal, match, ok, throws } from "node:assert/strict";
 import OpenAI from "openai";
 import { parseConfig } from "../../lib/cli/config.ts";
 import { ConfigError } from "../../lib/config/config_error.ts";
-import { interpolateEnv, parseJsonc, validateConfig } from "../../lib/config/load_config.ts";
+import { configPath, interpolateEnv, parseJsonc, validateConfig } from "../../lib/config/load_config.ts";
 import { startProcess, startRelay } from "../process.ts";
 
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
@@ -125,6 +125,28 @@ Deno.test("the CLI with a config file fronting two upstreams: aliases, prefixes,
     for (const id of ["cody-sonnet", "fast", SONNET, `local/${SONNET}`]) ok(ids.includes(id), id);
   } finally {
     await Deno.remove(path);
+  }
+});
+
+Deno.test("check-config's PATH is read wherever it stands among the flags, never a flag's value", async () => {
+  equal(configPath(["check-config", "--explain", "relay.json"], {}), "relay.json");
+  equal(configPath(["check-config", "--port", "9000", "relay.json"], {}), "relay.json");
+  equal(configPath(["--explain", "check-config", "relay.json"], {}), "relay.json");
+  equal(configPath(["check-config", "relay.json", "--explain"], {}), "relay.json");
+  equal(configPath(["check-config", "--port=9000", "--config", "other.json"], {}), "other.json");
+  equal(configPath(["--config=other.json", "--port", "9000"], {}), "other.json");
+  const file = await writeConfig('{ "server": { "port": 9123 } }');
+  try {
+    const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "cli.ts", "check-config", "--explain", file],
+      cwd: new URL("../../", import.meta.url),
+    }).output();
+    equal(code, 0, new TextDecoder().decode(stderr));
+    const text = new TextDecoder().decode(stdout);
+    match(text, /: ok \(0 upstreams\)/);
+    match(text, /^server\.port +9123 +file /m);
+  } finally {
+    await Deno.remove(file);
   }
 });
 
