@@ -35,19 +35,25 @@ const log = getLogger(["cody-relay", "cli"]);
 async function main(config: RelayConfig, reload?: { path: string; argv: string[] }): Promise<void> {
   if (config.command === "help") return void process.stdout.write(usage());
   if (config.command === "version") return void console.log(`cody-relay ${VERSION}`);
-  const format = logFormatter(config.logging.format);
+  let format = logFormatter(config.logging.format);
   // Every secret any config has held is redacted from then on (a reload adds, never forgets).
   const secrets = new Set(configSecrets(config));
   let redact = redactor([...secrets]);
   const stderr = bufferedSink((text) => process.stderr.write(text), (record) => redact(format(record)));
   process.on("exit", () => stderr.flush());
-  await configure({
-    sinks: { stderr },
-    loggers: [
-      { category: "cody-relay", lowestLevel: config.logging.level, sinks: ["stderr"] },
-      { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
-    ],
-  });
+  // Configured again by a reload, which may change the level and the format.
+  const configureLogging = ({ level, format: name }: RelayConfig["logging"]) => {
+    format = logFormatter(name);
+    return configure({
+      reset: true,
+      sinks: { stderr },
+      loggers: [
+        { category: "cody-relay", lowestLevel: level, sinks: ["stderr"] },
+        { category: ["logtape", "meta"], lowestLevel: "warning", sinks: ["stderr"] },
+      ],
+    });
+  };
+  await configureLogging(config.logging);
   const { host, port, tlsCert, tlsKey } = config.server;
   const tls = tlsCert && tlsKey ? { cert: await readFile(tlsCert, "utf8"), key: await readFile(tlsKey, "utf8") } : {};
   if (config.command === "simulate") {
@@ -57,7 +63,8 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     return;
   }
   const shutdown = new AbortController();
-  const metrics = config.server.metrics ? new RelayMetrics() : undefined;
+  // Counted only while server.metrics is on (a reload may turn it on or off), by the same counters throughout.
+  const metrics = new RelayMetrics();
   // One store per setting for the process's life: stored responses outlive config reloads.
   const stores = new Map<string, Promise<ResponseStore>>();
   const openStore = (setting: string) => {
@@ -66,6 +73,7 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   };
   // The console's request log is the process's: it outlives config reloads.
   const requestLog = new RequestLog();
+  let running = config;
   let current = await configuredApp(config, shutdown.signal, { metrics, openStore, requestLog, secrets: [...secrets] });
   const server = await serve({
     // In-flight requests finish on the app they started with; new ones get the current one.
@@ -84,6 +92,8 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
         redact = redactor([...secrets]);
         const previous = current;
         current = await configuredApp(next, shutdown.signal, { metrics, openStore, requestLog, secrets: [...secrets] });
+        running = next;
+        await configureLogging(next.logging);
         // The console's live feeds end and reconnect, so a feed opened with a key the edit removed stops.
         previous.retire();
         log.info("config reloaded ({why}): {description}", { why, description: current.description });
@@ -99,18 +109,20 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
       }
     });
   }
-  stopOnSignals(server, shutdown, milliseconds(config.server.shutdownGrace));
+  stopOnSignals(server, shutdown, () => milliseconds(running.server.shutdownGrace));
 }
 
 /**
- * SIGINT/SIGTERM: stop accepting, let in-flight answers finish for the grace period, then
- * end the rest with an error event, and exit 0 once every response has ended.
+ * SIGINT/SIGTERM: stop accepting, let in-flight answers finish for the grace period (the
+ * running configuration's, read when the signal comes), then end the rest with an error
+ * event, and exit 0 once every response has ended.
  */
-function stopOnSignals(server: RunningServer, shutdown: AbortController, graceMs: number): void {
+function stopOnSignals(server: RunningServer, shutdown: AbortController, graceOf: () => number): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
+    const graceMs = graceOf(); // the running config's: a reload may have changed it
     log.info("{signal}: no new connections; in-flight answers have {seconds} s to finish", {
       signal,
       seconds: graceMs / 1000,

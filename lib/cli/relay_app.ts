@@ -31,7 +31,7 @@ export interface ConfiguredApp {
 
 /** What outlives a config reload: pass the same to every {@link configuredApp} of a process. */
 export interface KeptState {
-  /** The metrics `/metrics` serves (else `server.metrics` makes new ones). */
+  /** The metrics `/metrics` serves while `server.metrics` is on (else that makes new ones). */
   metrics?: RelayMetrics;
   /** The response store for a setting (pass one that keeps the stores it opened). @default openResponseStore */
   openStore?: (setting: string) => Promise<ResponseStore>;
@@ -95,7 +95,7 @@ export async function configuredApp(
     keepAliveMs: milliseconds(server.keepAliveInterval),
     maxBodyBytes: server.maxBodyBytes,
     apiKeys: server.apiKeys ?? [],
-    metrics: metrics ?? server.metrics,
+    metrics: server.metrics && (metrics ?? true),
     logBodies: config.logging.bodies,
     responsesStore: await openStore(config.responses.store),
     warnings,

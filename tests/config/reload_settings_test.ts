@@ -56,3 +56,57 @@ Deno.test("a reload that removes a gateway key ends the console's live feeds ope
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a reload applies what it changes: metrics off, the log level and format, the shutdown grace", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/cody-relay.json`;
+  await Deno.writeTextFile(path, config({ metrics: true }, { logging: { level: "info" } }));
+  try {
+    await using relay = await startRelay(["--config", path, "--port", "0"]);
+    const metrics = async () => {
+      const response = await fetch(`${relay.url}/metrics`);
+      await response.body?.cancel();
+      return response.status;
+    };
+    equal(await metrics(), 200);
+    await Deno.writeTextFile(
+      path,
+      config({ metrics: false, shutdownGrace: 0.2 }, { logging: { level: "debug", format: "json" } }),
+    );
+    await until(() => relay.stderr.includes("config reloaded"), "the reload");
+    equal(await metrics(), 404, "metrics turned off by the reload are still served");
+    // Debug lines (probes are logged at debug level), as JSON.
+    await (await fetch(`${relay.url}/health`)).body?.cancel();
+    await until(
+      () =>
+        relay.stderr.split("\n").some((line) =>
+          line.startsWith("{") && line.includes('"level":"DEBUG"') && line.includes('"path":"/health"')
+        ),
+      "a debug line in JSON after the reload",
+      3_000,
+    );
+
+    // A stream that outlives the new grace period of 0.2 s (the old one was 10 s) ends with the shutdown error.
+    const stream = await fetch(`${relay.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer demo" },
+      body: JSON.stringify({
+        model: "cody-sonnet",
+        stream: true,
+        messages: [{ role: "user", content: "Hi [[sim words=5000]]" }],
+      }),
+    });
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    await reader.read();
+    const signalled = performance.now();
+    relay.kill("SIGTERM");
+    let text = "";
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += chunk.value;
+    ok(text.includes("shutting_down"), text.slice(-300));
+    const waited = performance.now() - signalled;
+    ok(waited < 5_000, `the stream ended ${Math.round(waited)} ms after SIGTERM: the reloaded grace was ignored`);
+    equal((await relay.status).code, 0);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
