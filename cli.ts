@@ -109,15 +109,21 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
       }
     });
   }
-  stopOnSignals(server, shutdown, () => milliseconds(running.server.shutdownGrace));
+  stopOnSignals(server, shutdown, () => milliseconds(running.server.shutdownGrace), () => current.retire());
 }
 
 /**
  * SIGINT/SIGTERM: stop accepting, let in-flight answers finish for the grace period (the
  * running configuration's, read when the signal comes), then end the rest with an error
- * event, and exit 0 once every response has ended.
+ * event, and exit 0 once every response has ended. The console's live feeds (`endFeeds`)
+ * end at once.
  */
-function stopOnSignals(server: RunningServer, shutdown: AbortController, graceOf: () => number): void {
+function stopOnSignals(
+  server: RunningServer,
+  shutdown: AbortController,
+  graceOf: () => number,
+  endFeeds: () => void,
+): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -131,6 +137,8 @@ function stopOnSignals(server: RunningServer, shutdown: AbortController, graceOf
       log.warn("grace period over: ending the answers still running");
       shutdown.abort();
     }, graceMs);
+    // The console's live feeds are no answers to wait for: they end now, or every stop would take the whole grace.
+    endFeeds();
     await server.shutdown();
     clearTimeout(grace);
     log.info("stopped");

@@ -1,6 +1,7 @@
 /**
  * What a config reload changes for an operator, on the real CLI: a gateway key the edit
- * removed stops working everywhere, the console's live feed included.
+ * removed stops working everywhere, the console's live feed included; the other settings apply;
+ * and an open console does not hold up a shutdown.
  */
 import { equal, ok } from "node:assert/strict";
 import { startRelay } from "../process.ts";
@@ -109,4 +110,22 @@ Deno.test("a reload applies what it changes: metrics off, the log level and form
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("SIGTERM with a console open and no answer in flight exits at once, not after the grace period", async () => {
+  await using relay = await startRelay(["--port", "0", "--shutdown-grace", "30"]);
+  const feed = await fetch(`${relay.url}/ui/api/requests/live`);
+  const reader = feed.body!.pipeThrough(new TextDecoderStream()).getReader();
+  ok((await reader.read()).value?.startsWith("event: snapshot"));
+  const signalled = performance.now();
+  relay.kill("SIGTERM");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const exited = await Promise.race([
+    relay.status.then((status) => status.code),
+    new Promise<"waiting">((resolve) => timer = setTimeout(() => resolve("waiting"), 5_000)),
+  ]);
+  clearTimeout(timer);
+  await reader.cancel().catch(() => {});
+  equal(exited, 0, `still running ${Math.round(performance.now() - signalled)} ms after SIGTERM`);
+  ok(!relay.stderr.includes("grace period over"), relay.stderr);
 });
