@@ -104,7 +104,8 @@ export function resolveSettings(sources: SettingSources): ResolvedSettings {
       origins.set(setting.key, { source: "file", name: fileName });
     }
   }
-  if (problems.length) throw new ConfigError(undefined, problems);
+  // One value can break a schema twice alike (a huge port is too big and not a safe integer): say it once.
+  if (problems.length) throw new ConfigError(undefined, [...new Set(problems)]);
   const checked = CheckedSettingsSchema.safeParse(merged);
   if (!checked.success) {
     throw new ConfigError(undefined, checked.error.issues.map((issue) => issue.message));

@@ -6,6 +6,7 @@
  * `cli.ts check-config`.
  */
 import { equal, ok } from "node:assert/strict";
+import { parseConfig } from "../../lib/cli/config.ts";
 import { ConfigError } from "../../lib/config/config_error.ts";
 import { loadConfigFile, validateConfig } from "../../lib/config/load_config.ts";
 
@@ -187,6 +188,25 @@ Deno.test("what errors still quote: plain values, and URLs up to their query", (
   ok(text.includes('server.port: Invalid input: expected number, received string (got "80")'), text);
   ok(text.includes('upstreams.cody.endpoint: must be an http(s) URL (got "sg.example/path?[redacted]")'), text);
   ok(text.includes('(got "curl")'), text);
+});
+
+Deno.test("a token given where a URL or a name belongs is not quoted back: file, flag and variable", () => {
+  const text = problemsOf(() =>
+    validateConfig({ upstreams: { cody: { type: "cody", endpoint: "sgp_0123456789abcdef" } } }, "f.json")
+  );
+  ok(text.includes('upstreams.cody.endpoint: must be an http(s) URL (got "sgp_[redacted]")'), text);
+  ok(!text.includes("0123456789abcdef"), text);
+  const flag = problemsOf(() => parseConfig(["--endpoint", "sgp_0123456789abcdef"], {}));
+  equal(flag, '--endpoint must be an http(s) URL, got "sgp_[redacted]"');
+  const variable = problemsOf(() => parseConfig([], { SRC_ENDPOINT: "sk-proj-abcdef0123456789" }));
+  equal(variable, 'SRC_ENDPOINT must be an http(s) URL, got "sk-[redacted]"');
+});
+
+Deno.test("a flag's problem is said once, even when its value breaks two of the schema's checks", () => {
+  equal(
+    problemsOf(() => parseConfig(["--port", "99999999999999999999"], {})),
+    '--port must be an integer from 0 to 65535, got "99999999999999999999"',
+  );
 });
 
 Deno.test("loadConfigFile: syntax errors, unset variables and ${VAR} secrets are reported without the secret", async () => {
