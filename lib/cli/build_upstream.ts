@@ -43,7 +43,9 @@ export interface BuiltUpstream {
  * import { buildUpstream } from "./build_upstream.ts";
  * import { parseConfig } from "./config.ts";
  * const { description, named } = await buildUpstream(parseConfig([], {}));
- * ok(description.includes("built-in simulator"));
+ * ok(description.includes("built-in simulator (any API key works)"));
+ * const keyed = await buildUpstream(parseConfig(["--api-key", "relay-key-1"], {}));
+ * ok(keyed.description.includes("built-in simulator (clients need one of the gateway keys)"));
  * ok(named.cody.type === "simulator");
  * ```
  */
@@ -56,7 +58,9 @@ export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream>
     ...routed,
     description: config.instance.endpoint
       ? `relaying to Sourcegraph at ${sourcegraphBase(config.instance.endpoint).origin}`
-      : "no Sourcegraph endpoint configured: answering from the built-in simulator (any API key works); set SRC_ENDPOINT or --endpoint to use a real instance",
+      : `no Sourcegraph endpoint configured: answering from the built-in simulator (${
+        config.server.apiKeys?.length ? "clients need one of the gateway keys" : "any API key works"
+      }); set SRC_ENDPOINT or --endpoint to use a real instance`,
   };
 }
 
