@@ -66,7 +66,8 @@ export function parseConfig(
     origins,
     ...(fileName ? { configFile: fileName } : {}),
   };
-  if (config.command === "relay") checkExposure(config);
+  // check-config says ok only for what the relay would start with.
+  if (config.command === "relay" || config.command === "check-config") checkExposure(config);
   return config;
 }
 

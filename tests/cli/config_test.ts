@@ -173,3 +173,16 @@ Deno.test("TLS trust, logs and metrics: flags and their env forms (CODY_SSL_BYPA
   equal(parseConfig([], { LOG_FORMAT: "json", RELAY_LOG_BODIES: "1", RELAY_METRICS: "yes" }).server.metrics, true);
   throws(() => parseConfig(["--log-format", "xml"], {}), /--log-format must be text or json/);
 });
+
+Deno.test("check-config refuses what the relay would refuse to start with: exposure and gateway keys without a token", () => {
+  const open = { server: { host: "0.0.0.0" } };
+  throws(() => parseConfig(["check-config"], {}, open), /refusing to listen on 0\.0\.0\.0 without gateway keys/);
+  throws(() => parseConfig([], {}, open), /refusing to listen on 0\.0\.0\.0 without gateway keys/);
+  parseConfig(["check-config", "--allow-open"], {}, open);
+  const tokenless = {
+    server: { apiKeys: ["relay-key-1"] },
+    upstreams: { cody: { type: "cody" as const, endpoint: "https://sg.example" } },
+  };
+  throws(() => parseConfig(["check-config"], {}, tokenless), /needs its own for upstream "cody"/);
+  parseConfig(["check-config"], { SRC_ACCESS_TOKEN: "sgp_0123456789" }, tokenless);
+});
