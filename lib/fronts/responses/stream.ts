@@ -179,6 +179,31 @@ export function responseObject(
   };
 }
 
+/**
+ * `JSON.stringify(response)` with the request's echo taken from `echo`, its JSON: an
+ * agent's echo (its instructions and tools) can be tens of kilobytes, and three events of
+ * a streamed response carry it. Relies on {@link responseObject}'s order of keys.
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { responseJson, responseObject } from "./stream.ts";
+ * import { parseResponsesRequest } from "./request.ts";
+ * const { echo } = parseResponsesRequest({ model: "m", input: "Hi", instructions: "Be brief." });
+ * const response = responseObject({ id: "resp_1", createdAt: 0, model: "m", echo, inputTokens: 1 }, {});
+ * equal(responseJson(response, JSON.stringify(echo)), JSON.stringify(response));
+ * ```
+ */
+export function responseJson(response: ResponseObject, echo: string): string {
+  const { id, object, created_at, status, background, completed_at, error, incomplete_details } = response;
+  const head = JSON.stringify({ id, object, created_at, status, background, completed_at, error, incomplete_details });
+  const { model, output, usage } = response;
+  const tail = JSON.stringify({ model, output, usage });
+  return echo.length > 2
+    ? `${head.slice(0, -1)},${echo.slice(1, -1)},${tail.slice(1)}`
+    : `${head.slice(0, -1)},${tail.slice(1)}`;
+}
+
 /** A tool call's item, as `kind` says (a custom tool's input is the `input` argument). */
 function toolItem(
   id: string,
@@ -256,6 +281,13 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
 
   const sse = (type: string, data: Record<string, unknown>) =>
     `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
+  /** The request's parameters as JSON, written once for the three events that carry the whole response. */
+  const echo = JSON.stringify(meta.echo);
+  /** `sse(type, { response })`, the response's echo from {@link echo}. */
+  const responseSse = (type: string, response: ResponseObject) =>
+    `event: ${type}\ndata: {"type":"${type}","sequence_number":${sequence++},"response":${
+      responseJson(response, echo)
+    }}\n\n`;
   const ids = (item: OpenItem) => ({ item_id: item.item.id, output_index: item.index });
 
   const add = (item: ResponseOutputItem, toolIndex?: number): string => {
@@ -348,7 +380,7 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
   return {
     start: () => {
       const response = responseObject(meta, { status: "in_progress" });
-      return sse("response.created", { response }) + sse("response.in_progress", { response });
+      return responseSse("response.created", response) + responseSse("response.in_progress", response);
     },
     event(event) {
       switch (event.type) {
@@ -404,7 +436,7 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
           const closed = close();
           const response = final(ending(event.reason));
           const type = response.status === "completed" ? "response.completed" : "response.incomplete";
-          return closed + sse(type, { response });
+          return closed + responseSse(type, response);
         }
       }
     },
@@ -415,7 +447,7 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
         open = undefined;
       }
       const response = final({ status: "failed", error: responseError(error) });
-      return sse("response.failed", { response });
+      return responseSse("response.failed", response);
     },
   };
 }

@@ -204,12 +204,21 @@ Deno.test("failures are response.failed with the output so far, never response.c
   match((late.at(-1)!.data.response as ResponseObject).error!.message, /arrived after its item ended/);
 });
 
-Deno.test("onEnd gets the final response object: completed, incomplete or failed", () => {
-  const ended: string[] = [];
-  encode([{ type: "text", text: "Hi" }, { type: "finish", reason: "stop" }], { onEnd: (r) => ended.push(r.status) });
-  encode([{ type: "finish", reason: "length" }], { onEnd: (r) => ended.push(r.status) });
-  encode([{ type: "text", text: "Hi" }], { onEnd: (r) => ended.push(r.status) });
-  deepEqual(ended, ["completed", "incomplete", "failed"]);
+Deno.test("onEnd gets the final response object: completed, incomplete or failed, as the last event carries it", () => {
+  const ended: ResponseObject[] = [];
+  const answers: RelayEvent[][] = [
+    [...THOUGHT_TEXT_AND_CALL, { type: "finish", reason: "tool_calls" }],
+    [{ type: "finish", reason: "length" }],
+    [{ type: "text", text: "Hi" }],
+  ];
+  for (const answer of answers) {
+    const encoder = new AnswerEncoder(responsesEncoding(meta({ onEnd: (response) => ended.push(response) })));
+    const text = encoder.start() + answer.map((event) => encoder.push(event)).join("") + encoder.flush();
+    const last = text.split("\n\n").filter(Boolean).at(-1)!.split("\n")[1].slice("data: ".length);
+    const type = JSON.parse(last).type;
+    equal(last, JSON.stringify({ type, sequence_number: JSON.parse(last).sequence_number, response: ended.at(-1) }));
+  }
+  deepEqual(ended.map((response) => response.status), ["completed", "incomplete", "failed"]);
 });
 
 Deno.test("toResponse: the same items as the stream, an empty message when nothing was said and nothing called", () => {
