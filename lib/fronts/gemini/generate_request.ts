@@ -377,7 +377,9 @@ function camelKeys(value: unknown, key?: string): unknown {
   if (key !== undefined && DATA_KEYS.has(key)) return value;
   return Object.fromEntries(
     Object.entries(value).map(([name, item]) => {
-      const camel = name.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+      const camel = name.includes("_")
+        ? name.replace(/(?<=[A-Za-z0-9])_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
+        : name;
       if (camel === "properties" && typeof item === "object" && item !== null && !Array.isArray(item)) {
         return [
           camel,
