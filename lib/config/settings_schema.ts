@@ -216,7 +216,7 @@ const Server = z.object({
     flag: "tls-key",
     env: ["TLS_KEY_FILE"],
   }),
-  apiKeys: setting(z.array(z.string().min(1).regex(/^[^,]+$/, "must not contain a comma")).optional(), {
+  apiKeys: setting(z.array(z.string().trim().min(1).regex(/^[^,]*$/, "must not contain a comma")).optional(), {
     description:
       "the relay's own keys (gateway keys): clients must present one, and SRC_ACCESS_TOKEN is used upstream; prefer the variable, flags show in process lists",
     flag: "api-key",

@@ -186,3 +186,13 @@ Deno.test("check-config refuses what the relay would refuse to start with: expos
   throws(() => parseConfig(["check-config"], {}, tokenless), /needs its own for upstream "cody"/);
   parseConfig(["check-config"], { SRC_ACCESS_TOKEN: "sgp_0123456789" }, tokenless);
 });
+
+Deno.test("gateway keys are taken without the spaces around them, as clients' keys are, from a flag or a file", () => {
+  equal(parseConfig(["--api-key", " flag-key "], {}).server.apiKeys?.join(), "flag-key");
+  const file = { server: { apiKeys: [" file-key\t", "other"] } };
+  equal(parseConfig([], {}, file, "relay.json").server.apiKeys?.join(), "file-key,other");
+  throws(
+    () => parseConfig([], {}, { server: { apiKeys: ["   "] } }, "relay.json"),
+    /expected string to have >=1 characters$/,
+  );
+});
