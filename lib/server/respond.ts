@@ -191,10 +191,15 @@ async function streamAnswer(
   }
   trace.streaming = true;
   const committed = started === WAITING;
-  const encoder = new AnswerEncoder(shape.encoding(fallbackModel(trace, request)));
-  const headers = { ...shape.streamHeaders ?? SSE_HEADERS, ...(committed ? {} : modelHeader(trace, request)) };
-  if (trace.requestId) headers["x-request-id"] = trace.requestId;
-  return new Response((committed ? undefined : body.whole(encoder)) ?? body.stream(encoder, committed), { headers });
+  try {
+    const encoder = new AnswerEncoder(shape.encoding(fallbackModel(trace, request)));
+    const headers = { ...shape.streamHeaders ?? SSE_HEADERS, ...(committed ? {} : modelHeader(trace, request)) };
+    if (trace.requestId) headers["x-request-id"] = trace.requestId;
+    return new Response((committed ? undefined : body.whole(encoder)) ?? body.stream(encoder, committed), { headers });
+  } catch (error) {
+    body.cancel(error); // nothing is left running: not the upstream, not the keep-alive timer
+    throw error;
+  }
 }
 
 /** What {@link waiting} resolves with. */

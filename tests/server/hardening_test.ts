@@ -4,9 +4,10 @@ import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { configure, type LogRecord, reset } from "@logtape/logtape";
 import type { RelayEvent } from "../../lib/hub/events.ts";
 import type { RelayRequest } from "../../lib/hub/request.ts";
-import type { UpstreamContext } from "../../lib/hub/upstream.ts";
+import type { Upstream, UpstreamContext } from "../../lib/hub/upstream.ts";
 import { type AppOptions, createApp } from "../../lib/server/app.ts";
 import { RelayMetrics } from "../../lib/server/metrics.ts";
+import { answerRequest, type AnswerShape } from "../../lib/server/respond.ts";
 import { RequestTrace } from "../../lib/server/trace.ts";
 
 const seen: UpstreamContext[] = [];
@@ -284,4 +285,27 @@ Deno.test("a gateway key is never passed to the upstream as a credential, nor se
   equal(seen[0].apiKey, undefined);
   await (await post(app(), "/v1/chat/completions", { authorization: "Bearer sgp_client_token" })).body?.cancel();
   equal(seen[1].apiKey, "sgp_client_token", "without gateway keys the client's key is its credential");
+});
+
+Deno.test("a streamed answer whose response cannot be built is an error that cancels the upstream", async () => {
+  let cancelled = false;
+  const pushing: Upstream = {
+    open: (_request, _context, sink) => {
+      sink([{ type: "text", text: "Hi" }]);
+      return Promise.resolve({ pause() {}, resume() {}, cancel: () => void (cancelled = true) });
+    },
+    models: () => Promise.resolve([]),
+  };
+  const broken = new Error("no encoding for this");
+  const shape: AnswerShape = {
+    stream: true,
+    toJson: () => ({}),
+    encoding: () => {
+      throw broken;
+    },
+  };
+  const raw = new Request("http://relay/v1/chat/completions", { method: "POST" });
+  const error = await answerRequest(pushing, raw, { messages: [] }, shape, { keepAliveMs: 50 }).catch((error) => error);
+  equal(error, broken);
+  ok(cancelled, "the upstream was cancelled");
 });
