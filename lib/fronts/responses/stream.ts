@@ -243,6 +243,29 @@ interface OpenItem {
 }
 
 /**
+ * The open item as a failure leaves it, with what the client already got: a message's text
+ * so far as its `output_text` part, a reasoning item's summary so far, a call's arguments
+ * so far (`incomplete`; a custom call's input was not sent yet, so it stays empty).
+ */
+function cutShort(open: OpenItem): ResponseOutputItem {
+  const item = open.item;
+  switch (item.type) {
+    case "message":
+      return {
+        ...item,
+        status: "incomplete",
+        content: [{ type: "output_text", text: open.text, annotations: [], logprobs: [] }],
+      };
+    case "reasoning":
+      return open.summaryStarted ? { ...item, summary: [{ type: "summary_text", text: open.text }] } : item;
+    case "function_call":
+      return { ...item, status: "incomplete", arguments: open.text };
+    case "custom_tool_call":
+      return { ...item, status: "incomplete" };
+  }
+}
+
+/**
  * Hub events → Responses SSE text: `response.created` and `response.in_progress` first;
  * per output item `response.output_item.added`, its deltas (`response.output_text.delta`
  * inside a `response.content_part.added`/`.done` pair, `response.reasoning_summary_text.delta`
@@ -251,8 +274,9 @@ interface OpenItem {
  * `.done` and `response.output_item.done`; then `response.completed`, or
  * `response.incomplete` (`max_output_tokens` when the output budget cut the answer), each
  * with the whole response. Every event carries an increasing `sequence_number`. An error,
- * or an answer that ends without `finish`, is `response.failed` with the output so far —
- * never `response.completed`. A custom tool's input is sent whole when its call ends (the
+ * or an answer that ends without `finish`, is `response.failed` with the output so far (the
+ * item being written `incomplete`, with its text or arguments so far) — never
+ * `response.completed`. A custom tool's input is sent whole when its call ends (the
  * model writes it JSON-wrapped).
  *
  * @example
@@ -442,8 +466,7 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
     },
     error(error) {
       if (open) {
-        const item = open.item;
-        output[open.index] = item.type === "reasoning" ? item : { ...item, status: "incomplete" };
+        output[open.index] = cutShort(open);
         open = undefined;
       }
       const response = final({ status: "failed", error: responseError(error) });

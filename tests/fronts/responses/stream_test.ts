@@ -204,6 +204,27 @@ Deno.test("failures are response.failed with the output so far, never response.c
   match((late.at(-1)!.data.response as ResponseObject).error!.message, /arrived after its item ended/);
 });
 
+Deno.test("a failure keeps what the client already got of the open item: text, summary, arguments", () => {
+  const failure: RelayEvent = { type: "error", error: new RelayError(502, "upstream stream failed: reset") };
+  const text = encode([{ type: "text", text: "Hel" }, { type: "text", text: "lo" }, failure]);
+  const message = (text.at(-1)!.data.response as ResponseObject).output[0];
+  deepEqual(message.type === "message" && message.content, [
+    { type: "output_text", text: "Hello", annotations: [], logprobs: [] },
+  ]);
+  const thought = encode([{ type: "thinking", text: "Hmm" }, failure]);
+  deepEqual((thought.at(-1)!.data.response as ResponseObject).output[0], {
+    type: "reasoning",
+    id: (thought.at(-1)!.data.response as ResponseObject).output[0].id,
+    summary: [{ type: "summary_text", text: "Hmm" }],
+  });
+  const call = encode([
+    { type: "tool_call_start", index: 0, id: "call_1", name: "get_weather" },
+    { type: "tool_call_delta", index: 0, arguments: '{"city":' },
+  ]);
+  const item = (call.at(-1)!.data.response as ResponseObject).output[0];
+  ok(item.type === "function_call" && item.status === "incomplete" && item.arguments === '{"city":');
+});
+
 Deno.test("onEnd gets the final response object: completed, incomplete or failed, as the last event carries it", () => {
   const ended: ResponseObject[] = [];
   const answers: RelayEvent[][] = [
