@@ -272,8 +272,8 @@ function cutShort(open: OpenItem): ResponseOutputItem {
  * inside a `response.reasoning_summary_part.added`/`.done` pair,
  * `response.function_call_arguments.delta`, `response.custom_tool_call_input.delta`), their
  * `.done` and `response.output_item.done`; then `response.completed`, or
- * `response.incomplete` (`max_output_tokens` when the output budget cut the answer), each
- * with the whole response. Every event carries an increasing `sequence_number`. An error,
+ * `response.incomplete` (`max_output_tokens` when the output budget cut the answer; the
+ * item it cut is `incomplete`), each with the whole response. Every event carries an increasing `sequence_number`. An error,
  * or an answer that ends without `finish`, is `response.failed` with the output so far (the
  * item being written `incomplete`, with its text or arguments so far) — never
  * `response.completed`. A custom tool's input is sent whole when its call ends (the
@@ -328,8 +328,8 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
     return text;
   };
 
-  /** The events that end the open item, with the item as it ends. */
-  const close = (): string => {
+  /** The events that end the open item, with the item as it ends (`incomplete` when the answer was cut in it). */
+  const close = (status: ItemStatus = "completed"): string => {
     const current = open;
     if (!current) return "";
     open = undefined;
@@ -346,7 +346,7 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
           logprobs: [],
         });
         text += sse("response.content_part.done", { ...ids(current), content_index: 0, part });
-        done = { ...item, status: "completed", content: [part] };
+        done = { ...item, status, content: [part] };
         break;
       }
       case "reasoning": {
@@ -369,13 +369,13 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
       }
       case "function_call":
         text += sse("response.function_call_arguments.done", { ...ids(current), arguments: current.text });
-        done = { ...item, status: "completed", arguments: current.text };
+        done = { ...item, status, arguments: current.text };
         break;
       case "custom_tool_call": {
         const input = customInput(current.text);
         if (input) text += sse("response.custom_tool_call_input.delta", { ...ids(current), delta: input });
         text += sse("response.custom_tool_call_input.done", { ...ids(current), input });
-        done = { ...item, status: "completed", input };
+        done = { ...item, status, input };
         break;
       }
     }
@@ -457,8 +457,9 @@ export function responsesEncoding(meta: ResponseMeta): AnswerEncoding {
           usage = event.usage;
           return "";
         case "finish": {
-          const closed = close();
-          const response = final(ending(event.reason));
+          const end = ending(event.reason);
+          const closed = close(end.status === "incomplete" ? "incomplete" : "completed");
+          const response = final(end);
           const type = response.status === "completed" ? "response.completed" : "response.incomplete";
           return closed + responseSse(type, response);
         }
@@ -501,7 +502,8 @@ export class ResponsesStream extends EncoderStream {
 /**
  * A whole answer as a response object: a `reasoning` item when the model thought, a
  * `message` with one `output_text` part (also when empty, unless the model only called
- * tools), then a `function_call` or `custom_tool_call` item per call.
+ * tools), then a `function_call` or `custom_tool_call` item per call. When the answer was
+ * cut (`incomplete`), its last item is the one cut, and is `incomplete` too.
  *
  * @example
  * ```ts
@@ -542,8 +544,11 @@ export function toResponse(answer: CollectedAnswer, meta: ResponseMeta): Respons
     const value = route?.kind === "custom" ? customInput(call.arguments) : call.arguments;
     output.push(toolItem(itemId(route?.kind === "custom" ? "ctc" : "fc"), call, route, "completed", value));
   }
+  const end = ending(answer.finishReason);
+  const last = output.at(-1);
+  if (end.status === "incomplete" && last && "status" in last) last.status = "incomplete";
   return responseObject(meta, {
-    ...ending(answer.finishReason),
+    ...end,
     output,
     usage: responseUsage(answer.usage, meta.inputTokens),
   });

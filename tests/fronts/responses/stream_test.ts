@@ -176,6 +176,27 @@ Deno.test("an answer cut by the output budget is response.incomplete (max_output
   deepEqual((filtered.at(-1)!.data.response as ResponseObject).incomplete_details, { reason: "content_filter" });
 });
 
+Deno.test("the item an output budget cut is incomplete, streamed and whole; the items before it completed", () => {
+  const cut = encode([
+    { type: "text", text: "Let me check." },
+    { type: "tool_call_start", index: 0, id: "call_1", name: "get_weather" },
+    { type: "tool_call_delta", index: 0, arguments: '{"ci' },
+    { type: "finish", reason: "length" },
+  ]);
+  const done = cut.filter((sse) => sse.event === "response.output_item.done")
+    .map((sse) => (sse.data.item as { status: string }).status);
+  deepEqual(done, ["completed", "incomplete"]);
+  const streamed = cut.at(-1)!.data.response as ResponseObject;
+  deepEqual(streamed.output.map((item) => "status" in item && item.status), ["completed", "incomplete"]);
+  const whole = toResponse(
+    { text: "Hel", thinking: "", toolCalls: [], finishReason: "length" },
+    meta(),
+  );
+  deepEqual(whole.output.map((item) => "status" in item && item.status), ["incomplete"]);
+  const stopped = toResponse({ text: "Hello", thinking: "", toolCalls: [], finishReason: "stop" }, meta());
+  deepEqual(stopped.output.map((item) => "status" in item && item.status), ["completed"]);
+});
+
 Deno.test("failures are response.failed with the output so far, never response.completed", () => {
   const broken = encode([
     { type: "text", text: "Hel" },
