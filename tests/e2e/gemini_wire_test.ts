@@ -1,5 +1,9 @@
 /** The Gemini API front on the wire: mounts under /v1beta and /v1, errors in Google's shape, keys, keep-alives. */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
+import { Hono } from "hono";
+import { streamUpstream } from "../../lib/hub/answer_stream.ts";
+import type { RelayEvent } from "../../lib/hub/events.ts";
+import { geminiRoutes } from "../../lib/server/routes/gemini.ts";
 import { startStack, TOKEN } from "../harness.ts";
 
 const SONNET = "anthropic::2024-10-22::claude-sonnet-4-latest";
@@ -82,4 +86,23 @@ Deno.test("a slow first event: SSE gets keep-alive comments, the JSON array none
   const array = await (await post(`${stack.relayUrl}/v1beta/models/${SONNET}:streamGenerateContent`, undefined, slow))
     .text();
   equal(JSON.parse(array).at(-1).candidates[0].finishReason, "STOP");
+});
+
+Deno.test("GET models/{id} finds an id whose tag after a colon is all letters (llama3:latest), as generateContent does", async () => {
+  const upstream = streamUpstream({
+    chat: () =>
+      Promise.resolve(
+        ReadableStream.from<RelayEvent>([{ type: "text", text: "Hi" }, { type: "finish", reason: "stop" }]),
+      ),
+    models: () => Promise.resolve([{ id: "llama3:latest", ownedBy: "ollama" }]),
+  });
+  const app = new Hono().route("/v1beta", geminiRoutes(upstream));
+  const model = await app.request("/v1beta/models/llama3:latest");
+  equal(model.status, 200);
+  equal((await model.json()).name, "models/llama3:latest");
+  const answer = await app.request("/v1beta/models/llama3:latest:generateContent", {
+    method: "POST",
+    body: JSON.stringify({ contents: [{ parts: [{ text: "Hello" }] }] }),
+  });
+  equal((await answer.json()).candidates[0].content.parts[0].text, "Hi");
 });

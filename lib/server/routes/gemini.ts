@@ -77,7 +77,8 @@ export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): H
   // cannot use its RegExpRouter and routes every request through its trie router, which allocates per request.
   app.get("/models/:model{.+}", async (c, next) => {
     if (forOthers(c)) return await next();
-    const { model: name } = splitModelMethod(c.req.param("model"));
+    // No method follows a model in a GET: the whole segment is the id, colons and all (`llama3:latest`).
+    const name = c.req.param("model");
     const list = await upstream.models(upstreamContext(c.req.raw));
     const id = resolveModelName(name, list);
     const model = list.find((candidate) => candidate.id === id);
