@@ -6,6 +6,7 @@
  */
 import type { RelayEvent } from "./events.ts";
 import type { RelayRequest } from "./request.ts";
+import { RememberedCounts } from "./remembered_counts.ts";
 import type { StageCore } from "./stage.ts";
 
 /** Counts the tokens of a text, synchronously. */
@@ -86,52 +87,23 @@ export function loadedTokenCounter(): TokenCounter | undefined {
   return counter;
 }
 
-/** Texts shorter than this are counted again each time: cheaper than remembering them. */
-const REMEMBER_FROM = 256;
-/** The most characters of text whose exact counts are remembered (the texts are kept as the keys). */
-const REMEMBER_CHARS = 4 * 1024 * 1024;
+/**
+ * Exact counts of long texts counted lately: an agent sends its whole conversation with
+ * every turn (and asks `count_tokens` for it as well), so each long message goes through
+ * the BPE once, not once per turn. Texts of 256 characters or more, 4 M characters in all.
+ */
+const remembered = new RememberedCounts(256, 4 * 1024 * 1024);
 
 /**
- * Exact token counts of long texts counted lately, the least recently used forgotten
- * first: an agent sends its whole conversation with every turn (and asks `count_tokens`
- * for it as well), so each long message goes through the BPE once, not once per turn.
+ * The exact token counts of `texts`, added up: long texts remembered for `scope`, the
+ * others counted in pieces, giving the event loop a turn every 64 K characters counted.
  */
-const remembered = new Map<string, number>();
-let rememberedChars = 0;
-
-/** The remembered count of `text`, which becomes the most recently used. */
-function recall(text: string): number | undefined {
-  if (text.length < REMEMBER_FROM) return undefined;
-  const count = remembered.get(text);
-  if (count !== undefined) {
-    remembered.delete(text);
-    remembered.set(text, count);
-  }
-  return count;
-}
-
-/** Remembers the exact count of a long `text`, forgetting the least recently used beyond {@link REMEMBER_CHARS}. */
-function remember(text: string, count: number): void {
-  if (text.length < REMEMBER_FROM || text.length > REMEMBER_CHARS / 8 || remembered.has(text)) return;
-  remembered.set(text, count);
-  rememberedChars += text.length;
-  for (const old of remembered.keys()) {
-    if (rememberedChars <= REMEMBER_CHARS) break;
-    remembered.delete(old);
-    rememberedChars -= old.length;
-  }
-}
-
-/**
- * The exact token counts of `texts`, added up: long texts remembered, the others counted
- * in pieces, giving the event loop a turn every 64 K characters counted.
- */
-async function countAll(texts: readonly string[]): Promise<number> {
+async function countAll(texts: readonly string[], scope: string): Promise<number> {
   const count = await bpe();
   let total = 0;
   let sinceTurn = 0;
   for (const text of texts) {
-    const known = recall(text);
+    const known = remembered.recall(scope, text);
     if (known !== undefined) {
       total += known;
       continue;
@@ -144,7 +116,7 @@ async function countAll(texts: readonly string[]): Promise<number> {
       sinceTurn = 0;
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
-    remember(text, counted);
+    remembered.remember(scope, text, counted);
     total += counted;
   }
   return total;
@@ -154,7 +126,8 @@ async function countAll(texts: readonly string[]): Promise<number> {
  * Counts tokens exactly, however long the text: in pieces, giving the event loop a turn
  * every 64 K characters so a long prompt never stalls other streams. For `count_tokens`
  * endpoints, whose figure clients act on. The counts of long texts are remembered for a
- * while, so counting one again costs a lookup.
+ * while, apart for each `scope` (a client: see {@link RememberedCounts}), so counting one
+ * again costs a lookup.
  *
  * @example
  * ```ts
@@ -165,8 +138,8 @@ async function countAll(texts: readonly string[]): Promise<number> {
  * equal(await countTokens(long), await countTokens(long));
  * ```
  */
-export function countTokens(text: string): Promise<number> {
-  return countAll([text]);
+export function countTokens(text: string, scope = ""): Promise<number> {
+  return countAll([text], scope);
 }
 
 /**
@@ -201,7 +174,8 @@ function promptParts(request: RelayRequest): string[] {
 /**
  * Estimates the prompt tokens of a request: the exact counts of the texts of its
  * {@link promptText}, one token for each line break between them. Counted text by text,
- * so the history an agent sends again with each turn is counted once ({@link countTokens}).
+ * so the history an agent sends again with each turn is counted once for each `scope` (a
+ * client: see {@link countTokens}).
  *
  * @example
  * ```ts
@@ -210,9 +184,9 @@ function promptParts(request: RelayRequest): string[] {
  * ok(await estimatePromptTokens({ messages: [{ role: "user", parts: [{ type: "text", text: "Hi there" }] }] }) > 0);
  * ```
  */
-export async function estimatePromptTokens(request: RelayRequest): Promise<number> {
+export async function estimatePromptTokens(request: RelayRequest, scope = ""): Promise<number> {
   const parts = promptParts(request);
-  return Math.max(0, parts.length - 1) + await countAll(parts);
+  return Math.max(0, parts.length - 1) + await countAll(parts, scope);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * The API key a client sent, from `Authorization: Bearer …` (or `token …`, as coLLaMA
  * sends), `x-api-key` (Anthropic SDK), `api-key` (Azure-style), `x-goog-api-key` (Gemini
@@ -31,4 +33,24 @@ export function clientKey(headers: Headers, url?: string): string | undefined {
     if (key && key !== "undefined" && key !== "null") return key;
   }
   return undefined;
+}
+
+/**
+ * What keeps one client's remembered figures (token counts) apart from another's: a digest
+ * of the key it sent (the key itself is not kept), or `""` for a request without one.
+ *
+ * @example
+ * ```ts
+ * import { equal, notEqual } from "node:assert/strict";
+ * import { clientScope } from "./client_key.ts";
+ * const scope = (key: string) => clientScope(new Headers({ authorization: `Bearer ${key}` }));
+ * equal(scope("sgp_abc"), scope("sgp_abc"));
+ * notEqual(scope("sgp_abc"), scope("sgp_def"));
+ * equal(scope("sgp_abc").includes("abc"), false);
+ * equal(clientScope(new Headers()), "");
+ * ```
+ */
+export function clientScope(headers: Headers, url?: string): string {
+  const key = clientKey(headers, url);
+  return key === undefined ? "" : createHash("sha256").update(key).digest("base64url");
 }

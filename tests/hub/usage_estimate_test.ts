@@ -4,6 +4,7 @@
  * in between, and the texts remembered are bounded.
  */
 import { deepEqual, equal } from "node:assert/strict";
+import { RememberedCounts } from "../../lib/hub/remembered_counts.ts";
 import { countTokens, estimatePromptTokens } from "../../lib/hub/usage_estimate.ts";
 import type { RelayRequest } from "../../lib/hub/request.ts";
 
@@ -44,8 +45,30 @@ Deno.test("a prompt's estimate is its texts' counts and one token per line break
 
 Deno.test("remembered counts are the counts, for texts of every length, and older ones make room", async () => {
   const texts = [text("short", 100), text("long", 100_000), text("longer than anything kept", 1_000_000)];
-  const first = await Promise.all(texts.map(countTokens));
+  const first = await Promise.all(texts.map((one) => countTokens(one)));
   for (let index = 0; index < 60; index++) await countTokens(text(`filler ${index}`, 100_000)); // 6 M characters
-  deepEqual(await Promise.all(texts.map(countTokens)), first, "counted again after the filler pushed them out");
-  deepEqual(await Promise.all(texts.map(countTokens)), first, "remembered again");
+  deepEqual(
+    await Promise.all(texts.map((one) => countTokens(one))),
+    first,
+    "counted again after the filler pushed them out",
+  );
+  deepEqual(await Promise.all(texts.map((one) => countTokens(one))), first, "remembered again");
+});
+
+Deno.test("remembered counts are kept apart per scope, and the least recently used go first, across scopes", () => {
+  const counts = new RememberedCounts(10, 800); // texts of 10 to 100 characters, 800 in all
+  const text = (name: string) => name.padEnd(100, ".");
+  for (const name of ["a1", "a2", "a3", "a4"]) counts.remember("alice", text(name), 1);
+  for (const name of ["b1", "b2", "b3"]) counts.remember("bob", text(name), 2);
+  equal(counts.recall("bob", text("a1")), undefined, "alice's count is not bob's");
+  equal(counts.recall("alice", text("a1")), 1, "a1 is now alice's most recent");
+  counts.remember("bob", text("b4"), 2); // 800 characters: nothing goes yet
+  counts.remember("carol", text("c1"), 3); // 900: the least recently used, a2 (alice's), goes
+  deepEqual(["a1", "a2", "a3", "a4"].map((name) => counts.recall("alice", text(name))), [1, undefined, 1, 1]);
+  deepEqual(["b1", "b2", "b3", "b4"].map((name) => counts.recall("bob", text(name))), [2, 2, 2, 2]);
+  equal(counts.recall("carol", text("c1")), 3);
+  counts.remember("dave", "short", 1);
+  counts.remember("dave", "x".repeat(101), 1);
+  equal(counts.recall("dave", "short"), undefined, "too short to keep");
+  equal(counts.recall("dave", "x".repeat(101)), undefined, "longer than an eighth of all");
 });

@@ -3,6 +3,7 @@ import { getLogger } from "@logtape/logtape";
 import { RelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
+import { clientScope } from "../client_key.ts";
 import { clientKey } from "../client_key.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions } from "../respond.ts";
@@ -107,7 +108,10 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
 
   app.post("/responses/input_tokens", async (c) => {
     const { parsed } = await prepare(c.req.raw);
-    return c.json({ object: "response.input_tokens", input_tokens: await estimatePromptTokens(parsed.request) });
+    return c.json({
+      object: "response.input_tokens",
+      input_tokens: await estimatePromptTokens(parsed.request, clientScope(c.req.raw.headers)),
+    });
   });
 
   app.post("/responses", async (c) => {
@@ -129,7 +133,7 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
       model: parsed.model,
       echo: parsed.echo,
       tools: parsed.tools,
-      inputTokens: await estimatePromptTokens(parsed.request),
+      inputTokens: await estimatePromptTokens(parsed.request, clientScope(c.req.raw.headers)),
       includeEncryptedReasoning: parsed.includeEncryptedReasoning,
       onEnd: save,
     };
