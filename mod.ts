@@ -241,7 +241,8 @@ export type { OutgoingFetch, OutgoingRequest } from "./lib/transport/outgoing_re
 export { type AppOptions, createApp, type RelayApp } from "./lib/server/app.ts";
 export { type RespondOptions } from "./lib/server/respond.ts";
 export { RelayMetrics } from "./lib/server/metrics.ts";
-export { keyScope, type ResponseStore, type StoredResponse } from "./lib/server/responses_store/store.ts";
+export { type ResponseStore, type StoredResponse } from "./lib/server/responses_store/store.ts";
+export { keyScope } from "./lib/server/client_key.ts";
 export { MemoryResponseStore, type MemoryStoreOptions } from "./lib/server/responses_store/memory_store.ts";
 // The Redis store stays out of the library (its types need Node's): cli.ts opens it; embedders pass any ResponseStore.
 export { type RequestOutcome, RequestTrace, type TraceMilestone } from "./lib/server/trace.ts";

@@ -36,21 +36,20 @@ export function clientKey(headers: Headers, url?: string): string | undefined {
 }
 
 /**
- * What keeps one client's remembered figures (token counts) apart from another's: a digest
- * of the key it sent (the key itself is not kept), or `""` for a request without one.
+ * The scope of a client key: its SHA-256, hex (the key itself is never kept). What keeps
+ * one client's stored responses and remembered token counts apart from another's; requests
+ * without a key share one scope.
  *
  * @example
  * ```ts
  * import { equal, notEqual } from "node:assert/strict";
- * import { clientScope } from "./client_key.ts";
- * const scope = (key: string) => clientScope(new Headers({ authorization: `Bearer ${key}` }));
- * equal(scope("sgp_abc"), scope("sgp_abc"));
- * notEqual(scope("sgp_abc"), scope("sgp_def"));
- * equal(scope("sgp_abc").includes("abc"), false);
- * equal(clientScope(new Headers()), "");
+ * import { keyScope } from "./client_key.ts";
+ * equal(keyScope("sk-1").length, 64);
+ * notEqual(keyScope("sk-1"), keyScope("sk-2"));
+ * equal(keyScope(undefined), keyScope(undefined));
  * ```
  */
-export function clientScope(headers: Headers, url?: string): string {
-  const key = clientKey(headers, url);
-  return key === undefined ? "" : createHash("sha256").update(key).digest("base64url");
+export function keyScope(key: string | undefined): string {
+  // The text hashed is the one the response stores have always used: their keys in Redis stay the same.
+  return createHash("sha256").update(`cody-relay responses\0${key ?? ""}`).digest("hex");
 }

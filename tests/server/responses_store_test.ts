@@ -10,7 +10,8 @@ import { RelayError } from "../../lib/hub/errors.ts";
 import { MemoryResponseStore } from "../../lib/server/responses_store/memory_store.ts";
 import { openResponseStore } from "../../lib/server/responses_store/open_store.ts";
 import { RedisResponseStore } from "../../lib/server/responses_store/redis_store.ts";
-import { keyScope, type ResponseStore, type StoredResponse } from "../../lib/server/responses_store/store.ts";
+import { keyScope } from "../../lib/server/client_key.ts";
+import type { ResponseStore, StoredResponse } from "../../lib/server/responses_store/store.ts";
 import { startStack, TOKEN } from "../harness.ts";
 
 const MODEL = "anthropic::2024-10-22::claude-sonnet-4-latest";

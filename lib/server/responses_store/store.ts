@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { InputItem } from "../../fronts/responses/request.ts";
 import type { ResponseObject } from "../../fronts/responses/stream.ts";
 
@@ -20,7 +19,7 @@ export interface StoredResponse {
 
 /**
  * Where stored responses are kept. `scope` is the digest of the client's key
- * ({@link keyScope}): a response is found only with the key that created it.
+ * (`keyScope` in `lib/server/client_key.ts`): a response is found only with the key that created it.
  */
 export interface ResponseStore {
   /** Keeps a response; false when it cannot be kept (larger than the whole store). */
@@ -31,20 +30,4 @@ export interface ResponseStore {
   delete(scope: string, id: string): Promise<boolean>;
   /** Releases the store's connections. */
   close(): Promise<void>;
-}
-
-/**
- * The scope of a client key: its SHA-256, hex (the key itself is never stored). Requests
- * without a key share one scope.
- *
- * @example
- * ```ts
- * import { equal, notEqual } from "node:assert/strict";
- * import { keyScope } from "./store.ts";
- * equal(keyScope("sk-1").length, 64);
- * notEqual(keyScope("sk-1"), keyScope("sk-2"));
- * ```
- */
-export function keyScope(key: string | undefined): string {
-  return createHash("sha256").update(`cody-relay responses\0${key ?? ""}`).digest("hex");
 }

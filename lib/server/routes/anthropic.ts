@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
-import { clientScope } from "../client_key.ts";
+import { clientKey, keyScope } from "../client_key.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions, upstreamContext } from "../respond.ts";
 import { anthropicErrorResponse } from "../../fronts/anthropic/errors.ts";
@@ -55,7 +55,7 @@ export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = 
     const meta = {
       id: `msg_${crypto.randomUUID().replaceAll("-", "")}`,
       model: parsed.model,
-      inputTokens: await estimatePromptTokens(parsed.request, clientScope(c.req.raw.headers)),
+      inputTokens: await estimatePromptTokens(parsed.request, keyScope(clientKey(c.req.raw.headers))),
     };
     return await answerRequest(upstream, c.req.raw, parsed.request, {
       stream: parsed.stream,
@@ -67,7 +67,7 @@ export function anthropicRoutes(upstream: Upstream, options: AnthropicOptions = 
 
   app.post("/messages/count_tokens", async (c) => {
     const { request } = parseCountTokensRequest(await readJson(c.req.raw, options.maxBodyBytes));
-    return c.json({ input_tokens: await estimatePromptTokens(request, clientScope(c.req.raw.headers)) });
+    return c.json({ input_tokens: await estimatePromptTokens(request, keyScope(clientKey(c.req.raw.headers))) });
   });
 
   app.get("/models", async (c, next) => {

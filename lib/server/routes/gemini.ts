@@ -3,7 +3,7 @@ import { quoted, RelayError } from "../../hub/errors.ts";
 import { resolveModelName } from "../../hub/model_names.ts";
 import type { RelayModel, Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
-import { clientScope } from "../client_key.ts";
+import { clientKey, keyScope } from "../client_key.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions, SSE_HEADERS, upstreamContext } from "../respond.ts";
 import { geminiErrorResponse } from "../../fronts/gemini/errors.ts";
@@ -96,7 +96,7 @@ export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): H
     const meta = {
       responseId: crypto.randomUUID().replaceAll("-", "").slice(0, 22),
       modelVersion: parsed.model,
-      promptTokens: await estimatePromptTokens(parsed.request, clientScope(raw.headers, raw.url)),
+      promptTokens: await estimatePromptTokens(parsed.request, keyScope(clientKey(raw.headers, raw.url))),
       includeThoughts: parsed.includeThoughts,
     };
     return await answerRequest(upstream, raw, parsed.request, {
@@ -118,7 +118,7 @@ export function geminiRoutes(upstream: Upstream, options: GeminiOptions = {}): H
         return await generate(c.req.raw, model, true);
       case "countTokens": {
         const { request } = parseGeminiCountTokensRequest(await readJson(c.req.raw, options.maxBodyBytes), model);
-        const tokens = await estimatePromptTokens(request, clientScope(c.req.raw.headers, c.req.raw.url));
+        const tokens = await estimatePromptTokens(request, keyScope(clientKey(c.req.raw.headers, c.req.raw.url)));
         return c.json({ totalTokens: tokens, promptTokensDetails: [{ modality: "TEXT", tokenCount: tokens }] });
       }
     }

@@ -3,8 +3,7 @@ import { getLogger } from "@logtape/logtape";
 import { RelayError } from "../../hub/errors.ts";
 import type { Upstream } from "../../hub/upstream.ts";
 import { estimatePromptTokens } from "../../hub/usage_estimate.ts";
-import { clientScope } from "../client_key.ts";
-import { clientKey } from "../client_key.ts";
+import { clientKey, keyScope } from "../client_key.ts";
 import { readJson } from "../read_json.ts";
 import { answerRequest, type RespondOptions } from "../respond.ts";
 import { responseNotFound, responsesErrorResponse } from "../../fronts/responses/errors.ts";
@@ -21,7 +20,7 @@ import {
   toResponse,
 } from "../../fronts/responses/stream.ts";
 import { MemoryResponseStore } from "../responses_store/memory_store.ts";
-import { keyScope, type ResponseStore, type StoredResponse } from "../responses_store/store.ts";
+import type { ResponseStore, StoredResponse } from "../responses_store/store.ts";
 import { failedWith } from "../trace.ts";
 
 const log = getLogger(["cody-relay", "responses"]);
@@ -110,7 +109,7 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
     const { parsed } = await prepare(c.req.raw);
     return c.json({
       object: "response.input_tokens",
-      input_tokens: await estimatePromptTokens(parsed.request, clientScope(c.req.raw.headers)),
+      input_tokens: await estimatePromptTokens(parsed.request, keyScope(clientKey(c.req.raw.headers))),
     });
   });
 
@@ -133,7 +132,7 @@ export function responsesRoutes(upstream: Upstream, options: ResponsesOptions = 
       model: parsed.model,
       echo: parsed.echo,
       tools: parsed.tools,
-      inputTokens: await estimatePromptTokens(parsed.request, clientScope(c.req.raw.headers)),
+      inputTokens: await estimatePromptTokens(parsed.request, keyScope(clientKey(c.req.raw.headers))),
       includeEncryptedReasoning: parsed.includeEncryptedReasoning,
       onEnd: save,
     };
