@@ -117,7 +117,8 @@ Deno.test("a follow-up by previous_response_id continues the stored conversation
   ok(deleted);
   equal((await failure(openai.responses.retrieve(second.id))).status, 404);
   const gone = await failure(openai.responses.create({ model: MODEL, previous_response_id: second.id, input: "Hi" }));
-  equal(gone.status, 404);
+  equal(gone.status, 400, "as OpenAI answers: clients retry without previous_response_id on a 400 with this code");
+  equal(gone.type, "invalid_request_error");
   equal(gone.code, "previous_response_not_found");
   equal(gone.param, "previous_response_id");
 });

@@ -80,21 +80,24 @@ export function responseError(error: RelayError): ResponseErrorObject {
 }
 
 /**
- * The 404 for a response id the store does not hold for this key (unknown, expired,
- * deleted, stored with `store: false`, or another key's): `previous_response_not_found`
- * naming `previous_response_id` for a follow-up, else `not_found` for the response routes.
+ * The error for a response id the store does not hold for this key (unknown, expired,
+ * deleted, stored with `store: false`, or another key's): for a follow-up, a 400
+ * `previous_response_not_found` naming `previous_response_id`, as OpenAI answers (clients
+ * such as Codex proxies look for that status and code to send the whole conversation
+ * again); for the response routes, a 404 `not_found`.
  *
  * @example
  * ```ts
  * import { ok } from "node:assert/strict";
  * import { responseNotFound } from "./errors.ts";
  * const error = responseNotFound("resp_1", true);
- * ok(error.status === 404 && error.code === "previous_response_not_found" && error.param === "previous_response_id");
+ * ok(error.status === 400 && error.code === "previous_response_not_found" && error.param === "previous_response_id");
+ * ok(responseNotFound("resp_1", false).status === 404);
  * ```
  */
 export function responseNotFound(id: string, previous: boolean): RelayError {
   return previous
-    ? new RelayError(404, `Previous response with id ${quoted(id)} not found.`, {
+    ? new RelayError(400, `Previous response with id ${quoted(id)} not found.`, {
       param: "previous_response_id",
       code: "previous_response_not_found",
     })
