@@ -113,7 +113,7 @@ function toCodyMessages(request: RelayRequest, apiVersion: number): CodyMessage[
   );
   if (system.length) messages.unshift({ speaker: "system", text: system.join("\n\n") });
   if (!messages.some((message) => message.speaker === "human")) {
-    throw new RelayError(400, "messages must contain at least one user message", { param: "messages" });
+    throw new RelayError(400, "the conversation must contain at least one user message", { param: "messages" });
   }
   return messages;
 }

@@ -38,3 +38,25 @@ Deno.test("bad input: 400s naming the field, in each endpoint's error shape", as
     match(typeof error === "string" ? error : error.message, expected, path);
   }
 });
+
+Deno.test("a conversation without a user turn names the dialect's own field: input, contents, messages", async () => {
+  await using stack = await faultStack();
+  const post = (path: string, body: unknown) =>
+    fetch(`${stack.relayUrl}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  const responses = await post("/v1/responses", { model: MODEL, input: [] });
+  equal(responses.status, 400);
+  const { error } = await responses.json();
+  equal(error.param, "input");
+  match(error.message, /at least one user message/);
+  const gemini = await post(`/v1beta/models/${MODEL}:generateContent`, { contents: [{ parts: [{ text: "" }] }] });
+  equal(gemini.status, 400);
+  const violations = (await gemini.json()).error.details[0].fieldViolations;
+  equal(violations[0].field, "contents");
+  const chat = await post("/v1/chat/completions", { model: MODEL, messages: [{ role: "assistant", content: "x" }] });
+  equal(chat.status, 400);
+  equal((await chat.json()).error.param, "messages");
+});

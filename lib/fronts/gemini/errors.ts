@@ -77,7 +77,8 @@ export function geminiErrorBody(error: RelayError): GeminiErrorBody {
   if (error.param) {
     details.push({
       "@type": "type.googleapis.com/google.rpc.BadRequest",
-      fieldViolations: [{ field: error.param, description: error.message }],
+      // A fault in the conversation as a whole (the hub's messages) is in Gemini's contents.
+      fieldViolations: [{ field: error.param === "messages" ? "contents" : error.param, description: error.message }],
     });
   }
   if (error.retryAfterMs !== undefined) {

@@ -49,9 +49,9 @@ export function openAIErrorBody(error: RelayError): OpenAIErrorBody {
 }
 
 /**
- * The HTTP response for a relay error in OpenAI's shape: JSON body, `retry-after` and
- * `retry-after-ms` on 429s, `x-should-retry: false` when retrying cannot help (so SDKs
- * do not burn quota retrying a bad model or key).
+ * The HTTP response for a relay error in OpenAI's shape: JSON body (`body`, where a dialect
+ * words it differently), `retry-after` and `retry-after-ms` on 429s, `x-should-retry:
+ * false` when retrying cannot help (so SDKs do not burn quota retrying a bad model or key).
  *
  * @example
  * ```ts
@@ -62,8 +62,8 @@ export function openAIErrorBody(error: RelayError): OpenAIErrorBody {
  * equal(response.headers.get("retry-after"), "2");
  * ```
  */
-export function openAIErrorResponse(error: RelayError): Response {
-  return errorResponse(openAIErrorBody(error), error.status, error);
+export function openAIErrorResponse(error: RelayError, body: OpenAIErrorBody = openAIErrorBody(error)): Response {
+  return errorResponse(body, error.status, error);
 }
 
 /**

@@ -9,7 +9,8 @@ import { type OpenAIErrorBody, openAIErrorBody, openAIErrorResponse } from "../o
 
 /**
  * The HTTP error body: `{"error":{"message","type","param","code"}}`, as OpenAI's other
- * endpoints (the SDKs and Codex read it the same way).
+ * endpoints (the SDKs and Codex read it the same way). A fault in the conversation as a
+ * whole (the hub's `messages`) names the Responses API's `input`.
  *
  * @example
  * ```ts
@@ -17,10 +18,13 @@ import { type OpenAIErrorBody, openAIErrorBody, openAIErrorResponse } from "../o
  * import { RelayError } from "../../hub/errors.ts";
  * import { responsesErrorBody } from "./errors.ts";
  * equal(responsesErrorBody(new RelayError(404, "gone", { code: "previous_response_not_found" })).error.code, "previous_response_not_found");
+ * equal(responsesErrorBody(new RelayError(400, "no user message", { param: "messages" })).error.param, "input");
  * ```
  */
 export function responsesErrorBody(error: RelayError): OpenAIErrorBody {
-  return openAIErrorBody(error);
+  const body = openAIErrorBody(error);
+  if (body.error.param === "messages") body.error.param = "input";
+  return body;
 }
 
 /**
@@ -37,7 +41,7 @@ export function responsesErrorBody(error: RelayError): OpenAIErrorBody {
  * ```
  */
 export function responsesErrorResponse(error: RelayError): Response {
-  return openAIErrorResponse(error);
+  return openAIErrorResponse(error, responsesErrorBody(error));
 }
 
 /** The `error` of a failed response object. */
