@@ -84,7 +84,9 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   });
   console.log(`cody-relay listening on ${server.url}`);
   console.log(current.description);
-  if (reload) {
+  if (!reload) {
+    process.on("SIGHUP", () => log.warn("SIGHUP: there is no config file to reload (start with --config FILE)"));
+  } else {
     watchConfig(reload.path, async (why) => {
       try {
         const next = parseConfig(reload.argv, process.env, await loadConfigFile(reload.path, process.env), reload.path);

@@ -166,6 +166,19 @@ Deno.test("a model name cannot forge a log line or drive the terminal: control c
   ok(!relay.stderr.includes("\x1b"), relay.stderr);
 });
 
+Deno.test("SIGHUP without a config file says there is nothing to reload, and the relay keeps serving", async () => {
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0"]);
+  relay.kill("SIGHUP");
+  const deadline = Date.now() + 5_000;
+  while (!relay.stderr.includes("SIGHUP") && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  match(relay.stderr, /SIGHUP: there is no config file to reload \(start with --config FILE\)/);
+  const response = await fetch(`${relay.url}/health`);
+  equal(response.status, 200);
+  await response.body?.cancel();
+});
+
 const bun = await bunPath();
 if (!bun) console.log("Bun smoke test skipped: `npx -y bun@1.4.4` cannot run here (no npm registry?).");
 Deno.test({
