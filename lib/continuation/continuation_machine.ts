@@ -10,6 +10,7 @@ import { getLogger } from "@logtape/logtape";
 import { RelayError } from "../hub/errors.ts";
 import type { RelayEvent, RelayUsage } from "../hub/events.ts";
 import type { RelayRequest } from "../hub/request.ts";
+import { StopSequenceMatcher } from "../hub/stop_sequences.ts";
 import { continuationRequest, toolArgumentsRequest } from "./continuation_request.ts";
 import { Seam } from "./seam.ts";
 
@@ -30,6 +31,8 @@ export interface ContinuationStep {
   events: RelayEvent[];
   /** Set when the round ended cut off and the next round should be asked with this request. */
   next?: RelayRequest;
+  /** Set when the answer ended while its round still runs (a stop sequence across a seam): cancel that round. */
+  cancelRound?: true;
 }
 
 /** A tool call of the answer so far. */
@@ -50,6 +53,12 @@ const SENT_PIECES = 64;
  * by rounds that continue only those arguments; if they still do not parse, the answer
  * ends with an error rather than broken JSON. Rounds go on while the client's budget
  * (`maxTokens`) is not used up and `maxContinuations` allows.
+ *
+ * The client's stop sequences (`request.stop`) are cut within each round before its events
+ * arrive here; the machine finds the ones that span a seam: text that could start a stop is
+ * held back when a round is cut off, and if the next round's text completes the stop, the
+ * answer ends before it with `finish` `stop` (`stopSequence` set), its `usage` summing the
+ * rounds before that one, and {@link ContinuationStep.cancelRound} set.
  *
  * @example
  * ```ts
@@ -86,11 +95,20 @@ export class ContinuationMachine {
   /** The call whose arguments a `repairing` round completes. */
   #repairing = 0;
   #usage: RelayUsage = { promptTokens: 0, completionTokens: 0 };
+  /** Holds back text that could start one of the client's stops, across seams. */
+  readonly #stops?: StopSequenceMatcher;
+  /** Characters given to {@link ContinuationMachine.#stops} and not yet let out. */
+  #holding = 0;
+  /** Of those, how many were held when the current round started (text of earlier rounds). */
+  #carried = 0;
+  /** Characters {@link ContinuationMachine.#stops} let out during the current round. */
+  #roundOut = 0;
 
   /** A machine for the answer to `request`, allowed `maxContinuations` rounds after the first. */
   constructor(request: RelayRequest, maxContinuations: number) {
     this.#request = request;
     this.#maxContinuations = maxContinuations;
+    if (request.stop?.length) this.#stops = new StopSequenceMatcher(request.stop);
   }
 
   /** Where the answer is. */
@@ -112,7 +130,7 @@ export class ContinuationMachine {
         const text = this.#seam ? this.#seam.push(event.text) : event.text;
         if (repairing) return { events: this.#arguments(this.#repairing, text) };
         this.#inToolArguments = false;
-        return { events: this.#text(text, event) };
+        return this.#stopped(this.#text(text, event));
       }
       case "thinking":
       case "thinking_signature":
@@ -121,7 +139,7 @@ export class ContinuationMachine {
         if (repairing) return { events: [] };
         this.#inToolArguments = true;
         this.#calls[this.#toolBase + event.index] = { name: event.name, arguments: "" };
-        return { events: [{ ...event, index: this.#toolBase + event.index }] };
+        return { events: [...this.#release(), { ...event, index: this.#toolBase + event.index }] };
       case "tool_call_delta":
         if (repairing) return { events: [] };
         this.#calls[this.#toolBase + event.index].arguments += event.arguments;
@@ -133,7 +151,7 @@ export class ContinuationMachine {
         return { events: [event] };
       case "error":
         this.#phase = "ended";
-        return { events: [event] };
+        return { events: [...this.#release(), event] };
       case "finish":
         return this.#finish(event);
     }
@@ -144,6 +162,7 @@ export class ContinuationMachine {
     const repairing = this.#phase === "repairing";
     const rest = this.#seam?.end() ?? "";
     const events = repairing ? this.#arguments(this.#repairing, rest) : this.#text(rest);
+    if (this.#stopped(events).cancelRound) return { events }; // this round has ended already
     const cutCall = repairing ? this.#repairing : this.#inToolArguments ? this.#calls.length - 1 : undefined;
     if (cutCall !== undefined && !parses(this.#calls[cutCall].arguments)) {
       if (event.reason === "length" && this.#canContinue()) {
@@ -175,7 +194,7 @@ export class ContinuationMachine {
     }
     if (this.#round > 0) log.info("answer completed in {rounds} rounds", { rounds: this.#round + 1 });
     this.#phase = "ended";
-    events.push({ type: "usage", usage: this.#usage }, {
+    events.push(...this.#release(), { type: "usage", usage: this.#usage }, {
       ...event,
       ...(repairing ? { reason: "tool_calls" as const } : {}),
       continuations: this.#round,
@@ -187,6 +206,8 @@ export class ContinuationMachine {
     this.#phase = phase;
     this.#seam = seam;
     this.#round++;
+    this.#carried = this.#holding;
+    this.#roundOut = 0;
   }
 
   /** `events` and a `meta` event saying which round is asked now (for the request's timeline). */
@@ -195,7 +216,10 @@ export class ContinuationMachine {
     return events;
   }
 
-  /** Notes `text` as sent and returns its event (`original` itself when it says just that). */
+  /**
+   * Notes `text` as said and returns the event for what can go out of it (`original` itself
+   * when it says just that), then a `finish` if it completed a stop sequence.
+   */
   #text(text: string, original?: RelayEvent): RelayEvent[] {
     if (!text) return [];
     this.#sent.push(text);
@@ -203,7 +227,41 @@ export class ContinuationMachine {
       this.#sent.push(this.#sent.splice(this.#joined).join(""));
       this.#joined = this.#sent.length;
     }
-    return [original?.type === "text" && original.text === text ? original : { type: "text", text }];
+    if (!this.#stops) return [original?.type === "text" && original.text === text ? original : { type: "text", text }];
+    const match = this.#stops.push(text);
+    const out = match.text;
+    if (match.stop !== undefined) {
+      const acrossSeam = this.#roundOut + out.length < this.#carried;
+      this.#holding = this.#carried = this.#roundOut = 0;
+      const events: RelayEvent[] = out ? [{ type: "text", text: out }] : [];
+      // A stop within this round was cut by the round's own stage, whose `finish` follows.
+      if (acrossSeam) {
+        events.push({ type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: match.stop });
+      }
+      return events;
+    }
+    this.#holding += text.length - out.length;
+    this.#roundOut += out.length;
+    if (!out) return [];
+    return [original?.type === "text" && original.text === out ? original : { type: "text", text: out }];
+  }
+
+  /** The text held back for the stop sequences, let out (no stop can span what comes next). */
+  #release(): RelayEvent[] {
+    const held = this.#stops?.flush() ?? "";
+    this.#roundOut += held.length;
+    this.#holding = 0;
+    return held ? [{ type: "text", text: held }] : [];
+  }
+
+  /** `events`, ended with the usage so far if a stop sequence across a seam ended the answer. */
+  #stopped(events: RelayEvent[]): ContinuationStep {
+    const finish = events.at(-1);
+    if (finish?.type !== "finish") return { events };
+    this.#phase = "ended";
+    events.splice(-1, 0, { type: "usage", usage: this.#usage });
+    events[events.length - 1] = { ...finish, continuations: this.#round };
+    return { events, cancelRound: true };
   }
 
   #sentText(): string {

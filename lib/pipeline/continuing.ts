@@ -16,7 +16,8 @@ import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts
  * through): a {@link ContinuationMachine} reads each round's events and says when to ask
  * the next round, which this wrapper opens on the same sink. Flow control and
  * cancellation reach the round that is running. A round that cannot start ends the
- * answer with its error.
+ * answer with its error; a round the machine ends early (a stop sequence across a seam) is
+ * cancelled.
  *
  * @example
  * ```ts
@@ -57,9 +58,12 @@ export function continuing(upstream: Upstream, maxContinuations: number): Upstre
     };
     /** The round the machine asks for next, if a step of the batch being read asked for one. */
     let next: RelayRequest | undefined;
+    /** Set when a step of the batch being read ended the answer while its round runs on. */
+    let cancelRound = false;
     const stepOne = (event: RelayEvent) => {
       const step = machine.step(event);
       next ??= step.next;
+      cancelRound ||= step.cancelRound === true;
       return step.events;
     };
     const roundSink = (batch: readonly RelayEvent[]) => {
@@ -68,6 +72,10 @@ export function continuing(upstream: Upstream, maxContinuations: number): Upstre
       const asked = next;
       next = undefined;
       if (out.length) sink(out);
+      if (cancelRound) {
+        cancelled = true; // nothing more goes out; a round still opening is cancelled when it opens
+        current?.cancel();
+      }
       if (asked) {
         open(asked).catch((error) => {
           if (!cancelled) sink([{ type: "error", error: toRelayError(error) }]);

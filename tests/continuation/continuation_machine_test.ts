@@ -156,3 +156,32 @@ Deno.test("first_round → continuing: the continuation carries the whole text o
   const said = assistant?.parts.map((part) => part.type === "text" ? part.text : "").join("");
   equal(said, words.join(""));
 });
+
+Deno.test("continuing → ended: a stop sequence across the seam ends the answer before it and cancels the round", () => {
+  const machine = new ContinuationMachine({ ...request, stop: ["ts Co"] }, 8);
+  const first = run(machine, [{ type: "text", text: "its relay its" }, usage(3), cut]);
+  deepEqual(first.out, [{ type: "text", text: "its relay i" }, { type: "meta", meta: { round: 1 } }]);
+  deepEqual(
+    first.next?.messages.at(-2)?.parts,
+    [{ type: "text", text: "its relay its" }],
+    "the model goes on after all it said",
+  );
+  const step = machine.step({ type: "text", text: " Cody streams" });
+  equal(step.cancelRound, true);
+  equal(machine.phase, "ended");
+  deepEqual(step.events, [
+    { type: "usage", usage: { promptTokens: 10, completionTokens: 3 } },
+    { type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: "ts Co", continuations: 1 },
+  ]);
+});
+
+Deno.test("continuing: text held back for a stop goes out when the next round does not complete it", () => {
+  const machine = new ContinuationMachine({ ...request, stop: ["ts Co"] }, 8);
+  run(machine, [{ type: "text", text: "its relay its" }, usage(3), cut]);
+  const { out } = run(machine, [{ type: "text", text: " Cat" }, usage(1), stop]);
+  deepEqual(
+    out.filter((event) => event.type === "text").map((event) => event.type === "text" && event.text).join(""),
+    "ts Cat",
+  );
+  equal(out.at(-1)?.type, "finish");
+});

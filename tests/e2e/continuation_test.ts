@@ -240,3 +240,24 @@ Deno.test("tool arguments that cannot be completed end in an error, not broken J
   ok(!events.includes("data: [DONE]"));
   match(events.at(-1)!, /^data: \{"error":\{"message":"Sourcegraph rejected the request: no more"/);
 });
+
+Deno.test("a stop sequence that spans the seam between two rounds ends the answer before it, streamed or not", async () => {
+  await using stack = await startStack({ upstream: { defaultMaxTokens: ROUND } });
+  const expected = await fullAnswer(stack, GPT, LONG);
+  const seam = expected.split(" ").slice(0, ROUND).join(" ").length; // where round 1 was cut
+  const stop = expected.slice(seam - 2, seam + 3); // the last 2 characters of round 1, then 3 of round 2
+  ok(!expected.slice(0, seam - 2).includes(stop));
+  stack.simulator.requests.length = 0;
+  const { text, finishes } = await streamText(stack, { model: GPT, stop: [stop] });
+  equal(text, expected.slice(0, seam - 2));
+  deepEqual(finishes, ["stop"]);
+  equal(streamRequests(stack).length, 2, "round 2 is not continued past the stop");
+  const whole = await client(stack).chat.completions.create({
+    model: GPT,
+    messages: [{ role: "user", content: LONG }],
+    stop: [stop],
+  });
+  equal(whole.choices[0].message.content, expected.slice(0, seam - 2));
+  equal(whole.choices[0].finish_reason, "stop");
+  ok(whole.usage!.completion_tokens >= ROUND, "the rounds before the stop are counted");
+});
