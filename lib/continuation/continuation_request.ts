@@ -67,19 +67,21 @@ export const ARGUMENTS_TAIL_MARKER = "continuing exactly after these characters:
  * The request for a round that completes a tool call's JSON arguments that the output
  * limit cut off: the answer's text so far as the assistant turn, then an instruction to
  * reply with only the rest of the JSON, quoting where it stopped. Tools stay defined (the
- * conversation may refer to them) but the model is told not to call one.
+ * conversation may refer to them) but the model is told not to call one. The client's stop
+ * sequences are left out: the reply is arguments, which stops never cut.
  *
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { toolArgumentsRequest } from "./continuation_request.ts";
  * const next = toolArgumentsRequest(
- *   { messages: [{ role: "user", parts: [{ type: "text", text: "Q" }] }], tools: [{ name: "f" }] },
+ *   { messages: [{ role: "user", parts: [{ type: "text", text: "Q" }] }], tools: [{ name: "f" }], stop: ["}"] },
  *   "Calling f.",
  *   { name: "f", arguments: '{"path": "src/ma' },
  *   undefined,
  * );
  * equal(next.toolChoice, "none");
+ * equal(next.stop, undefined);
  * ```
  */
 export function toolArgumentsRequest(
@@ -92,8 +94,9 @@ export function toolArgumentsRequest(
     `Your previous reply was cut off by the output limit inside the JSON arguments of your call to the ` +
     `tool \`${call.name}\`. Reply with only the rest of that JSON, no code fence, no explanation, ${ARGUMENTS_TAIL_MARKER}\n` +
     call.arguments.slice(-QUOTED_TAIL);
+  const { stop: _stop, ...rest } = request;
   const next: RelayRequest = {
-    ...request,
+    ...rest,
     messages: [
       ...request.messages,
       { role: "assistant", parts: [{ type: "text", text: sent }] },

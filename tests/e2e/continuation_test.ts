@@ -261,3 +261,18 @@ Deno.test("a stop sequence that spans the seam between two rounds ends the answe
   equal(whole.choices[0].finish_reason, "stop");
   ok(whole.usage!.completion_tokens >= ROUND, "the rounds before the stop are counted");
 });
+
+Deno.test("the client's stop sequences do not cut the arguments a repair round completes", async () => {
+  await using stack = await startStack({ upstream: { defaultMaxTokens: 7 } });
+  const final = await client(stack).chat.completions.stream({
+    model: CLAUDE,
+    messages: [{ role: "user", content: "Weather in Paris?" }],
+    tools: weatherTool,
+    stop: ["city"], // in the arguments' rest, which the repair round sends as text
+  }).finalChatCompletion();
+  equal(final.choices[0].finish_reason, "tool_calls");
+  const call = final.choices[0].message.tool_calls![0];
+  ok(call.type === "function");
+  deepEqual(JSON.parse(call.function.arguments), { city: "example city" });
+  equal(streamRequests(stack).length, 2);
+});
