@@ -1,4 +1,4 @@
-import type { RelayRequest } from "../hub/request.ts";
+import type { RelayMessage, RelayRequest } from "../hub/request.ts";
 
 /** The human turn that asks a model without prefill support to go on. */
 export const CONTINUE_INSTRUCTION =
@@ -27,9 +27,10 @@ export function supportsPrefill(model: string | undefined): boolean {
 
 /**
  * The request for the next round: the original conversation, the answer so far as an
- * assistant turn, and (without prefill support) an instruction to continue. `maxTokens`
- * is what is left of the client's budget, if it set one. A fill-in-the-middle request
- * goes on with the answer so far appended to its prefix.
+ * assistant turn (after the client's own prefill, if its conversation ends with one), and
+ * (without prefill support) an instruction to continue. `maxTokens` is what is left of the
+ * client's budget, if it set one. A fill-in-the-middle request goes on with the answer so far
+ * appended to its prefix.
  *
  * @example
  * ```ts
@@ -47,10 +48,7 @@ export function continuationRequest(request: RelayRequest, sent: string, remaini
   if (request.infill) {
     return withBudget({ ...request, infill: { ...request.infill, prefix: request.infill.prefix + sent } }, remaining);
   }
-  const messages = [...request.messages, {
-    role: "assistant" as const,
-    parts: [{ type: "text" as const, text: sent }],
-  }];
+  const messages = withAnswerSoFar(request.messages, sent);
   if (!supportsPrefill(request.model)) {
     messages.push({ role: "user", parts: [{ type: "text", text: CONTINUE_INSTRUCTION }] });
   }
@@ -98,13 +96,30 @@ export function toolArgumentsRequest(
   const next: RelayRequest = {
     ...rest,
     messages: [
-      ...request.messages,
-      { role: "assistant", parts: [{ type: "text", text: sent }] },
+      ...withAnswerSoFar(request.messages, sent),
       { role: "user", parts: [{ type: "text", text: instruction }] },
     ],
     toolChoice: "none",
   };
   return withBudget(next, remaining);
+}
+
+/**
+ * `messages` with the answer so far as the assistant turn. If the client's conversation
+ * ends with its own assistant turn (a prefill the answer goes on from), `sent` is joined
+ * to that turn's text: a second assistant turn would be merged upstream with a paragraph
+ * break between the two, which the model never wrote.
+ */
+function withAnswerSoFar(messages: RelayMessage[], sent: string): RelayMessage[] {
+  const last = messages.at(-1);
+  const lastPart = last?.parts.at(-1);
+  if (last?.role !== "assistant" || lastPart?.type !== "text") {
+    return [...messages, { role: "assistant", parts: [{ type: "text", text: sent }] }];
+  }
+  return [...messages.slice(0, -1), {
+    ...last,
+    parts: [...last.parts.slice(0, -1), { ...lastPart, text: lastPart.text + sent }],
+  }];
 }
 
 function withBudget(request: RelayRequest, remaining: number | undefined): RelayRequest {

@@ -194,3 +194,27 @@ Deno.test("GET /v1/models answers in Anthropic's shape to Anthropic clients", as
   equal(page.data[0].id, SONNET);
   ok(page.data[0].display_name);
 });
+
+Deno.test("an answer after the client's prefill, cut off by the upstream's limit, is continued from prefill and answer as one turn", async () => {
+  await using stack = await startStack({ simulator: { maxOutputTokens: 12 } });
+  const question = "[[sim words=30]] Tell me a story";
+  const whole = await client(stack.relayUrl).messages.create({
+    model: SONNET,
+    max_tokens: 1000,
+    messages: [{ role: "user", content: question }],
+  });
+  const expected = whole.content[0].type === "text" ? whole.content[0].text : "";
+  const prefill = expected.split(" ").slice(0, 3).join(" ");
+  stack.simulator.requests.length = 0;
+  const message = await client(stack.relayUrl).messages.stream({
+    model: SONNET,
+    max_tokens: 1000,
+    messages: [{ role: "user", content: question }, { role: "assistant", content: prefill }],
+  }).finalMessage();
+  equal(message.content[0].type === "text" && prefill + message.content[0].text, expected);
+  equal(message.stop_reason, "end_turn");
+  const rounds = stack.simulator.requests.filter((request) => request.path === "/.api/completions/stream");
+  equal(rounds.length, 3);
+  const lastTurn = rounds[1].body?.messages?.at(-1);
+  equal(lastTurn && "text" in lastTurn ? lastTurn.text : "", expected.split(" ").slice(0, 15).join(" "));
+});
