@@ -218,3 +218,22 @@ Deno.test("an answer after the client's prefill, cut off by the upstream's limit
   const lastTurn = rounds[1].body?.messages?.at(-1);
   equal(lastTurn && "text" in lastTurn ? lastTurn.text : "", expected.split(" ").slice(0, 15).join(" "));
 });
+
+Deno.test("max_tokens cutting a tool_use block's input ends with stop_reason max_tokens, streamed or not", async () => {
+  await using stack = await startStack();
+  const request = {
+    model: SONNET,
+    max_tokens: 7, // "I'll call the get_weather tool." is 6 tokens: the 7th is in the input
+    messages: [{ role: "user" as const, content: "Weather in Paris?" }],
+    tools: [{
+      name: "get_weather",
+      input_schema: { type: "object" as const, properties: { city: { type: "string" } } },
+    }],
+  };
+  const message = await client(stack.relayUrl).messages.create(request);
+  equal(message.stop_reason, "max_tokens");
+  deepEqual(message.content.map((block) => block.type), ["text", "tool_use"]);
+  const streamed = await client(stack.relayUrl).messages.stream(request).finalMessage();
+  equal(streamed.stop_reason, "max_tokens");
+  deepEqual(streamed.content.map((block) => block.type), ["text", "tool_use"]);
+});

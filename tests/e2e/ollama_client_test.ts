@@ -112,3 +112,28 @@ Deno.test("a long chat answer continues across a seam; errors come as {error}", 
   equal(raw.status, 501);
   deepEqual(Object.keys(await raw.json()), ["error"]);
 });
+
+Deno.test("num_predict cutting a tool call's arguments ends with done_reason length, not an error", async () => {
+  await using stack = await startStack();
+  const request = {
+    model: SONNET,
+    messages: [{ role: "user", content: "Weather in Paris?" }],
+    tools: [{
+      type: "function",
+      function: {
+        name: "get_weather",
+        description: "",
+        parameters: { type: "object", properties: { city: { type: "string", description: "" } } },
+      },
+    }],
+    options: { num_predict: 7 }, // "I'll call the get_weather tool." is 6 tokens: the 7th is in the arguments
+  };
+  const whole = await client(stack.relayUrl).chat({ ...request, stream: false });
+  equal(whole.done_reason, "length");
+  equal(whole.message.content, "I'll call the get_weather tool.");
+  equal(whole.message.tool_calls, undefined, "a cut-off call is not passed off as a call");
+  const lines = await Array.fromAsync(await client(stack.relayUrl).chat({ ...request, stream: true }));
+  equal(lines.at(-1)?.done_reason, "length");
+  equal(lines.map((line) => line.message.content).join(""), "I'll call the get_weather tool.");
+  ok(lines.every((line) => !line.message.tool_calls));
+});

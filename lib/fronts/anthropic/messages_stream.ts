@@ -200,7 +200,8 @@ export interface AnthropicUsage {
 
 /**
  * A whole answer as an Anthropic `message` object: a thinking block (with its signature),
- * a text block, then `tool_use` blocks with `input` parsed from the arguments.
+ * a text block, then `tool_use` blocks with `input` parsed from the arguments (`{}` for a
+ * block the output limit cut off, which `stop_reason: "max_tokens"` tells).
  *
  * @example
  * ```ts
@@ -220,7 +221,8 @@ export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta): 
   }
   if (answer.text || !answer.toolCalls.length) content.push({ type: "text", text: answer.text });
   for (const call of answer.toolCalls) {
-    content.push({ type: "tool_use", id: call.id, name: call.name, input: parseInput(call.arguments) });
+    const input = parseInput(call.arguments, answer.finishReason === "length");
+    content.push({ type: "tool_use", id: call.id, name: call.name, input });
   }
   return {
     id: meta.id,
@@ -234,10 +236,16 @@ export function toAnthropicMessage(answer: CollectedAnswer, meta: MessageMeta): 
   };
 }
 
-function parseInput(json: string): unknown {
+/**
+ * A `tool_use` block's `input`. Arguments that are not JSON are an error, unless the output
+ * limit ended the answer: then the block was cut off, and as Anthropic does, it stays, with
+ * `stop_reason: "max_tokens"` saying so (its input `{}`).
+ */
+function parseInput(json: string, cutOff: boolean): unknown {
   try {
     return JSON.parse(json || "{}");
   } catch {
+    if (cutOff) return {};
     throw new RelayError(502, "the model's tool-call arguments are not valid JSON");
   }
 }

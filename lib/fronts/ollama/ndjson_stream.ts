@@ -6,14 +6,26 @@ import { type AnswerEncoding, EncoderStream } from "../answer_encoder.ts";
 /** Which Ollama endpoint the lines answer: `chat` (`message`) or `generate` (`response`). */
 export type OllamaShape = "chat" | "generate";
 
-function toolCalls(calls: { name: string; arguments: string }[]) {
-  return calls.map((call) => ({ function: { name: call.name, arguments: parseArguments(call.arguments) } }));
+/**
+ * Ollama's `tool_calls` (arguments as objects). Arguments that are not JSON are an error,
+ * unless the output limit ended the answer (`length`): that call was cut off, and Ollama
+ * has no way to say so but to leave it out, as Ollama does when it cannot parse a call.
+ */
+function toolCalls(calls: { name: string; arguments: string }[], reason: FinishReason) {
+  return calls.flatMap((call) => {
+    const parsed = parseArguments(call.arguments, reason === "length");
+    return parsed === CUT ? [] : [{ function: { name: call.name, arguments: parsed } }];
+  });
 }
 
-function parseArguments(json: string): unknown {
+/** What {@link parseArguments} returns for arguments the output limit cut off. */
+const CUT = Symbol("cut");
+
+function parseArguments(json: string, cutOff: boolean): unknown {
   try {
     return JSON.parse(json || "{}");
   } catch {
+    if (cutOff) return CUT;
     throw new RelayError(502, "the model's tool-call arguments are not valid JSON");
   }
 }
@@ -76,9 +88,11 @@ export function ollamaEncoding(shape: OllamaShape, model: string): AnswerEncodin
         case "usage":
           usage = event.usage;
           return "";
-        case "finish":
-          return (calls.length ? line({ ...content(shape, "", { tool_calls: toolCalls(calls) }), done: false }) : "") +
+        case "finish": {
+          const parsed = toolCalls(calls, event.reason);
+          return (parsed.length ? line({ ...content(shape, "", { tool_calls: parsed }), done: false }) : "") +
             line({ ...content(shape, ""), ...doneFields(event.reason, usage, startedNs) });
+        }
         default:
           return "";
       }
@@ -127,7 +141,8 @@ export function toOllamaResponse(
 ): Record<string, unknown> {
   const extra: Record<string, unknown> = {};
   if (answer.thinking) extra.thinking = answer.thinking;
-  if (answer.toolCalls.length) extra.tool_calls = toolCalls(answer.toolCalls);
+  const calls = toolCalls(answer.toolCalls, answer.finishReason);
+  if (calls.length) extra.tool_calls = calls;
   return {
     model,
     created_at: new Date().toISOString(),
