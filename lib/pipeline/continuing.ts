@@ -10,6 +10,9 @@ import type { RelayRequest } from "../hub/request.ts";
 import { pushEach } from "../hub/stage.ts";
 import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts";
 
+/** What a batch that gives the client nothing becomes: a sign of life without facts. */
+const ALIVE: RelayEvent = { type: "meta", meta: {} };
+
 /**
  * `upstream` with answers cut off by its output limit continued, up to `maxContinuations`
  * rounds after the first (`0`, or a request with `autoContinue: false`, passes answers
@@ -17,7 +20,9 @@ import { type AnswerCall, type Upstream, wrapUpstream } from "../hub/upstream.ts
  * the next round, which this wrapper opens on the same sink. Flow control and
  * cancellation reach the round that is running. A round that cannot start ends the
  * answer with its error; a round the machine ends early (a stop sequence across a seam) is
- * cancelled.
+ * cancelled. A batch whose events the machine keeps from the client (thinking of a later
+ * round, text held at a seam) goes on as an empty `meta` event, so the idle time limit
+ * does not take a round that is thinking for a quiet upstream.
  *
  * @example
  * ```ts
@@ -71,7 +76,10 @@ export function continuing(upstream: Upstream, maxContinuations: number): Upstre
       const out = pushEach(batch, stepOne);
       const asked = next;
       next = undefined;
+      // A batch the client gets nothing of (a later round's thinking, text held at a seam)
+      // still shows the upstream is alive: an empty `meta` tells the idle limit so.
       if (out.length) sink(out);
+      else if (batch.length) sink([ALIVE]);
       if (cancelRound) {
         cancelled = true; // nothing more goes out; a round still opening is cancelled when it opens
         current?.cancel();

@@ -276,3 +276,18 @@ Deno.test("the client's stop sequences do not cut the arguments a repair round c
   deepEqual(JSON.parse(call.function.arguments), { city: "example city" });
   equal(streamRequests(stack).length, 2);
 });
+
+Deno.test("a continuation round that only thinks for longer than the idle limit is not cut as quiet", async () => {
+  await using stack = await startStack({
+    upstream: { defaultMaxTokens: ROUND },
+    app: { timeouts: { idleMs: 300 } },
+  });
+  // Round 2 streams its thinking (not re-sent to the client) one piece every 60 ms, for about 0.7 s.
+  stack.simulator.script({}, { paceMs: 60 });
+  const { text, finishes } = await streamText(stack, {
+    model: "anthropic::2024-10-22::claude-sonnet-4-thinking-latest",
+    messages: [{ role: "user", content: "[[sim words=20]] Tell me a long story" }],
+  });
+  deepEqual(finishes, ["stop"]);
+  equal(text.trim().split(/\s+/).length, 20);
+});
