@@ -71,10 +71,14 @@ export class StopSequenceMatcher {
     return { text: text.slice(0, text.length - keep) };
   }
 
-  /** The text held back, once no more text will come. */
+  /**
+   * The text held back, let out (once no more text will come, or before another event):
+   * a stop it began cannot be completed by later text, which is matched afresh.
+   */
   flush(): string {
     const held = this.#held;
     this.#held = "";
+    for (const automaton of this.#stops) automaton.matched = 0;
     return held;
   }
 

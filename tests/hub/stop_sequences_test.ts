@@ -1,7 +1,7 @@
-import { deepEqual, ok } from "node:assert/strict";
+import { deepEqual, equal, ok } from "node:assert/strict";
 import fc from "fast-check";
 import type { RelayEvent } from "../../lib/hub/events.ts";
-import { StopSequenceStream } from "../../lib/hub/stop_sequences.ts";
+import { StopSequenceMatcher, StopSequenceStream } from "../../lib/hub/stop_sequences.ts";
 
 function run(texts: string[], stops: string[], end: RelayEvent = { type: "finish", reason: "stop" }) {
   const events: RelayEvent[] = [...texts.map((text) => ({ type: "text" as const, text })), end];
@@ -126,4 +126,12 @@ Deno.test("any chunking of the text gives the same output as cutting the whole t
     ),
     { seed: 16, numRuns: 200 },
   );
+});
+
+Deno.test("text released before another event is out: a stop it began is not matched later, nor its rest cut", () => {
+  const matcher = new StopSequenceMatcher(["ts Co"]);
+  deepEqual(matcher.push("relay it"), { text: "relay i" });
+  equal(matcher.flush(), "t");
+  deepEqual(matcher.push("s Cody"), { text: "s Cody" });
+  deepEqual(matcher.push(" ts Co"), { text: " ", stop: "ts Co" }, "a stop wholly after the release still ends it");
 });
