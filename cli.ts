@@ -26,7 +26,7 @@ import type { ResponseStore } from "./lib/server/responses_store/store.ts";
 import { ConfigError } from "./lib/config/config_error.ts";
 import { configPath, loadConfigFile } from "./lib/config/load_config.ts";
 import { redactor } from "./lib/server/redact.ts";
-import { type RunningServer, serve } from "./lib/server/serve.ts";
+import { type RunningServer, serve, type ServeOptions } from "./lib/server/serve.ts";
 import { createSimulator } from "./lib/simulator/simulator.ts";
 import { VERSION } from "./lib/version.ts";
 
@@ -58,7 +58,7 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   const tls = tlsCert && tlsKey ? { cert: await readFile(tlsCert, "utf8"), key: await readFile(tlsKey, "utf8") } : {};
   if (config.command === "simulate") {
     const simulator = createSimulator({ recordRequests: false });
-    const server = await serve({ fetch: simulator.fetch, hostname: host, port, ...tls });
+    const server = await listen({ fetch: simulator.fetch, hostname: host, port, ...tls });
     console.log(`cody-relay simulator listening on ${server.url}`);
     return;
   }
@@ -75,7 +75,7 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
   const requestLog = new RequestLog();
   let running = config;
   let current = await configuredApp(config, shutdown.signal, { metrics, openStore, requestLog, secrets: [...secrets] });
-  const server = await serve({
+  const server = await listen({
     // In-flight requests finish on the app they started with; new ones get the current one.
     fetch: (request) => current.app.fetch(request),
     hostname: host,
@@ -112,6 +112,18 @@ async function main(config: RelayConfig, reload?: { path: string; argv: string[]
     });
   }
   stopOnSignals(server, shutdown, () => milliseconds(running.server.shutdownGrace), () => current.retire());
+}
+
+/** {@link serve}, but an address in use (Deno, Node and Bun all say EADDRINUSE) says what to do about it. */
+async function listen(options: ServeOptions): Promise<RunningServer> {
+  try {
+    return await serve(options);
+  } catch (error) {
+    if ((error as { code?: unknown } | undefined)?.code !== "EADDRINUSE") throw error;
+    throw new Error(
+      `${options.hostname}:${options.port} is in use (another cody-relay?): stop what listens there, or pick another port with --port N (PORT=N; 0 picks a free one)`,
+    );
+  }
 }
 
 /**

@@ -92,6 +92,26 @@ Deno.test("bad flags exit 2 with a message on stderr", async () => {
   match(new TextDecoder().decode(stderr), /--port must be an integer/);
 });
 
+Deno.test("a port in use: exit 1 with a message naming the address and what to do, on Deno and Bun", async () => {
+  using taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const bun = await bunPath();
+  const deno = Deno.execPath();
+  const runs: [string, string[]][] = [[deno, ["run", "-A", "cli.ts"]], [deno, ["run", "-A", "cli.ts", "simulate"]]];
+  if (bun) runs.push([bun, ["cli.ts"]]);
+  for (const [command, args] of runs) {
+    const { stderr, code } = await new Deno.Command(command, {
+      args: [...args, "--port", String(taken.addr.port)],
+      cwd: root,
+      env: { NO_COLOR: "1" },
+    }).output();
+    equal(code, 1, args.join(" "));
+    match(
+      new TextDecoder().decode(stderr),
+      new RegExp(`127\\.0\\.0\\.1:${taken.addr.port} is in use .*--port N \\(PORT=N; 0 picks a free one\\)`),
+    );
+  }
+});
+
 Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process can use", async () => {
   await using simulator = await start(Deno.execPath(), ["run", "-A", "cli.ts", "simulate", "--port", "0"], {}, 1);
   match(simulator.lines[0], /^cody-relay simulator listening on http:\/\/127\.0\.0\.1:\d+$/);
