@@ -43,7 +43,12 @@ Logs go to stderr; the first stdout line is "cody-relay listening on http://HOST
  * ```
  */
 export function usage(): string {
-  const groups = Map.groupBy(SETTINGS, (setting) => setting.path.length > 1 ? setting.path[0] : "");
+  // Not Map.groupBy: the bundle runs on Node 20, which lacks it.
+  const groups = new Map<string, (typeof SETTINGS)[number][]>();
+  for (const setting of SETTINGS) {
+    const group = setting.path.length > 1 ? setting.path[0] : "";
+    groups.set(group, [...groups.get(group) ?? [], setting]);
+  }
   const sections = [...groups].map(([group, settings]) => section(groupTitle(group), settings.map(settingLines)));
   const options = Object.entries(COMMAND_OPTIONS).map(([flag, option]) => optionLines(flag, option));
   return [HEADER, section("Options", options), ...sections].join("\n");

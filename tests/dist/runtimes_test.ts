@@ -111,6 +111,24 @@ for (const [name, command, args] of runtimes) {
   });
 }
 
+for (const [name, command, args] of runtimes) {
+  Deno.test(`${name}: --help prints the usage and --version the version, exit 0`, async () => {
+    for (
+      const [flag, expected] of [["--help", /--port N[\s\S]*env SRC_ENDPOINT/], [
+        "--version",
+        /^cody-relay \d+\.\d+/,
+      ]] as const
+    ) {
+      const { code, stdout, stderr } = await new Deno.Command(command, {
+        args: [...args, flag],
+        env: { NO_COLOR: "1" },
+      }).output();
+      equal(code, 0, new TextDecoder().decode(stderr));
+      match(new TextDecoder().decode(stdout), expected);
+    }
+  });
+}
+
 Deno.test("Node (bundle): SIGTERM lets a short answer finish, ends a long one with an error, exits 0", async () => {
   await using relay = await startProcess("node", [bundle, "--port", "0", "--shutdown-grace", "1.5"]);
   const stream = (words: number) =>
