@@ -54,13 +54,14 @@ export async function buildUpstream(config: RelayConfig): Promise<BuiltUpstream>
   // so Cody's aliases and the 404 with close matches hold.
   const routed = await routedUpstreams(config, upstreamSettings(config));
   if (config.upstreams) return routed;
+  const keys = config.server.apiKeys?.length ? "clients need one of the gateway keys" : "any API key works";
   return {
     ...routed,
     description: config.instance.endpoint
       ? `relaying to Sourcegraph at ${sourcegraphBase(config.instance.endpoint).origin}`
-      : `no Sourcegraph endpoint configured: answering from the built-in simulator (${
-        config.server.apiKeys?.length ? "clients need one of the gateway keys" : "any API key works"
-      }); set SRC_ENDPOINT or --endpoint to use a real instance`,
+      : config.simulator
+      ? `--simulator: answering from the built-in simulator (${keys})`
+      : `no Sourcegraph endpoint configured: answering from the built-in simulator (${keys}); set SRC_ENDPOINT or --endpoint to use a real instance`,
   };
 }
 

@@ -65,6 +65,7 @@ export function parseConfig(
     defaultUpstreamTransport: defaultUpstreamTransport(env),
     origins,
     ...(fileName ? { configFile: fileName } : {}),
+    ...(values.simulator ? { simulator: true } : {}),
   };
   // check-config says ok only for what the relay would start with.
   if (config.command === "relay" || config.command === "check-config") checkExposure(config);

@@ -27,4 +27,6 @@ export interface RelayConfig extends Settings {
   origins: ReadonlyMap<string, Origin>;
   /** The config file read, if any. */
   configFile?: string;
+  /** `--simulator`: the built-in simulator answers, whatever endpoint the flags and variables name. */
+  simulator?: boolean;
 }

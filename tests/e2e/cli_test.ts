@@ -30,6 +30,14 @@ Deno.test("deno run cli.ts: first stdout line is the listening line, then the de
   match(await streamOnce(relay.url), /You said: ping$/);
 });
 
+Deno.test("deno task demo's --simulator with SRC_ENDPOINT set says the simulator answers, not to set SRC_ENDPOINT", async () => {
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--simulator", "--port", "0"], {
+    SRC_ENDPOINT: "https://sourcegraph.example.com",
+  });
+  equal(relay.lines[1], "--simulator: answering from the built-in simulator (any API key works)");
+  match(await streamOnce(relay.url), /You said: ping$/);
+});
+
 Deno.test("--help documents every flag and environment variable", async () => {
   const { stdout, code } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "cli.ts", "--help"],
