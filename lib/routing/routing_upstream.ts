@@ -178,8 +178,15 @@ export class RoutingUpstream implements Upstream {
     if (!requested) return { upstream: table.default };
     const entry = table.models?.[requested];
     if (entry) {
-      const list = entry.prefer && !entry.model ? await this.#list(entry.upstream, context) : undefined;
+      let denied: RelayError | undefined;
+      const list = entry.prefer && !entry.model
+        ? await this.#list(entry.upstream, context, (error) => {
+          if (error instanceof RelayError && error.status === 401) denied = error;
+        })
+        : undefined;
       const target = resolveRoute(requested, entry, list);
+      // A list refused for want of credentials says so, not that the alias matches nothing.
+      if (!target && denied) throw denied;
       if (!target) {
         throw new RelayError(404, `The alias ${quoted(requested)} matches none of ${entry.upstream}'s models`, {
           param: "model",
@@ -214,10 +221,11 @@ export class RoutingUpstream implements Upstream {
     return Object.entries(this.#table.prefixes ?? {}).find(([, upstream]) => upstream === name)?.[0];
   }
 
-  /** One upstream's models, or undefined when it cannot list them (logged). */
-  #list(name: string, context: UpstreamContext): Promise<RelayModel[] | undefined> {
+  /** One upstream's models, or undefined when it cannot list them (logged, and passed to `failed`). */
+  #list(name: string, context: UpstreamContext, failed?: (error: unknown) => void): Promise<RelayModel[] | undefined> {
     return this.#upstreams[name].models(context).catch((error) => {
       if (context.signal?.aborted) throw error;
+      failed?.(error);
       log.warn("cannot list {upstream}'s models: {reason}", {
         upstream: name,
         reason: error instanceof Error ? error.message : String(error),

@@ -146,6 +146,14 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
     .then(() => undefined, (error) => error);
   ok(unknown instanceof OpenAI.NotFoundError, String(unknown));
   match(unknown.message, /did you mean .*claude-sonnet-4/, unknown.message);
+
+  // No key and no SRC_ACCESS_TOKEN: an alias is a 401 that says what to send, not a 404 that it matches nothing.
+  const keyless = await fetch(`${relay.url}/v1/chat/completions`, {
+    method: "POST",
+    body: JSON.stringify({ model: "cody-sonnet", messages: [{ role: "user", content: "hi" }] }),
+  });
+  equal(keyless.status, 401);
+  match(await keyless.text(), /No Sourcegraph credentials: send your Sourcegraph access token/);
 });
 
 Deno.test("the request log line names the model asked for and the model that answered", async () => {
