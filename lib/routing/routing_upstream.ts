@@ -178,15 +178,15 @@ export class RoutingUpstream implements Upstream {
     if (!requested) return { upstream: table.default };
     const entry = table.models?.[requested];
     if (entry) {
-      let denied: RelayError | undefined;
+      let failed: RelayError | undefined;
       const list = entry.prefer && !entry.model
         ? await this.#list(entry.upstream, context, (error) => {
-          if (error instanceof RelayError && error.status === 401) denied = error;
+          if (error instanceof RelayError) failed = error;
         })
         : undefined;
       const target = resolveRoute(requested, entry, list);
-      // A list refused for want of credentials says so, not that the alias matches nothing.
-      if (!target && denied) throw denied;
+      // A list that could not be had (no credentials, instance unreachable) says why, not that the alias matches nothing.
+      if (!target && failed) throw failed;
       if (!target) {
         throw new RelayError(404, `The alias ${quoted(requested)} matches none of ${entry.upstream}'s models`, {
           param: "model",

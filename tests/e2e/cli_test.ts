@@ -156,6 +156,21 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
   match(await keyless.text(), /No Sourcegraph credentials: send your Sourcegraph access token/);
 });
 
+Deno.test("an unreachable instance: an alias (cody-sonnet) is the 502 that names it, not a 404", async () => {
+  const closed = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  closed.close();
+  await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0", "--max-retries", "0"], {
+    SRC_ENDPOINT: `http://127.0.0.1:${closed.addr.port}`,
+    SRC_ACCESS_TOKEN: TOKEN,
+  });
+  const response = await fetch(`${relay.url}/v1/chat/completions`, {
+    method: "POST",
+    body: JSON.stringify({ model: "cody-sonnet", messages: [{ role: "user", content: "hi" }] }),
+  });
+  equal(response.status, 502);
+  match(await response.text(), new RegExp(`cannot reach Sourcegraph at http://127\\.0\\.0\\.1:${closed.addr.port}`));
+});
+
 Deno.test("the request log line names the model asked for and the model that answered", async () => {
   await using relay = await start(Deno.execPath(), ["run", "-A", "cli.ts", "--port", "0", "--log-format", "json"]);
   // A claude-* name the instance does not know is answered by its default chat model.
