@@ -40,12 +40,7 @@ export function parseConfig(
   fileName?: string,
 ): RelayConfig {
   // `--no-ui` turns a switch off (the settings that default to on).
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    allowNegative: true,
-    options: argumentOptions(),
-  });
+  const { values, positionals } = parseArguments(argv);
   const [command = "relay", ...extra] = positionals;
   if (!(COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command "${command}" (try --help)`);
   if (extra.length > (command === "check-config" ? 1 : 0)) {
@@ -70,6 +65,17 @@ export function parseConfig(
   // check-config says ok only for what the relay would start with.
   if (config.command === "relay" || config.command === "check-config") checkExposure(config);
   return config;
+}
+
+/** `parseArgs`, but an unknown flag is named plainly (its own message suggests quoting it as a positional after `--`). */
+function parseArguments(argv: string[]) {
+  try {
+    return parseArgs({ args: argv, allowPositionals: true, allowNegative: true, options: argumentOptions() });
+  } catch (error) {
+    const unknown = (error as { code?: string }).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" &&
+      /Unknown option '([^']*)'/.exec((error as Error).message)?.[1];
+    throw unknown ? new Error(`unknown option "${unknown}" (try --help)`) : error;
+  }
 }
 
 /**

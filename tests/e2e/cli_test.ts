@@ -98,6 +98,11 @@ Deno.test("bad flags exit 2 with a message on stderr", async () => {
   }).output();
   equal(code, 2);
   match(new TextDecoder().decode(stderr), /--port must be an integer/);
+  // A mistyped flag is named, with no advice to pass it as a positional after "--" (node:util's own message).
+  const typo = await new Deno.Command(Deno.execPath(), { args: ["run", "-A", "cli.ts", "--prot", "9000"], cwd: root })
+    .output();
+  equal(typo.code, 2);
+  equal(new TextDecoder().decode(typo.stderr), 'cody-relay: unknown option "--prot" (try --help)\n');
 });
 
 Deno.test("a port in use: exit 1 with a message naming the address and what to do, on Deno and Bun", async () => {
