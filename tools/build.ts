@@ -125,11 +125,24 @@ export function hostTarget(): string {
   return `${Deno.build.os}-${Deno.build.arch === "aarch64" ? "arm64" : "x64"}`;
 }
 
+/** The command line `deno task build` takes. */
+const USAGE = "usage: deno task build [--targets host|all|none|T,…] [--deno-compile] [--out DIR]";
+
+/** Parses the command line; a flag it does not take is a one-line error with the usage, not a stack trace. */
+function parseCommandLine(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      options: { out: { type: "string" }, targets: { type: "string" }, "deno-compile": { type: "boolean" } },
+    }).values;
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    Deno.exit(2);
+  }
+}
+
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: { out: { type: "string" }, targets: { type: "string" }, "deno-compile": { type: "boolean" } },
-  });
+  const values = parseCommandLine(Deno.args);
   const wanted = values.targets ?? "host";
   const targets = wanted === "all"
     ? Object.keys(BUN_TARGETS)
