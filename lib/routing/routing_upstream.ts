@@ -109,7 +109,12 @@ export class RoutingUpstream implements Upstream {
   }
 
   async models(context: UpstreamContext): Promise<RelayModel[]> {
-    const lists = await this.#lists(context);
+    let failed: RelayError | undefined;
+    const lists = await this.#lists(context, (error) => {
+      if (error instanceof RelayError) failed ??= error;
+    });
+    // No upstream could list its models (no credentials, unreachable): say why rather than list nothing.
+    if (failed && [...lists.values()].every((list) => !list)) throw failed;
     const routable: RelayModel[] = [];
     for (const [name, list] of lists) {
       const prefix = this.#prefixOf(name);
@@ -234,9 +239,12 @@ export class RoutingUpstream implements Upstream {
     });
   }
 
-  async #lists(context: UpstreamContext): Promise<Map<string, RelayModel[] | undefined>> {
+  async #lists(
+    context: UpstreamContext,
+    failed?: (error: unknown) => void,
+  ): Promise<Map<string, RelayModel[] | undefined>> {
     const names = Object.keys(this.#upstreams);
-    const lists = await Promise.all(names.map((name) => this.#list(name, context)));
+    const lists = await Promise.all(names.map((name) => this.#list(name, context, failed)));
     return new Map(names.map((name, index) => [name, lists[index]]));
   }
 }

@@ -159,6 +159,10 @@ Deno.test("cli.ts simulate runs a fake Sourcegraph that a second relay process c
   });
   equal(keyless.status, 401);
   match(await keyless.text(), /No Sourcegraph credentials: send your Sourcegraph access token/);
+  // ...and so is the model list the README points to, rather than an empty list.
+  const list = await fetch(`${relay.url}/v1/models`);
+  equal(list.status, 401);
+  match(await list.text(), /No Sourcegraph credentials: send your Sourcegraph access token/);
 });
 
 Deno.test("an unreachable instance: an alias (cody-sonnet) is the 502 that names it, not a 404", async () => {
