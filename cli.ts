@@ -120,8 +120,9 @@ async function listen(options: ServeOptions): Promise<RunningServer> {
     return await serve(options);
   } catch (error) {
     if ((error as { code?: unknown } | undefined)?.code !== "EADDRINUSE") throw error;
+    const host = options.hostname?.includes(":") ? `[${options.hostname}]` : options.hostname;
     throw new Error(
-      `${options.hostname}:${options.port} is in use (another cody-relay?): stop what listens there, or pick another port with --port N (PORT=N; 0 picks a free one)`,
+      `${host}:${options.port} is in use (another cody-relay?): stop what listens there, or pick another port with --port N (PORT=N; 0 picks a free one)`,
     );
   }
 }
