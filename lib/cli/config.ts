@@ -43,6 +43,9 @@ export function parseConfig(
   const { values, positionals } = parseArguments(argv);
   const [command = "relay", ...extra] = positionals;
   if (!(COMMANDS as readonly string[]).includes(command)) throw new Error(`unknown command "${command}" (try --help)`);
+  if (values.explain && command !== "check-config") {
+    throw new Error("--explain goes with check-config: cody-relay check-config --explain [FILE]");
+  }
   if (extra.length > (command === "check-config" ? 1 : 0)) {
     throw new Error(`unexpected argument "${extra.at(-1)}" (try --help)`);
   }

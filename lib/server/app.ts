@@ -159,6 +159,16 @@ export function createApp(options: AppOptions): RelayApp {
   });
   if (metrics) {
     app.get("/metrics", (c) => c.text(metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }));
+  } else {
+    app.get("/metrics", () => {
+      throw new RelayError(
+        404,
+        "Metrics are off: start the relay with --metrics (or server.metrics in the config file)",
+        {
+          code: "not_found",
+        },
+      );
+    });
   }
   const upstream = relayUpstream(options.upstream, options);
   if (options.console) {

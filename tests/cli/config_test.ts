@@ -196,3 +196,8 @@ Deno.test("gateway keys are taken without the spaces around them, as clients' ke
     /expected string to have >=1 characters$/,
   );
 });
+
+Deno.test("--explain outside check-config is an error that says where it goes", () => {
+  throws(() => parseConfig(["--explain"], {}), /--explain goes with check-config/);
+  equal(parseConfig(["check-config", "--explain"], {}).explain, true);
+});

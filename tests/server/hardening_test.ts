@@ -148,7 +148,9 @@ Deno.test("/health shows warnings; /health/ready is 503 with the reason when the
 });
 
 Deno.test("/metrics is off by default; when on, it counts requests, tokens, first byte and active streams", async () => {
-  equal((await app().fetch(new Request("http://relay/metrics"))).status, 404);
+  const off = await app().fetch(new Request("http://relay/metrics"));
+  equal(off.status, 404);
+  match((await off.json()).error.message, /Metrics are off: start the relay with --metrics/);
   const relay = app({ metrics: true });
   await (await post(relay, "/v1/chat/completions")).json();
   const stream = await post(
