@@ -215,7 +215,9 @@ export class RoutingUpstream implements Upstream {
     throw new RelayError(
       404,
       `The model ${quoted(requested)} does not exist here${
-        matches.length ? `; did you mean ${matches.map((id) => `'${id}'`).join(", ")}?` : ""
+        matches.length
+          ? `; did you mean ${matches.map((id) => `'${id}'`).join(", ")}?`
+          : " (GET /v1/models lists the models)"
       }`,
       { param: "model", code: "model_not_found" },
     );

@@ -98,7 +98,10 @@ Deno.test("an unknown id under the limit is a 404 quoting at most 64 characters;
   });
   equal(unknown.status, 404);
   ok(unknown.text.length < 512, unknown.text);
-  match(unknown.text, new RegExp(`'${"q".repeat(64)}…' \\(256 characters\\) does not exist here"`));
+  match(
+    unknown.text,
+    new RegExp(`'${"q".repeat(64)}…' \\(256 characters\\) does not exist here \\(GET /v1/models lists the models\\)"`),
+  );
   const typo = await sendWhileProbing(relay.url, "/v1/chat/completions", {
     model: "cody-sonet",
     messages: [{ role: "user", content: "Hi" }],
