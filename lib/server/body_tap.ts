@@ -1,3 +1,5 @@
+import { concatBytes } from "./concat_bytes.ts";
+
 /**
  * Keeps the start of a body for the log while its reader reads it (a route reading the
  * request, or the client reading the answer), so logging a body costs no second read and
@@ -51,7 +53,7 @@ export class BodyTap {
    * size, and a note of the size when it was cut or the reader stopped reading.
    */
   describe(redact: (text: string) => string): string {
-    const text = redact(new TextDecoder().decode(concat(this.#kept)));
+    const text = redact(new TextDecoder().decode(concatBytes(this.#kept)));
     const whole = this.#end === "read" && this.#readBytes <= this.#capture;
     if (whole) return text;
     const size = this.#end === "read" ? `${this.#readBytes} bytes` : `${this.#readBytes} bytes read, then refused`;
@@ -66,14 +68,4 @@ export class BodyTap {
     this.#kept.push(kept.slice());
     this.#keptBytes += kept.byteLength;
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(chunks.reduce((size, chunk) => size + chunk.byteLength, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return all;
 }

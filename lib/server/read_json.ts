@@ -1,5 +1,6 @@
 import { RelayError } from "../hub/errors.ts";
 import { jsonErrorPosition } from "../hub/json_error_position.ts";
+import { concatBytes } from "./concat_bytes.ts";
 
 /** The request body limit used where none is given: 10 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -101,12 +102,5 @@ async function readText(request: Request, maxBytes: number): Promise<string> {
     if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
-  if (chunks.length === 1) return utf8.decode(chunks[0]);
-  const whole = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    whole.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return utf8.decode(whole);
+  return utf8.decode(concatBytes(chunks));
 }
