@@ -227,22 +227,24 @@ export class ContinuationMachine {
       this.#sent.push(this.#sent.splice(this.#joined).join(""));
       this.#joined = this.#sent.length;
     }
-    if (!this.#stops) return [original?.type === "text" && original.text === text ? original : { type: "text", text }];
-    const match = this.#stops.push(text);
-    const out = match.text;
-    if (match.stop !== undefined) {
-      const acrossSeam = this.#roundOut + out.length < this.#carried;
-      this.#holding = this.#carried = this.#roundOut = 0;
-      const events: RelayEvent[] = out ? [{ type: "text", text: out }] : [];
-      // A stop within this round was cut by the round's own stage, whose `finish` follows.
-      if (acrossSeam) {
-        events.push({ type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: match.stop });
+    let out = text;
+    if (this.#stops) {
+      const match = this.#stops.push(text);
+      out = match.text;
+      if (match.stop !== undefined) {
+        const acrossSeam = this.#roundOut + out.length < this.#carried;
+        this.#holding = this.#carried = this.#roundOut = 0;
+        const events: RelayEvent[] = out ? [{ type: "text", text: out }] : [];
+        // A stop within this round was cut by the round's own stage, whose `finish` follows.
+        if (acrossSeam) {
+          events.push({ type: "finish", reason: "stop", upstreamReason: "stop_sequence", stopSequence: match.stop });
+        }
+        return events;
       }
-      return events;
+      this.#holding += text.length - out.length;
+      this.#roundOut += out.length;
+      if (!out) return [];
     }
-    this.#holding += text.length - out.length;
-    this.#roundOut += out.length;
-    if (!out) return [];
     return [original?.type === "text" && original.text === out ? original : { type: "text", text: out }];
   }
 

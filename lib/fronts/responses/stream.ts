@@ -273,11 +273,11 @@ function cutShort(open: OpenItem): ResponseOutputItem {
  * `response.function_call_arguments.delta`, `response.custom_tool_call_input.delta`), their
  * `.done` and `response.output_item.done`; then `response.completed`, or
  * `response.incomplete` (`max_output_tokens` when the output budget cut the answer; the
- * item it cut is `incomplete`), each with the whole response. Every event carries an increasing `sequence_number`. An error,
- * or an answer that ends without `finish`, is `response.failed` with the output so far (the
- * item being written `incomplete`, with its text or arguments so far) — never
- * `response.completed`. A custom tool's input is sent whole when its call ends (the
- * model writes it JSON-wrapped).
+ * item it cut is `incomplete`), each with the whole response. Every event carries an
+ * increasing `sequence_number`. An error, or an answer that ends without `finish`, is
+ * `response.failed` with the output so far (the item being written `incomplete`, with its
+ * text or arguments so far) — never `response.completed`. A custom tool's input is sent
+ * whole when its call ends (the model writes it JSON-wrapped).
  *
  * @example
  * ```ts
