@@ -204,17 +204,24 @@ const weatherTool = [{
   function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
 }];
 
-Deno.test("a cut inside tool-call arguments is completed by continuing only the arguments, and they parse", async () => {
-  // "I'll call the get_weather tool." is 6 tokens; 7 leaves one 8-character piece of the arguments.
-  await using stack = await startStack({ upstream: { defaultMaxTokens: 7 } });
+/** Asks for Paris's weather with the get_weather tool, streamed, and returns the whole completion and its one call. */
+async function weatherCall(stack: Stack, stop?: string[]) {
   const final = await client(stack).chat.completions.stream({
     model: CLAUDE,
     messages: [{ role: "user", content: "Weather in Paris?" }],
     tools: weatherTool,
+    ...(stop ? { stop } : {}),
   }).finalChatCompletion();
-  equal(final.choices[0].finish_reason, "tool_calls");
   const call = final.choices[0].message.tool_calls![0];
   ok(call.type === "function");
+  return { final, call };
+}
+
+Deno.test("a cut inside tool-call arguments is completed by continuing only the arguments, and they parse", async () => {
+  // "I'll call the get_weather tool." is 6 tokens; 7 leaves one 8-character piece of the arguments.
+  await using stack = await startStack({ upstream: { defaultMaxTokens: 7 } });
+  const { final, call } = await weatherCall(stack);
+  equal(final.choices[0].finish_reason, "tool_calls");
   deepEqual(JSON.parse(call.function.arguments), { city: "example city" });
   equal(final.choices[0].message.content, "I'll call the get_weather tool.");
   const rounds = streamRequests(stack);
@@ -264,15 +271,9 @@ Deno.test("a stop sequence that spans the seam between two rounds ends the answe
 
 Deno.test("the client's stop sequences do not cut the arguments a repair round completes", async () => {
   await using stack = await startStack({ upstream: { defaultMaxTokens: 7 } });
-  const final = await client(stack).chat.completions.stream({
-    model: CLAUDE,
-    messages: [{ role: "user", content: "Weather in Paris?" }],
-    tools: weatherTool,
-    stop: ["city"], // in the arguments' rest, which the repair round sends as text
-  }).finalChatCompletion();
+  // "city" is in the arguments' rest, which the repair round sends as text.
+  const { final, call } = await weatherCall(stack, ["city"]);
   equal(final.choices[0].finish_reason, "tool_calls");
-  const call = final.choices[0].message.tool_calls![0];
-  ok(call.type === "function");
   deepEqual(JSON.parse(call.function.arguments), { city: "example city" });
   equal(streamRequests(stack).length, 2);
 });
